@@ -1,0 +1,93 @@
+namespace Hebb.Autograd;
+
+/// <summary>Runs the backward pass: orders the recorded nodes so that each runs after every node that
+/// uses its output, sums the gradients arriving from several uses, and accumulates into leaves' Grad.</summary>
+internal static class Engine
+{
+    public static void Backward(Tensor root, Tensor? gradient, bool retainGraph)
+    {
+        if (!root.RequiresGrad)
+            throw new InvalidOperationException("Backward: the tensor does not require grad and has no recorded graph (was it computed under NoGrad, or from tensors without RequiresGrad?)");
+        if (gradient is null)
+        {
+            if (root.Numel != 1)
+                throw new InvalidOperationException($"Backward on a non-scalar tensor of shape {ShapeUtil.Format(root.Shape)} needs an explicit gradient of the same shape");
+            gradient = Tensor.OnesLike(root);
+        }
+        else if (!ShapeUtil.SameShape(gradient.Shape, root.Shape) || gradient.DType != root.DType)
+        {
+            throw new ArgumentException($"Backward: gradient of shape {ShapeUtil.Format(gradient.Shape)} ({gradient.DType.Name()}) does not match the tensor's shape {ShapeUtil.Format(root.Shape)} ({root.DType.Name()})");
+        }
+
+        using var _ = GradMode.NoGrad();
+        if (root.GradFn is null)
+        {
+            AccumulateLeaf(root, gradient);
+            return;
+        }
+
+        var order = TopologicalOrder(root.GradFn);
+        var pending = new Dictionary<Node, Tensor>(ReferenceEqualityComparer.Instance) { [root.GradFn] = gradient };
+        foreach (var node in order)
+        {
+            if (!pending.Remove(node, out var grad)) continue;
+            var inputs = node.Inputs;
+            var inputGrads = node.Backward(grad);
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                var input = inputs[i];
+                var g = inputGrads[i];
+                if (g is null || !input.RequiresGrad) continue;
+                if (!ShapeUtil.SameShape(g.Shape, input.Shape))
+                    throw new InvalidOperationException($"internal error: {node.Name} produced a gradient of shape {ShapeUtil.Format(g.Shape)} for an input of shape {ShapeUtil.Format(input.Shape)}");
+                if (input.GradFn is null)
+                    AccumulateLeaf(input, g);
+                else if (pending.TryGetValue(input.GradFn, out var existing))
+                    pending[input.GradFn] = existing.Add(g);
+                else
+                    pending[input.GradFn] = g;
+            }
+            if (!retainGraph) node.Release();
+        }
+    }
+
+    private static void AccumulateLeaf(Tensor leaf, Tensor grad)
+    {
+        if (leaf.Grad is null)
+            leaf.Grad = grad.Clone(); // a copy: the same gradient tensor may flow to several leaves
+        else
+            leaf.Grad.AddInPlace(grad);
+    }
+
+    /// <summary>Nodes in an order where every node comes before the nodes that produced its inputs
+    /// (iterative DFS, so deep graphs such as long RNN unrolls cannot overflow the stack).</summary>
+    private static List<Node> TopologicalOrder(Node root)
+    {
+        var postOrder = new List<Node>();
+        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance) { root };
+        var stack = new Stack<(Node Node, int NextInput)>();
+        stack.Push((root, 0));
+        if (root.Freed) throw root.GraphFreed();
+        while (stack.Count > 0)
+        {
+            var (node, next) = stack.Pop();
+            var inputs = node.Inputs;
+            if (next < inputs.Length)
+            {
+                stack.Push((node, next + 1));
+                var child = inputs[next].GradFn;
+                if (child is not null && inputs[next].RequiresGrad && visited.Add(child))
+                {
+                    if (child.Freed) throw child.GraphFreed();
+                    stack.Push((child, 0));
+                }
+            }
+            else
+            {
+                postOrder.Add(node);
+            }
+        }
+        postOrder.Reverse();
+        return postOrder;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Hebb.Kernels;
+
+/// <summary>
+/// Matrix product C = A·B for strided A and B (so transposed views need no copy) into a dense C.
+/// Each output row is computed by one thread in a fixed order, so results do not depend on the
+/// thread count. (This is the portable reference path; a packed, register-tiled SGEMM replaces
+/// the float case in the speed work.)
+/// </summary>
+internal static class Gemm
+{
+    private const long ParallelThreshold = 1 << 18; // multiply-adds below which threads cost more than they save
+
+    /// <param name="aRs">A's row stride</param><param name="aCs">A's column stride</param>
+    public static void Multiply<T>(T[] a, int aOff, int aRs, int aCs, T[] b, int bOff, int bRs, int bCs,
+        T[] c, int cOff, int m, int k, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            c.AsSpan(cOff, m * n).Clear();
+            return;
+        }
+        bool dotPath = bCs != 1 && bRs == 1 && aCs == 1;
+        if (!dotPath && bCs != 1 && n > 1)
+        {
+            // Pack B densely so each of its rows is a contiguous span for the axpy loop.
+            var packed = new T[k * n];
+            Copy.ToContiguous(b, bOff, [k, n], [bRs, bCs], packed);
+            b = packed; bOff = 0; bRs = n; bCs = 1;
+        }
+
+        long work = (long)m * n * k;
+        if (work < ParallelThreshold || m == 1)
+        {
+            Rows(a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, 0, m, k, n, dotPath);
+            return;
+        }
+        int workers = Environment.ProcessorCount;
+        int chunk = (m + workers - 1) / workers;
+        Parallel.For(0, workers, w =>
+        {
+            int start = w * chunk, end = Math.Min(m, start + chunk);
+            if (start < end) Rows(a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, start, end, k, n, dotPath);
+        });
+    }
+
+    private static void Rows<T>(T[] a, int aOff, int aRs, int aCs, T[] b, int bOff, int bRs, int bCs,
+        T[] c, int cOff, int rowStart, int rowEnd, int k, int n, bool dotPath) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = rowStart; i < rowEnd; i++)
+        {
+            var cRow = c.AsSpan(cOff + i * n, n);
+            if (dotPath)
+            {
+                var aRow = a.AsSpan(aOff + i * aRs, k);
+                for (int j = 0; j < n; j++) cRow[j] = TensorPrimitives.Dot<T>(aRow, b.AsSpan(bOff + j * bCs, k));
+                continue;
+            }
+            cRow.Clear();
+            for (int p = 0; p < k; p++)
+            {
+                T aip = a[aOff + i * aRs + p * aCs];
+                TensorPrimitives.MultiplyAdd<T>(b.AsSpan(bOff + p * bRs, n), aip, cRow, cRow);
+            }
+        }
+    }
+}

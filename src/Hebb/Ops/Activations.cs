@@ -1,0 +1,127 @@
+using System.Numerics;
+using Hebb.Autograd;
+using Hebb.Kernels;
+using Hebb.Ops;
+
+namespace Hebb
+{
+    /// <summary>sigmoid, tanh, ReLU and GELU with their derivatives.</summary>
+    public sealed partial class Tensor
+    {
+        /// <summary>sigma(x) = 1 / (1 + e^-x).</summary>
+        public Tensor Sigmoid()
+        {
+            var y = Pointwise.Unary<SigmoidOp>(this, "Sigmoid");
+            if (GradMode.ShouldRecord(this)) y.GradFn = new SigmoidBackward(this, y);
+            return y;
+        }
+
+        public Tensor Tanh()
+        {
+            var y = Pointwise.Unary<TanhOp>(this, "Tanh");
+            if (GradMode.ShouldRecord(this)) y.GradFn = new TanhBackward(this, y);
+            return y;
+        }
+
+        /// <summary>ReLU(s) = max(0, s).</summary>
+        public Tensor Relu()
+        {
+            var y = Pointwise.Unary<ReluOp>(this, "Relu");
+            if (GradMode.ShouldRecord(this)) y.GradFn = new ReluBackward(this);
+            return y;
+        }
+
+        /// <summary>GELU(x) = x·Φ(x) (exact, with erf), or GPT-2's tanh approximation
+        /// 0.5x(1 + tanh(sqrt(2/π)(x + 0.044715x³))) when <paramref name="tanhApproximation"/>.</summary>
+        public Tensor Gelu(bool tanhApproximation = false)
+        {
+            var y = tanhApproximation ? Pointwise.Unary<GeluTanhOp>(this, "Gelu") : Pointwise.Unary<GeluOp>(this, "Gelu");
+            if (GradMode.ShouldRecord(this)) y.GradFn = new GeluBackward(this, tanhApproximation);
+            return y;
+        }
+    }
+}
+
+namespace Hebb.Ops
+{
+    /// <summary>sigma' = sigma (1 - sigma).</summary>
+    internal sealed class SigmoidBackward(Tensor x, Tensor y) : Node(x)
+    {
+        private Tensor? _y = y;
+        public override Tensor?[] Backward(Tensor g) => [g.Mul(_y!).Mul(1.0 - _y!)];
+        public override void Release() { base.Release(); _y = null; }
+    }
+
+    /// <summary>tanh' = 1 - tanh².</summary>
+    internal sealed class TanhBackward(Tensor x, Tensor y) : Node(x)
+    {
+        private Tensor? _y = y;
+        public override Tensor?[] Backward(Tensor g) => [g.Mul(1.0 - _y!.Mul(_y!))];
+        public override void Release() { base.Release(); _y = null; }
+    }
+
+    internal sealed class ReluBackward(Tensor x) : Node(x)
+    {
+        public override Tensor?[] Backward(Tensor g) => [g.Mul(Pointwise.Unary<StepOp>(Inputs[0], "Relu"))];
+    }
+
+    internal sealed class GeluBackward(Tensor x, bool tanhApproximation) : Node(x)
+    {
+        public override Tensor?[] Backward(Tensor g) =>
+            [g.Mul(tanhApproximation ? Pointwise.Unary<GeluTanhGradOp>(Inputs[0], "Gelu") : Pointwise.Unary<GeluGradOp>(Inputs[0], "Gelu"))];
+    }
+
+    internal struct GeluOp : IUnaryOp
+    {
+        public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                double v = double.CreateTruncating(x[i]);
+                d[i] = T.CreateTruncating(0.5 * v * (1 + Erf.Compute(v / Math.Sqrt(2))));
+            }
+        }
+    }
+
+    /// <summary>d/dx x·Φ(x) = Φ(x) + x·φ(x).</summary>
+    internal struct GeluGradOp : IUnaryOp
+    {
+        public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                double v = double.CreateTruncating(x[i]);
+                double cdf = 0.5 * (1 + Erf.Compute(v / Math.Sqrt(2)));
+                double pdf = Math.Exp(-0.5 * v * v) / Math.Sqrt(2 * Math.PI);
+                d[i] = T.CreateTruncating(cdf + v * pdf);
+            }
+        }
+    }
+
+    internal struct GeluTanhOp : IUnaryOp
+    {
+        public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            double c = Math.Sqrt(2 / Math.PI);
+            for (int i = 0; i < x.Length; i++)
+            {
+                double v = double.CreateTruncating(x[i]);
+                d[i] = T.CreateTruncating(0.5 * v * (1 + Math.Tanh(c * (v + 0.044715 * v * v * v))));
+            }
+        }
+    }
+
+    internal struct GeluTanhGradOp : IUnaryOp
+    {
+        public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            double c = Math.Sqrt(2 / Math.PI);
+            for (int i = 0; i < x.Length; i++)
+            {
+                double v = double.CreateTruncating(x[i]);
+                double t = Math.Tanh(c * (v + 0.044715 * v * v * v));
+                d[i] = T.CreateTruncating(0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v));
+            }
+        }
+    }
+}

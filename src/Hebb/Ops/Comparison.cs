@@ -1,0 +1,78 @@
+using Hebb.Ops;
+
+namespace Hebb
+{
+    /// <summary>Element-wise comparisons (broadcast, any dtypes) giving int32 0/1 masks, and dtype conversion.
+    /// Hebb has no bool dtype: a mask is any tensor, non-zero meaning true.</summary>
+    public sealed partial class Tensor
+    {
+        public Tensor Eq(Tensor other) => Comparison.Compare(this, other, "Eq", (a, b) => a == b);
+        public Tensor Ne(Tensor other) => Comparison.Compare(this, other, "Ne", (a, b) => a != b);
+        public Tensor Gt(Tensor other) => Comparison.Compare(this, other, "Gt", (a, b) => a > b);
+        public Tensor Ge(Tensor other) => Comparison.Compare(this, other, "Ge", (a, b) => a >= b);
+        public Tensor Lt(Tensor other) => Comparison.Compare(this, other, "Lt", (a, b) => a < b);
+        public Tensor Le(Tensor other) => Comparison.Compare(this, other, "Le", (a, b) => a <= b);
+        public Tensor Eq(double value) => Eq(Scalar(value, DType.Float64));
+        public Tensor Gt(double value) => Gt(Scalar(value, DType.Float64));
+        public Tensor Lt(double value) => Lt(Scalar(value, DType.Float64));
+
+        /// <summary>Converts to another dtype (float to int truncates toward zero). Differentiable between float types.</summary>
+        public Tensor To(DType dtype)
+        {
+            if (dtype == DType) return this;
+            var y = Empty(dtype, (int[])ShapeArray.Clone());
+            var src = Comparison.AsDoubles(this);
+            switch (dtype)
+            {
+                case DType.Float32: for (int i = 0; i < src.Length; i++) y.Data<float>()[i] = (float)src[i]; break;
+                case DType.Float64: src.CopyTo(y.Data<double>(), 0); break;
+                default:
+                    for (int i = 0; i < src.Length; i++)
+                    {
+                        if (double.IsNaN(src[i]) || Math.Abs(src[i]) > int.MaxValue)
+                            throw new OverflowException($"To(int32): value {src[i]} at flat index {i} does not fit in int32");
+                        y.Data<int>()[i] = (int)src[i];
+                    }
+                    break;
+            }
+            if (DType.IsFloatingPoint() && dtype.IsFloatingPoint() && Autograd.GradMode.ShouldRecord(this)) y.GradFn = new ToBackward(this);
+            return y;
+        }
+    }
+}
+
+namespace Hebb.Ops
+{
+    internal static class Comparison
+    {
+        public static Tensor Compare(Tensor a, Tensor b, string op, Func<double, double, bool> predicate)
+        {
+            var shape = ShapeUtil.Broadcast(a.Shape, b.Shape, op);
+            var x = AsDoubles(a.Expand(shape));
+            var y = AsDoubles(b.Expand(shape));
+            var result = new int[x.Length];
+            for (int i = 0; i < x.Length; i++) result[i] = predicate(x[i], y[i]) ? 1 : 0;
+            return Tensor.Wrap(result, shape);
+        }
+
+        /// <summary>The elements in row-major order as doubles (exact for all three dtypes).</summary>
+        public static double[] AsDoubles(Tensor t)
+        {
+            using var _ = Autograd.GradMode.NoGrad();
+            var c = t.Contiguous();
+            var result = new double[t.Numel];
+            switch (t.DType)
+            {
+                case DType.Float32: for (int i = 0; i < result.Length; i++) result[i] = c.Data<float>()[c.Offset + i]; break;
+                case DType.Float64: Array.Copy(c.Data<double>(), c.Offset, result, 0, result.Length); break;
+                default: for (int i = 0; i < result.Length; i++) result[i] = c.Data<int>()[c.Offset + i]; break;
+            }
+            return result;
+        }
+    }
+
+    internal sealed class ToBackward(Tensor x) : Autograd.Node(x)
+    {
+        public override Tensor?[] Backward(Tensor g) => [g.To(Inputs[0].DType)];
+    }
+}

@@ -1,0 +1,197 @@
+using Hebb.Autograd;
+using Hebb.Kernels;
+using Hebb.Ops;
+
+namespace Hebb
+{
+    /// <summary>gather, index_select, where and masked_fill. Indices are int32 tensors.</summary>
+    public sealed partial class Tensor
+    {
+        /// <summary>out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (torch.gather): picks, e.g., each
+        /// row's target-class score. index has this tensor's rank; its sizes may be smaller on other dims.</summary>
+        public Tensor Gather(int dim, Tensor index)
+        {
+            RequireFloat("Gather");
+            int d = ShapeUtil.NormalizeAxis(dim, Rank, "Gather");
+            var offsets = IndexOps.GatherOffsets(this, d, index, StrideArray, Offset);
+            var y = Empty(DType, (int[])index.ShapeArray.Clone());
+            if (DType == DType.Float32) IndexOps.Take(Data<float>(), offsets, y.Data<float>());
+            else IndexOps.Take(Data<double>(), offsets, y.Data<double>());
+            if (GradMode.ShouldRecord(this)) y.GradFn = new GatherBackward(this, d, index);
+            return y;
+        }
+
+        /// <summary>Selects whole slices along dim by a 1-D index (torch.index_select; an embedding lookup is IndexSelect(0, ids)).</summary>
+        public Tensor IndexSelect(int dim, Tensor index)
+        {
+            RequireFloat("IndexSelect");
+            int d = ShapeUtil.NormalizeAxis(dim, Rank, "IndexSelect");
+            if (index.Rank != 1) throw new ArgumentException($"IndexSelect: index must be 1-D, got shape {ShapeUtil.Format(index.Shape)}");
+            var ids = IndexOps.CheckedIndices(index, ShapeArray[d], "IndexSelect");
+            Tensor y;
+            using (GradMode.NoGrad())
+            {
+                var src = Transpose(d, 0).Contiguous();
+                int row = src.Numel / Math.Max(ShapeArray[d], 1);
+                var shape = (int[])src.ShapeArray.Clone();
+                shape[0] = ids.Length;
+                var moved = Empty(DType, shape);
+                for (int i = 0; i < ids.Length; i++)
+                {
+                    if (DType == DType.Float32) Array.Copy(src.Data<float>(), src.Offset + ids[i] * row, moved.Data<float>(), i * row, row);
+                    else Array.Copy(src.Data<double>(), src.Offset + ids[i] * row, moved.Data<double>(), i * row, row);
+                }
+                y = d == 0 ? moved : moved.Transpose(d, 0).Contiguous();
+            }
+            if (GradMode.ShouldRecord(this)) y.GradFn = new IndexSelectBackward(this, d, ids);
+            return y;
+        }
+
+        /// <summary>Elementwise choice: a where condition is non-zero, else b (all three broadcast).</summary>
+        public static Tensor Where(Tensor condition, Tensor a, Tensor b)
+        {
+            Pointwise.CheckSameFloat(a, b, "Where");
+            var shape = ShapeUtil.Broadcast(ShapeUtil.Broadcast(condition.Shape, a.Shape, "Where"), b.Shape, "Where");
+            var mask = IndexOps.Mask(condition, shape);
+            Tensor y;
+            using (GradMode.NoGrad())
+            {
+                var ac = a.Expand(shape).Contiguous();
+                var bc = b.Expand(shape).Contiguous();
+                y = Empty(a.DType, shape);
+                if (a.DType == DType.Float32) IndexOps.Select(mask, ac.Data<float>(), ac.Offset, bc.Data<float>(), bc.Offset, y.Data<float>());
+                else IndexOps.Select(mask, ac.Data<double>(), ac.Offset, bc.Data<double>(), bc.Offset, y.Data<double>());
+            }
+            if (GradMode.ShouldRecord(a, b)) y.GradFn = new WhereBackward(a, b, condition);
+            return y;
+        }
+
+        /// <summary>value where mask is non-zero, this tensor elsewhere (e.g. -inf above the diagonal for a causal mask).</summary>
+        public Tensor MaskedFill(Tensor mask, double value)
+        {
+            var y = Where(mask, Scalar(value, DType), this);
+            if (!ShapeUtil.SameShape(y.Shape, Shape))
+                throw new ArgumentException($"MaskedFill: mask of shape {ShapeUtil.Format(mask.Shape)} does not broadcast to the tensor's shape {ShapeUtil.Format(Shape)}");
+            return y;
+        }
+    }
+}
+
+namespace Hebb.Ops
+{
+    internal static class IndexOps
+    {
+        /// <summary>Validated int32 indices as an array, each in [0, size).</summary>
+        public static int[] CheckedIndices(Tensor index, int size, string op)
+        {
+            if (index.DType != DType.Int32) throw new ArgumentException($"{op}: index must be an int32 tensor, got {index.DType.Name()}");
+            var ids = index.ToArray<int>();
+            for (int i = 0; i < ids.Length; i++)
+                if ((uint)ids[i] >= (uint)size)
+                    throw new IndexOutOfRangeException($"{op}: index {ids[i]} at position {i} is out of range for a dimension of size {size}");
+            return ids;
+        }
+
+        /// <summary>For every element of index (row-major), where its value points in a tensor laid out with the given strides.</summary>
+        public static int[] GatherOffsets(Tensor x, int d, Tensor index, int[] strides, int offset)
+        {
+            if (index.Rank != x.Rank)
+                throw new ArgumentException($"Gather: index has rank {index.Rank} but the input has rank {x.Rank} (shapes {ShapeUtil.Format(index.Shape)} and {ShapeUtil.Format(x.Shape)})");
+            for (int i = 0; i < x.Rank; i++)
+                if (i != d && index.ShapeArray[i] > x.ShapeArray[i])
+                    throw new ArgumentException($"Gather: index shape {ShapeUtil.Format(index.Shape)} is larger than input shape {ShapeUtil.Format(x.Shape)} at dim {i}");
+            var ids = CheckedIndices(index, x.ShapeArray[d], "Gather");
+            var offsets = new int[ids.Length];
+            var counter = new int[x.Rank];
+            for (int flat = 0; flat < ids.Length; flat++)
+            {
+                int o = offset;
+                for (int i = 0; i < x.Rank; i++) o += (i == d ? ids[flat] : counter[i]) * strides[i];
+                offsets[flat] = o;
+                for (int i = x.Rank - 1; i >= 0; i--)
+                {
+                    if (++counter[i] < index.ShapeArray[i]) break;
+                    counter[i] = 0;
+                }
+            }
+            return offsets;
+        }
+
+        public static void Take<T>(T[] src, int[] offsets, T[] dst) where T : unmanaged
+        {
+            for (int i = 0; i < offsets.Length; i++) dst[i] = src[offsets[i]];
+        }
+
+        /// <summary>The condition broadcast to shape, as booleans (non-zero is true).</summary>
+        public static bool[] Mask(Tensor condition, int[] shape)
+        {
+            var values = Comparison.AsDoubles(condition.Expand(shape));
+            var mask = new bool[values.Length];
+            for (int i = 0; i < mask.Length; i++) mask[i] = values[i] != 0;
+            return mask;
+        }
+
+        public static void Select<T>(bool[] mask, T[] a, int aOff, T[] b, int bOff, T[] dst) where T : unmanaged
+        {
+            for (int i = 0; i < mask.Length; i++) dst[i] = mask[i] ? a[aOff + i] : b[bOff + i];
+        }
+    }
+
+    /// <summary>Scatter-add: each gathered element's gradient goes back to the place it came from
+    /// (several times, if the index repeats a place).</summary>
+    internal sealed class GatherBackward(Tensor x, int dim, Tensor index) : Node(x)
+    {
+        public override Tensor?[] Backward(Tensor g)
+        {
+            var x = Inputs[0];
+            var gx = Tensor.ZerosLike(x);
+            var offsets = IndexOps.GatherOffsets(x, dim, index, gx.StrideArray, 0);
+            var gc = g.Contiguous();
+            if (x.DType == DType.Float32) ScatterAdd(gc.Data<float>(), gc.Offset, offsets, gx.Data<float>());
+            else ScatterAdd(gc.Data<double>(), gc.Offset, offsets, gx.Data<double>());
+            return [gx];
+        }
+
+        private static void ScatterAdd<T>(T[] g, int gOff, int[] offsets, T[] dst) where T : unmanaged, System.Numerics.INumber<T>
+        {
+            for (int i = 0; i < offsets.Length; i++) dst[offsets[i]] += g[gOff + i];
+        }
+    }
+
+    /// <summary>index_add: rows of the gradient are added back to the rows they were selected from.</summary>
+    internal sealed class IndexSelectBackward(Tensor x, int dim, int[] ids) : Node(x)
+    {
+        public override Tensor?[] Backward(Tensor g)
+        {
+            var x = Inputs[0];
+            var shape = (int[])x.ShapeArray.Clone();
+            (shape[0], shape[dim]) = (shape[dim], shape[0]);
+            var moved = Tensor.Empty(x.DType, shape);
+            var gm = g.Transpose(dim, 0).Contiguous();
+            int row = moved.Numel / Math.Max(shape[0], 1);
+            for (int i = 0; i < ids.Length; i++)
+            {
+                if (x.DType == DType.Float32)
+                    AddRow(moved.Data<float>().AsSpan(ids[i] * row, row), gm.Data<float>().AsSpan(gm.Offset + i * row, row));
+                else
+                    AddRow(moved.Data<double>().AsSpan(ids[i] * row, row), gm.Data<double>().AsSpan(gm.Offset + i * row, row));
+            }
+            return [dim == 0 ? moved : moved.Transpose(dim, 0).Contiguous()];
+        }
+
+        private static void AddRow<T>(Span<T> dst, ReadOnlySpan<T> src) where T : unmanaged, System.Numerics.INumber<T> =>
+            System.Numerics.Tensors.TensorPrimitives.Add(dst, src, dst);
+    }
+
+    internal sealed class WhereBackward(Tensor a, Tensor b, Tensor condition) : Node(a, b)
+    {
+        public override Tensor?[] Backward(Tensor g)
+        {
+            var (a, b) = (Inputs[0], Inputs[1]);
+            var zero = Tensor.Scalar(0, g.DType);
+            var ga = NeedsGrad(0) ? Tensor.Where(condition, g, zero).SumTo(a.Shape) : null;
+            var gb = NeedsGrad(1) ? Tensor.Where(condition, zero, g).SumTo(b.Shape) : null;
+            return [ga, gb];
+        }
+    }
+}

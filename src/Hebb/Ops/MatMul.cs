@@ -1,0 +1,72 @@
+using Hebb.Autograd;
+using Hebb.Kernels;
+using Hebb.Ops;
+
+namespace Hebb
+{
+    /// <summary>Matrix product: 2-D, and batched over any leading dims with broadcasting (like torch.matmul).
+    /// A 1-D operand is treated as a row (left) or column (right) vector and that dim is dropped.</summary>
+    public sealed partial class Tensor
+    {
+        public Tensor MatMul(Tensor other)
+        {
+            Pointwise.CheckSameFloat(this, other, "MatMul");
+            if (Rank == 0 || other.Rank == 0)
+                throw new ArgumentException($"MatMul: both operands need at least one dimension, got {ShapeUtil.Format(Shape)} and {ShapeUtil.Format(other.Shape)}");
+            if (Rank == 1) return Unsqueeze(0).MatMul(other).Squeeze(-2);
+            if (other.Rank == 1) return MatMul(other.Unsqueeze(1)).Squeeze(-1);
+
+            int m = ShapeArray[^2], k = ShapeArray[^1], k2 = other.ShapeArray[^2], n = other.ShapeArray[^1];
+            if (k != k2)
+                throw new ArgumentException($"MatMul: shapes {ShapeUtil.Format(Shape)} and {ShapeUtil.Format(other.Shape)} do not chain ({k} columns vs {k2} rows)");
+            var batch = ShapeUtil.Broadcast(ShapeArray[..^2], other.ShapeArray[..^2], "MatMul");
+            var a = Expand([.. batch, m, k]);
+            var b = other.Expand([.. batch, k, n]);
+            var y = Empty(DType, [.. batch, m, n]);
+            MatMulOps.Batched(a, b, y, m, k, n);
+            if (GradMode.ShouldRecord(this, other)) y.GradFn = new MatMulBackward(this, other);
+            return y;
+        }
+    }
+}
+
+namespace Hebb.Ops
+{
+    internal static class MatMulOps
+    {
+        /// <summary>y[i] = a[i] · b[i] for every batch index i; a and b are already broadcast views.</summary>
+        public static void Batched(Tensor a, Tensor b, Tensor y, int m, int k, int n)
+        {
+            int rank = a.Rank, batchCount = y.Numel / Math.Max(m * n, 1);
+            if (m * n == 0) return;
+            for (int i = 0; i < batchCount; i++)
+            {
+                int aOff = a.Offset, bOff = b.Offset, rest = i;
+                for (int d = rank - 3; d >= 0; d--)
+                {
+                    int size = y.ShapeArray[d], idx = rest % size;
+                    rest /= size;
+                    aOff += idx * a.StrideArray[d];
+                    bOff += idx * b.StrideArray[d];
+                }
+                int aRs = a.StrideArray[rank - 2], aCs = a.StrideArray[rank - 1], bRs = b.StrideArray[rank - 2], bCs = b.StrideArray[rank - 1];
+                if (y.DType == DType.Float32)
+                    Gemm.Multiply(a.Data<float>(), aOff, aRs, aCs, b.Data<float>(), bOff, bRs, bCs, y.Data<float>(), i * m * n, m, k, n);
+                else
+                    Gemm.Multiply(a.Data<double>(), aOff, aRs, aCs, b.Data<double>(), bOff, bRs, bCs, y.Data<double>(), i * m * n, m, k, n);
+            }
+        }
+    }
+
+    /// <summary>For C = A·B: dA = dC·Bᵀ and dB = Aᵀ·dC, summed over broadcast batch dims.</summary>
+    internal sealed class MatMulBackward(Tensor a, Tensor b) : Node(a, b)
+    {
+        public override Tensor?[] Backward(Tensor g)
+        {
+            var (a, b) = (Inputs[0], Inputs[1]);
+            var ga = NeedsGrad(0) ? g.MatMul(b.Transpose(-2, -1)).SumTo(a.Shape) : null;
+            var gb = NeedsGrad(1) ? a.Transpose(-2, -1).MatMul(g).SumTo(b.Shape) : null;
+            return [ga, gb];
+        }
+    }
+}

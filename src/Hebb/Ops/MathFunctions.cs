@@ -1,0 +1,167 @@
+using Hebb.Autograd;
+using Hebb.Kernels;
+using Hebb.Ops;
+
+namespace Hebb
+{
+    /// <summary>exp, log, sqrt, pow, abs, clamp, maximum and minimum.</summary>
+    public sealed partial class Tensor
+    {
+        public Tensor Exp()
+        {
+            var y = Pointwise.Unary<ExpOp>(this, "Exp");
+            if (GradMode.ShouldRecord(this)) y.GradFn = new ExpBackward(this, y);
+            return y;
+        }
+
+        /// <summary>Natural logarithm.</summary>
+        public Tensor Log()
+        {
+            var y = Pointwise.Unary<LogOp>(this, "Log");
+            if (GradMode.ShouldRecord(this)) y.GradFn = new LogBackward(this);
+            return y;
+        }
+
+        public Tensor Sqrt()
+        {
+            var y = Pointwise.Unary<SqrtOp>(this, "Sqrt");
+            if (GradMode.ShouldRecord(this)) y.GradFn = new SqrtBackward(this, y);
+            return y;
+        }
+
+        public Tensor Abs()
+        {
+            var y = Pointwise.Unary<AbsOp>(this, "Abs");
+            if (GradMode.ShouldRecord(this)) y.GradFn = new AbsBackward(this);
+            return y;
+        }
+
+        /// <summary>Element-wise x^exponent.</summary>
+        public Tensor Pow(double exponent)
+        {
+            var y = Pointwise.Binary<PowOp>(this, Pointwise.ScalarLike(exponent, this), "Pow");
+            if (GradMode.ShouldRecord(this)) y.GradFn = new PowScalarBackward(this, exponent);
+            return y;
+        }
+
+        /// <summary>Element-wise x^exponent with a broadcast tensor exponent.</summary>
+        public Tensor Pow(Tensor exponent)
+        {
+            var y = Pointwise.Binary<PowOp>(this, exponent, "Pow");
+            if (GradMode.ShouldRecord(this, exponent)) y.GradFn = new PowBackward(this, exponent, y);
+            return y;
+        }
+
+        /// <summary>Element-wise maximum of two broadcast tensors (on ties the gradient is shared equally, as in PyTorch).</summary>
+        public Tensor Maximum(Tensor other)
+        {
+            var y = Pointwise.Binary<MaxOp>(this, other, "Maximum");
+            if (GradMode.ShouldRecord(this, other)) y.GradFn = new MinMaxBackward(this, other, y);
+            return y;
+        }
+
+        public Tensor Minimum(Tensor other)
+        {
+            var y = Pointwise.Binary<MinOp>(this, other, "Minimum");
+            if (GradMode.ShouldRecord(this, other)) y.GradFn = new MinMaxBackward(this, other, y);
+            return y;
+        }
+
+        /// <summary>Limits values to [min, max]; either bound may be omitted. The gradient passes where min ≤ x ≤ max.</summary>
+        public Tensor Clamp(double? min = null, double? max = null)
+        {
+            if (min is null && max is null) throw new ArgumentException("Clamp: give at least one of min and max");
+            if (min > max) throw new ArgumentException($"Clamp: min ({min}) is greater than max ({max})");
+            var y = this;
+            using (GradMode.NoGrad())
+            {
+                if (min is double lo) y = Pointwise.Binary<MaxOp>(y, Pointwise.ScalarLike(lo, this), "Clamp");
+                if (max is double hi) y = Pointwise.Binary<MinOp>(y, Pointwise.ScalarLike(hi, this), "Clamp");
+            }
+            if (ReferenceEquals(y, this)) y = Clone();
+            if (GradMode.ShouldRecord(this)) y.GradFn = new ClampBackward(this, min, max);
+            return y;
+        }
+    }
+}
+
+namespace Hebb.Ops
+{
+    internal sealed class ExpBackward(Tensor x, Tensor y) : Node(x)
+    {
+        private Tensor? _y = y;
+        public override Tensor?[] Backward(Tensor g) => [g.Mul(_y!)];
+        public override void Release() { base.Release(); _y = null; }
+    }
+
+    internal sealed class LogBackward(Tensor x) : Node(x)
+    {
+        public override Tensor?[] Backward(Tensor g) => [g.Div(Inputs[0])];
+    }
+
+    /// <summary>d sqrt(x) = 1 / (2 sqrt(x)).</summary>
+    internal sealed class SqrtBackward(Tensor x, Tensor y) : Node(x)
+    {
+        private Tensor? _y = y;
+        public override Tensor?[] Backward(Tensor g) => [g.Div(_y!.Mul(2.0))];
+        public override void Release() { base.Release(); _y = null; }
+    }
+
+    internal sealed class AbsBackward(Tensor x) : Node(x)
+    {
+        public override Tensor?[] Backward(Tensor g) => [g.Mul(Pointwise.Unary<SignOp>(Inputs[0], "Abs"))];
+    }
+
+    /// <summary>d x^p = p x^(p-1).</summary>
+    internal sealed class PowScalarBackward(Tensor x, double p) : Node(x)
+    {
+        public override Tensor?[] Backward(Tensor g) => [g.Mul(Inputs[0].Pow(p - 1).Mul(p))];
+    }
+
+    /// <summary>d a^b / da = b a^(b-1); d a^b / db = a^b ln a.</summary>
+    internal sealed class PowBackward(Tensor a, Tensor b, Tensor y) : Node(a, b)
+    {
+        private Tensor? _y = y;
+
+        public override Tensor?[] Backward(Tensor g)
+        {
+            var (a, b) = (Inputs[0], Inputs[1]);
+            var ga = NeedsGrad(0) ? g.Mul(b).Mul(a.Pow(b.Sub(1.0))).SumTo(a.Shape) : null;
+            var gb = NeedsGrad(1) ? g.Mul(_y!).Mul(a.Log()).SumTo(b.Shape) : null;
+            return [ga, gb];
+        }
+
+        public override void Release() { base.Release(); _y = null; }
+    }
+
+    /// <summary>The gradient goes to whichever input was chosen; half to each on a tie.</summary>
+    internal sealed class MinMaxBackward(Tensor a, Tensor b, Tensor y) : Node(a, b)
+    {
+        private Tensor? _y = y;
+
+        public override Tensor?[] Backward(Tensor g)
+        {
+            var (a, b) = (Inputs[0], Inputs[1]);
+            var y = _y!;
+            var tie = a.Eq(b).To(g.DType);
+            var half = g.Mul(tie).Mul(0.5);
+            var ga = NeedsGrad(0) ? g.Mul(a.Eq(y).To(g.DType).Sub(tie)).Add(half).SumTo(a.Shape) : null;
+            var gb = NeedsGrad(1) ? g.Mul(b.Eq(y).To(g.DType).Sub(tie)).Add(half).SumTo(b.Shape) : null;
+            return [ga, gb];
+        }
+
+        public override void Release() { base.Release(); _y = null; }
+    }
+
+    internal sealed class ClampBackward(Tensor x, double? min, double? max) : Node(x)
+    {
+        public override Tensor?[] Backward(Tensor g)
+        {
+            var x = Inputs[0];
+            var mask = Tensor.OnesLike(x);
+            if (min is double lo) mask = mask.Mul(x.Ge(Pointwise.ScalarLike(lo, x)).To(x.DType));
+            if (max is double hi) mask = mask.Mul(x.Le(Pointwise.ScalarLike(hi, x)).To(x.DType));
+            return [g.Mul(mask)];
+        }
+    }
+}

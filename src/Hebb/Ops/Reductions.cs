@@ -1,0 +1,126 @@
+using Hebb.Autograd;
+using Hebb.Kernels;
+using Hebb.Ops;
+
+namespace Hebb
+{
+    /// <summary>sum, mean, var, max/min (values and indices) along one or more axes, with keepdim.</summary>
+    public sealed partial class Tensor
+    {
+        /// <summary>Sum over the given dims (all dims when none are given).</summary>
+        public Tensor Sum(int[]? dims = null, bool keepDim = false)
+        {
+            RequireFloat("Sum");
+            var axes = ShapeUtil.NormalizeAxes(dims, Rank, "Sum");
+            var keptShape = (int[])ShapeArray.Clone();
+            foreach (int a in axes) keptShape[a] = 1;
+            var y = Empty(DType, keptShape);
+            // Accumulate every input element into its output slot: the output is walked with stride 0
+            // along the reduced dims, so whole rows are added at once when the last dim is kept.
+            var outStrides = Pointwise.BroadcastStrides(y, Shape);
+            if (DType == DType.Float32) Elementwise.AddInto(y.Data<float>(), 0, outStrides, Data<float>(), Offset, Strides, Shape);
+            else Elementwise.AddInto(y.Data<double>(), 0, outStrides, Data<double>(), Offset, Strides, Shape);
+            if (GradMode.ShouldRecord(this)) y.GradFn = new SumBackward(this, keptShape);
+            return keepDim ? y : y.DropDims(axes);
+        }
+
+        public Tensor Sum(int dim, bool keepDim = false) => Sum([dim], keepDim);
+
+        public Tensor Mean(int[]? dims = null, bool keepDim = false)
+        {
+            var axes = ShapeUtil.NormalizeAxes(dims, Rank, "Mean");
+            int count = axes.Aggregate(1, (n, a) => n * ShapeArray[a]);
+            return Sum(axes, keepDim).Div(count);
+        }
+
+        public Tensor Mean(int dim, bool keepDim = false) => Mean([dim], keepDim);
+
+        /// <summary>Variance with Bessel's correction by default (correction = 1, as torch.var).</summary>
+        public Tensor Var(int[]? dims = null, bool keepDim = false, int correction = 1)
+        {
+            var axes = ShapeUtil.NormalizeAxes(dims, Rank, "Var");
+            int count = axes.Aggregate(1, (n, a) => n * ShapeArray[a]);
+            var centred = Sub(Mean(axes, keepDim: true));
+            return centred.Mul(centred).Sum(axes, keepDim).Div(Math.Max(count - correction, 0));
+        }
+
+        public Tensor Var(int dim, bool keepDim = false, int correction = 1) => Var([dim], keepDim, correction);
+
+        /// <summary>Largest value along dim and its index (the first one on ties; NaN wins, as in PyTorch).</summary>
+        public (Tensor Values, Tensor Indices) Max(int dim, bool keepDim = false) => Reduction.ArgExtreme(this, dim, keepDim, max: true);
+
+        public (Tensor Values, Tensor Indices) Min(int dim, bool keepDim = false) => Reduction.ArgExtreme(this, dim, keepDim, max: false);
+
+        /// <summary>The largest element overall.</summary>
+        public Tensor Max() => Reshape(-1).Max(0).Values;
+
+        public Tensor Min() => Reshape(-1).Min(0).Values;
+
+        public Tensor Argmax(int dim, bool keepDim = false) => Max(dim, keepDim).Indices;
+
+        /// <summary>Sums a broadcast result back down to <paramref name="shape"/>: the reverse of broadcasting.</summary>
+        public Tensor SumTo(ReadOnlySpan<int> shape)
+        {
+            if (ShapeUtil.SameShape(Shape, shape)) return this;
+            int lead = Rank - shape.Length;
+            if (lead < 0) throw new ArgumentException($"SumTo: cannot reduce shape {ShapeUtil.Format(Shape)} to the larger {ShapeUtil.Format(shape)}");
+            var axes = new List<int>();
+            for (int i = 0; i < Rank; i++)
+            {
+                if (i < lead) { axes.Add(i); continue; }
+                int want = shape[i - lead];
+                if (want == 1 && ShapeArray[i] != 1) axes.Add(i);
+                else if (want != ShapeArray[i]) throw new ArgumentException($"SumTo: shape {ShapeUtil.Format(Shape)} does not broadcast from {ShapeUtil.Format(shape)}");
+            }
+            var summed = axes.Count > 0 ? Sum([.. axes], keepDim: true) : this;
+            return summed.Reshape(shape.ToArray());
+        }
+
+        /// <summary>Removes the given size-1 dims (keepDim = false after a reduction).</summary>
+        internal Tensor DropDims(int[] axes)
+        {
+            var shape = new List<int>();
+            for (int i = 0; i < Rank; i++) if (Array.IndexOf(axes, i) < 0) shape.Add(ShapeArray[i]);
+            return Reshape([.. shape]);
+        }
+    }
+}
+
+namespace Hebb.Ops
+{
+    /// <summary>Every input element received the gradient of its output slot.</summary>
+    internal sealed class SumBackward(Tensor x, int[] keptShape) : Node(x)
+    {
+        public override Tensor?[] Backward(Tensor g) => [g.Reshape(keptShape).Expand(Inputs[0].ShapeArray)];
+    }
+
+    internal static class Reduction
+    {
+        /// <summary>Finds the indices with a row kernel, then takes the values with Gather so that the
+        /// gradient (which flows only to the chosen element) comes from Gather's backward.</summary>
+        public static (Tensor Values, Tensor Indices) ArgExtreme(Tensor x, int dim, bool keepDim, bool max)
+        {
+            string op = max ? "Max" : "Min";
+            x.RequireFloat(op);
+            int d = ShapeUtil.NormalizeAxis(dim, x.Rank, op);
+            if (x.ShapeArray[d] == 0) throw new ArgumentException($"{op}: dimension {d} is empty");
+            var moved = x.Detach().Transpose(d, x.Rank - 1).Contiguous();
+            int n = x.ShapeArray[d], rows = moved.Numel / n;
+            var idx = new int[rows];
+            for (int r = 0; r < rows; r++)
+            {
+                idx[r] = x.DType == DType.Float32
+                    ? RowIndex<float>(moved.Data<float>().AsSpan(moved.Offset + r * n, n), max)
+                    : RowIndex<double>(moved.Data<double>().AsSpan(moved.Offset + r * n, n), max);
+            }
+            var movedShape = (int[])moved.ShapeArray.Clone();
+            movedShape[^1] = 1;
+            var indices = Tensor.Wrap(idx, movedShape).Transpose(d, x.Rank - 1).Contiguous();
+            var values = x.Gather(d, indices);
+            return keepDim ? (values, indices) : (values.Squeeze(d), indices.Squeeze(d));
+        }
+
+        private static int RowIndex<T>(ReadOnlySpan<T> row, bool max) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+            max ? System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row) : System.Numerics.Tensors.TensorPrimitives.IndexOfMin(row);
+    }
+}

@@ -1,0 +1,99 @@
+namespace Hebb;
+
+/// <summary>Factory methods. Random ones always take an explicit <see cref="Generator"/>.</summary>
+public sealed partial class Tensor
+{
+    public static Tensor Zeros(params int[] shape) => Empty(DType.Float32, (int[])shape.Clone());
+    public static Tensor Zeros(DType dtype, params int[] shape) => Empty(dtype, (int[])shape.Clone());
+    public static Tensor Ones(params int[] shape) => Full(1.0, DType.Float32, shape);
+    public static Tensor Ones(DType dtype, params int[] shape) => Full(1.0, dtype, shape);
+    public static Tensor Full(double value, params int[] shape) => Full(value, DType.Float32, shape);
+
+    public static Tensor Full(double value, DType dtype, params int[] shape)
+    {
+        var t = Empty(dtype, (int[])shape.Clone());
+        t.FillInPlace(value);
+        return t;
+    }
+
+    public static Tensor ZerosLike(Tensor t) => Empty(t.DType, (int[])t.ShapeArray.Clone());
+    public static Tensor OnesLike(Tensor t) => Full(1.0, t.DType, t.ShapeArray);
+
+    /// <summary>A rank-0 tensor.</summary>
+    public static Tensor Scalar(double value, DType dtype = DType.Float32) => Full(value, dtype);
+
+    /// <summary>start, start+step, ... below end (like torch.arange).</summary>
+    public static Tensor Arange(double start, double end, double step = 1, DType dtype = DType.Float32)
+    {
+        if (step == 0) throw new ArgumentException("Arange: step must not be zero");
+        long n = (long)Math.Ceiling((end - start) / step);
+        if (n < 0) n = 0;
+        if (n > int.MaxValue) throw new ArgumentException("Arange: too many elements");
+        var t = Empty(dtype, [(int)n]);
+        for (int i = 0; i < n; i++) t.SetFlat(i, start + i * step);
+        return t;
+    }
+
+    public static Tensor Arange(int end, DType dtype = DType.Float32) => Arange(0, end, 1, dtype);
+
+    /// <summary>Copies the values into a new tensor of the given shape (all of it if no shape is given).</summary>
+    public static Tensor FromArray(float[] data, params int[] shape) => Wrap((float[])data.Clone(), ShapeOrLength(shape, data.Length));
+    public static Tensor FromArray(double[] data, params int[] shape) => Wrap((double[])data.Clone(), ShapeOrLength(shape, data.Length));
+    public static Tensor FromArray(int[] data, params int[] shape) => Wrap((int[])data.Clone(), ShapeOrLength(shape, data.Length));
+
+    /// <summary>A 2-D tensor from a jagged array of rows (handy in tests and examples).</summary>
+    public static Tensor FromRows(float[][] rows)
+    {
+        int cols = rows.Length == 0 ? 0 : rows[0].Length;
+        var data = new float[rows.Length * cols];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            if (rows[i].Length != cols) throw new ArgumentException($"FromRows: row {i} has {rows[i].Length} values, row 0 has {cols}");
+            rows[i].CopyTo(data, i * cols);
+        }
+        return Wrap(data, [rows.Length, cols]);
+    }
+
+    private static int[] ShapeOrLength(int[] shape, int length) => shape.Length == 0 ? [length] : (int[])shape.Clone();
+
+    /// <summary>Uniform in [0, 1).</summary>
+    public static Tensor Rand(Generator generator, params int[] shape) => Uniform(generator, 0, 1, DType.Float32, shape);
+    public static Tensor Rand(Generator generator, DType dtype, params int[] shape) => Uniform(generator, 0, 1, dtype, shape);
+
+    /// <summary>Standard normal.</summary>
+    public static Tensor Randn(Generator generator, params int[] shape) => Normal(generator, 0, 1, DType.Float32, shape);
+    public static Tensor Randn(Generator generator, DType dtype, params int[] shape) => Normal(generator, 0, 1, dtype, shape);
+
+    public static Tensor Uniform(Generator generator, double low, double high, params int[] shape) => Uniform(generator, low, high, DType.Float32, shape);
+
+    public static Tensor Uniform(Generator generator, double low, double high, DType dtype, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        if (!(high >= low)) throw new ArgumentException($"Uniform: high ({high}) must be >= low ({low})");
+        var t = Empty(dtype, (int[])shape.Clone());
+        for (int i = 0; i < t.Numel; i++) t.SetFlat(i, low + (high - low) * generator.NextDouble());
+        return t;
+    }
+
+    public static Tensor Normal(Generator generator, double mean, double std, params int[] shape) => Normal(generator, mean, std, DType.Float32, shape);
+
+    public static Tensor Normal(Generator generator, double mean, double std, DType dtype, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        if (!(std >= 0)) throw new ArgumentException($"Normal: std must be >= 0, got {std}");
+        var t = Empty(dtype, (int[])shape.Clone());
+        for (int i = 0; i < t.Numel; i++) t.SetFlat(i, mean + std * generator.NextNormal());
+        return t;
+    }
+
+    /// <summary>Writes one element of a freshly made contiguous tensor (factory helper).</summary>
+    private void SetFlat(int i, double value)
+    {
+        switch (DType)
+        {
+            case DType.Float32: Data<float>()[Offset + i] = (float)value; break;
+            case DType.Float64: Data<double>()[Offset + i] = value; break;
+            default: Data<int>()[Offset + i] = checked((int)value); break;
+        }
+    }
+}

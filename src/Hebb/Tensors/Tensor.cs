@@ -1,0 +1,168 @@
+using Hebb.Autograd;
+
+namespace Hebb;
+
+/// <summary>
+/// An N-dimensional array with shape, strides and an offset into a shared <see cref="Storage"/>,
+/// so that views (transpose, slice, expand...) cost no copy. A tensor that requires grad records
+/// the op that made it (<see cref="GradFn"/>), and <see cref="Backward"/> walks those records in
+/// reverse. The ops themselves live in src/Hebb/Ops, each file with its forward and its backward.
+/// </summary>
+public sealed partial class Tensor
+{
+    internal readonly Storage Storage;
+    internal readonly int[] ShapeArray;
+    internal readonly int[] StrideArray;
+    internal readonly int Offset;
+    private bool _requiresGrad;
+    private Tensor? _grad;
+
+    /// <summary>The op that produced this tensor, when autograd recorded it; null for leaves.</summary>
+    internal Node? GradFn;
+
+    internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
+    {
+        Storage = storage;
+        ShapeArray = shape;
+        StrideArray = strides;
+        Offset = offset;
+        Numel = ShapeUtil.Numel(shape);
+        IsContiguous = ComputeIsContiguous(shape, strides);
+    }
+
+    /// <summary>A fresh contiguous tensor over a new zeroed buffer.</summary>
+    internal static Tensor Empty(DType dtype, int[] shape)
+    {
+        int n = ShapeUtil.Numel(shape);
+        return new Tensor(Storage.Allocate(dtype, n), shape, ShapeUtil.ContiguousStrides(shape), 0);
+    }
+
+    internal static Tensor Wrap<T>(T[] data, int[] shape) where T : unmanaged
+    {
+        if (data.Length != ShapeUtil.Numel(shape))
+            throw new ArgumentException($"{data.Length} values cannot fill a tensor of shape {ShapeUtil.Format(shape)} ({ShapeUtil.Numel(shape)} elements)");
+        return new Tensor(new Storage<T>(data), shape, ShapeUtil.ContiguousStrides(shape), 0);
+    }
+
+    public DType DType => Storage.DType;
+    public ReadOnlySpan<int> Shape => ShapeArray;
+    public ReadOnlySpan<int> Strides => StrideArray;
+    public int Rank => ShapeArray.Length;
+    public int Numel { get; }
+
+    /// <summary>True when the elements lie in row-major order without gaps (offset may be non-zero).</summary>
+    public bool IsContiguous { get; }
+
+    /// <summary>Size of one dimension; negative dims count from the end.</summary>
+    public int Size(int dim) => ShapeArray[ShapeUtil.NormalizeAxis(dim, Rank, "Size")];
+
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>Whether gradients flow to this tensor. Settable on leaves only, and only for float dtypes.</summary>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad || GradFn is not null;
+        set
+        {
+            if (GradFn is not null)
+                throw new InvalidOperationException("RequiresGrad can only be set on leaf tensors; use Detach() to get a leaf");
+            if (value && !DType.IsFloatingPoint())
+                throw new InvalidOperationException($"only float tensors can require grad; this one is {DType.Name()}");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for fluent construction.</summary>
+    public Tensor RequireGrad(bool value = true)
+    {
+        RequiresGrad = value;
+        return this;
+    }
+
+    /// <summary>The accumulated gradient of a leaf after <see cref="Backward"/>.</summary>
+    public Tensor? Grad
+    {
+        get => _grad;
+        set
+        {
+            if (value is not null && (!ShapeUtil.SameShape(value.Shape, Shape) || value.DType != DType))
+                throw new ArgumentException($"Grad of shape {ShapeUtil.Format(value.Shape)} ({value.DType.Name()}) does not match tensor of shape {ShapeUtil.Format(Shape)} ({DType.Name()})");
+            _grad = value;
+        }
+    }
+
+    public void ZeroGrad() => _grad = null;
+
+    /// <summary>Reverse-mode differentiation from this tensor. A scalar needs no gradient argument;
+    /// any other tensor needs one of its own shape. The graph is freed afterwards unless retainGraph.</summary>
+    public void Backward(Tensor? gradient = null, bool retainGraph = false) => Engine.Backward(this, gradient, retainGraph);
+
+    /// <summary>A leaf sharing this tensor's data, cut off from the graph.</summary>
+    public Tensor Detach() => new(Storage, ShapeArray, StrideArray, Offset);
+
+    internal T[] Data<T>() where T : unmanaged => ((Storage<T>)Storage).Data;
+
+    internal void RequireDType(DType expected, string op)
+    {
+        if (DType != expected) throw new ArgumentException($"{op}: expected a {expected.Name()} tensor, got {DType.Name()}");
+    }
+
+    internal void RequireFloat(string op)
+    {
+        if (!DType.IsFloatingPoint()) throw new ArgumentException($"{op}: needs a float tensor, got {DType.Name()}");
+    }
+
+    /// <summary>The single value of a one-element tensor, as float.</summary>
+    public float Item() => (float)ItemAsDouble();
+
+    /// <summary>The single value of a one-element tensor, in its own type.</summary>
+    public T Item<T>() where T : unmanaged
+    {
+        if (Numel != 1) throw new InvalidOperationException($"Item() needs a tensor with one element, got shape {ShapeUtil.Format(Shape)}");
+        RequireDType(DTypeExtensions.Of<T>(), "Item");
+        return Data<T>()[Offset];
+    }
+
+    public double ItemAsDouble()
+    {
+        if (Numel != 1) throw new InvalidOperationException($"Item() needs a tensor with one element, got shape {ShapeUtil.Format(Shape)}");
+        return DType switch
+        {
+            DType.Float32 => Data<float>()[Offset],
+            DType.Float64 => Data<double>()[Offset],
+            _ => Data<int>()[Offset],
+        };
+    }
+
+    /// <summary>The elements in row-major order, as a new array of the tensor's own type.</summary>
+    public T[] ToArray<T>() where T : unmanaged
+    {
+        RequireDType(DTypeExtensions.Of<T>(), "ToArray");
+        var c = Contiguous();
+        var result = new T[Numel];
+        Array.Copy(c.Data<T>(), c.Offset, result, 0, Numel);
+        return result;
+    }
+
+    /// <summary>Elements converted to float, whatever the dtype.</summary>
+    public float[] ToFloatArray() => To(DType.Float32).ToArray<float>();
+
+    private static bool ComputeIsContiguous(int[] shape, int[] strides)
+    {
+        int expected = 1;
+        for (int i = shape.Length - 1; i >= 0; i--)
+        {
+            if (shape[i] == 1) continue;
+            if (strides[i] != expected) return false;
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    public override string ToString()
+    {
+        var values = Numel <= 20 ? string.Join(", ", ToFloatArray().Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture))) : "...";
+        string grad = GradFn is not null ? $", grad_fn={GradFn.Name}" : RequiresGrad ? ", requires_grad" : "";
+        return $"Tensor({DType.Name()}{ShapeUtil.Format(Shape)}: [{values}]{grad})";
+    }
+}
