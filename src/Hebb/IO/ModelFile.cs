@@ -1,0 +1,33 @@
+using Hebb.Autograd;
+using Hebb.NN;
+
+namespace Hebb.IO;
+
+/// <summary>
+/// A model on disk: its state dict as safetensors tensors, and its configuration (plus anything the
+/// caller adds, such as the dataset it was trained on) as string pairs in the header's __metadata__.
+/// </summary>
+public static class ModelFile
+{
+    public static void Save(string path, Module model, IReadOnlyDictionary<string, string> metadata)
+    {
+        var tensors = model.StateDict().Select(kv =>
+            new SafetensorsTensor(kv.Key, kv.Value.ShapeArray.ToArray(), kv.Value.To(DType.Float32).ToArray<float>()));
+        Safetensors.Save(path, tensors, metadata);
+    }
+
+    /// <summary>Reads the file and copies its tensors into <paramref name="model"/> (names and shapes must match).</summary>
+    public static void LoadInto(SafetensorsFile file, Module model, string source)
+    {
+        var state = file.Tensors.ToDictionary(t => t.Name, t => Tensor.FromArray(t.Data, t.Shape));
+        try
+        {
+            using var _ = GradMode.NoGrad();
+            model.LoadStateDict(state);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{source}: {e.Message}", e);
+        }
+    }
+}

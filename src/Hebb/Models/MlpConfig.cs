@@ -1,0 +1,73 @@
+using System.Globalization;
+using Hebb.NN;
+
+namespace Hebb.Models;
+
+/// <summary>
+/// A multilayer perceptron described by its layer sizes: 784-16-16-10 with sigmoid everywhere is the
+/// seed network (784*16 + 16*16 + 16*10 weights + 16 + 16 + 10 biases = 13,002 parameters).
+/// The config travels in the safetensors header, so a saved file alone rebuilds the model.
+/// </summary>
+public sealed record MlpConfig(int[] Sizes, Activation Activation, Activation OutputActivation, InitScheme Init = InitScheme.Default)
+{
+    public const string Kind = "mlp";
+
+    /// <summary>The seed network of the notes: 784-16-16-10, sigmoid on every layer.</summary>
+    public static MlpConfig Seed => new([784, 16, 16, 10], Activation.Sigmoid, Activation.Sigmoid);
+
+    public int Inputs => Sizes[0];
+    public int Outputs => Sizes[^1];
+
+    /// <summary>Linear, activation, Linear, activation, ... (names "0.weight", "2.weight", ... as in PyTorch).</summary>
+    public Sequential Build(Generator generator)
+    {
+        if (Sizes.Length < 2 || Sizes.Any(s => s <= 0))
+            throw new ArgumentException($"an MLP needs at least two positive layer sizes, got [{string.Join(", ", Sizes)}]");
+        var model = new Sequential();
+        for (int i = 0; i + 1 < Sizes.Length; i++)
+        {
+            model.Add(new Linear(Sizes[i], Sizes[i + 1], generator, init: Init));
+            var act = i + 2 == Sizes.Length ? OutputActivation : Activation;
+            if (act != Activation.None) model.Add(Activations.Create(act));
+        }
+        return model;
+    }
+
+    public Dictionary<string, string> ToMetadata() => new()
+    {
+        ["model"] = Kind,
+        ["sizes"] = string.Join(",", Sizes),
+        ["activation"] = Activation.ToString().ToLowerInvariant(),
+        ["output_activation"] = OutputActivation.ToString().ToLowerInvariant(),
+        ["init"] = Init.ToString().ToLowerInvariant(),
+    };
+
+    public static MlpConfig FromMetadata(IReadOnlyDictionary<string, string> meta, string source)
+    {
+        string Get(string key) => meta.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{source}: model metadata lacks '{key}'");
+        int[] sizes;
+        try
+        {
+            sizes = Get("sizes").Split(',').Select(s => int.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (FormatException)
+        {
+            throw new InvalidDataException($"{source}: metadata 'sizes' is not a comma-separated list of sizes: '{Get("sizes")}'");
+        }
+        catch (OverflowException)
+        {
+            throw new InvalidDataException($"{source}: metadata 'sizes' has a size that is too large: '{Get("sizes")}'");
+        }
+        if (sizes.Length < 2 || sizes.Any(s => s <= 0 || s > 1 << 20))
+            throw new InvalidDataException($"{source}: metadata 'sizes' must list at least two sizes between 1 and 1048576, got '{Get("sizes")}'");
+        try
+        {
+            var init = meta.TryGetValue("init", out var i) ? Enum.Parse<InitScheme>(i, ignoreCase: true) : InitScheme.Default;
+            return new MlpConfig(sizes, Activations.Parse(Get("activation")), Activations.Parse(Get("output_activation")), init);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{source}: {e.Message}");
+        }
+    }
+}

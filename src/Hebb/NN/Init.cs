@@ -1,0 +1,108 @@
+using Hebb.Autograd;
+
+namespace Hebb.NN;
+
+/// <summary>The initialisation schemes a user can pick (CLI --init and model configs).</summary>
+public enum InitScheme
+{
+    /// <summary>PyTorch's Linear default: U(-1/sqrt(n_in), 1/sqrt(n_in)).</summary>
+    Default,
+    Zeros,
+    /// <summary>He / Kaiming normal: std = sqrt(2 / n_in), for ReLU.</summary>
+    He,
+    /// <summary>Xavier as the seed notes write it: normal with std = sqrt(1 / n_in) (also called LeCun normal), for tanh and sigmoid.</summary>
+    Xavier,
+    /// <summary>Glorot's form: normal with std = sqrt(2 / (n_in + n_out)) (torch.nn.init.xavier_normal_).</summary>
+    Glorot,
+}
+
+/// <summary>
+/// In-place weight initialisers, always with an explicit generator. n_in (fan-in) is the number of
+/// inputs feeding one output: dim 1 times the kernel size for weights shaped (out, in, k...).
+/// Note the seed's warning: zero (or any constant) weights leave every unit of a layer identical.
+/// </summary>
+public static class Init
+{
+    public static (int FanIn, int FanOut) Fans(Tensor weight)
+    {
+        if (weight.Rank < 2) throw new ArgumentException($"fan-in/fan-out need a weight of rank >= 2, got shape {ShapeUtil.Format(weight.Shape)}");
+        int receptive = 1;
+        for (int i = 2; i < weight.Rank; i++) receptive *= weight.ShapeArray[i];
+        return (weight.ShapeArray[1] * receptive, weight.ShapeArray[0] * receptive);
+    }
+
+    public static Tensor Zeros(Tensor t) => Constant(t, 0);
+
+    public static Tensor Constant(Tensor t, double value)
+    {
+        using var _ = GradMode.NoGrad();
+        return t.FillInPlace(value);
+    }
+
+    public static Tensor Uniform(Tensor t, Generator generator, double low, double high)
+    {
+        using var _ = GradMode.NoGrad();
+        return t.CopyFrom(Tensor.Uniform(generator, low, high, t.DType, t.ShapeArray));
+    }
+
+    public static Tensor Normal(Tensor t, Generator generator, double mean, double std)
+    {
+        using var _ = GradMode.NoGrad();
+        return t.CopyFrom(Tensor.Normal(generator, mean, std, t.DType, t.ShapeArray));
+    }
+
+    /// <summary>He / Kaiming normal: N(0, sqrt(2 / n_in)).</summary>
+    public static Tensor KaimingNormal(Tensor t, Generator generator) => Normal(t, generator, 0, Math.Sqrt(2.0 / Fans(t).FanIn));
+
+    /// <summary>He / Kaiming uniform: U(-b, b) with b = sqrt(6 / n_in), the same variance as KaimingNormal.</summary>
+    public static Tensor KaimingUniform(Tensor t, Generator generator)
+    {
+        double bound = Math.Sqrt(6.0 / Fans(t).FanIn);
+        return Uniform(t, generator, -bound, bound);
+    }
+
+    /// <summary>Xavier as in the seed notes: N(0, sqrt(1 / n_in)).</summary>
+    public static Tensor Xavier(Tensor t, Generator generator) => Normal(t, generator, 0, Math.Sqrt(1.0 / Fans(t).FanIn));
+
+    /// <summary>Glorot normal: N(0, sqrt(2 / (n_in + n_out))).</summary>
+    public static Tensor GlorotNormal(Tensor t, Generator generator)
+    {
+        var (fanIn, fanOut) = Fans(t);
+        return Normal(t, generator, 0, Math.Sqrt(2.0 / (fanIn + fanOut)));
+    }
+
+    /// <summary>Glorot uniform: U(-b, b) with b = sqrt(6 / (n_in + n_out)).</summary>
+    public static Tensor GlorotUniform(Tensor t, Generator generator)
+    {
+        var (fanIn, fanOut) = Fans(t);
+        double bound = Math.Sqrt(6.0 / (fanIn + fanOut));
+        return Uniform(t, generator, -bound, bound);
+    }
+
+    /// <summary>PyTorch's default for Linear and Conv weights and biases: U(-1/sqrt(n_in), 1/sqrt(n_in)).</summary>
+    public static Tensor LinearDefault(Tensor t, Generator generator, int fanIn)
+    {
+        double bound = fanIn > 0 ? 1.0 / Math.Sqrt(fanIn) : 0;
+        return Uniform(t, generator, -bound, bound);
+    }
+
+    /// <summary>Initialises a weight with a scheme; biases are set to zero except for Default.</summary>
+    public static void Apply(InitScheme scheme, Tensor weight, Tensor? bias, Generator generator)
+    {
+        int fanIn = Fans(weight).FanIn;
+        switch (scheme)
+        {
+            case InitScheme.Default: LinearDefault(weight, generator, fanIn); break;
+            case InitScheme.Zeros: Zeros(weight); break;
+            case InitScheme.He: KaimingNormal(weight, generator); break;
+            case InitScheme.Xavier: Xavier(weight, generator); break;
+            case InitScheme.Glorot: GlorotNormal(weight, generator); break;
+            default: throw new ArgumentOutOfRangeException(nameof(scheme), scheme, null);
+        }
+        if (bias is not null)
+        {
+            if (scheme == InitScheme.Default) LinearDefault(bias, generator, fanIn);
+            else Zeros(bias);
+        }
+    }
+}

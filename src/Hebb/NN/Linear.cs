@@ -1,0 +1,30 @@
+namespace Hebb.NN;
+
+/// <summary>y = x Wᵀ + b with W of shape (out, in), as torch.nn.Linear (the seed's y = W x + b, batched).</summary>
+public sealed class Linear : Module
+{
+    public int InFeatures { get; }
+    public int OutFeatures { get; }
+    public Tensor Weight { get; }
+    public Tensor? Bias { get; }
+
+    public Linear(int inFeatures, int outFeatures, Generator generator, bool bias = true, InitScheme init = InitScheme.Default)
+    {
+        if (inFeatures <= 0 || outFeatures <= 0) throw new ArgumentException($"Linear: sizes must be positive, got in={inFeatures}, out={outFeatures}");
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        Weight = RegisterParameter("weight", Tensor.Zeros(outFeatures, inFeatures));
+        if (bias) Bias = RegisterParameter("bias", Tensor.Zeros(outFeatures));
+        Init.Apply(init, Weight, Bias, generator);
+    }
+
+    public override Tensor Forward(Tensor input)
+    {
+        if (input.Rank == 0 || input.Size(-1) != InFeatures)
+            throw new ArgumentException($"Linear({InFeatures}, {OutFeatures}): input of shape {ShapeUtil.Format(input.Shape)} must end in {InFeatures} features");
+        var y = input.MatMul(Weight.T);
+        return Bias is null ? y : y.Add(Bias);
+    }
+
+    protected override string ExtraRepr => $"in_features={InFeatures}, out_features={OutFeatures}, bias={Bias is not null}";
+}

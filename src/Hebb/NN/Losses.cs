@@ -1,0 +1,67 @@
+using Hebb.Ops;
+
+namespace Hebb.NN;
+
+public enum Reduction { Mean, Sum, None }
+
+/// <summary>The losses as functions. Targets for classification are int32 class indices.</summary>
+public static class Losses
+{
+    /// <summary>Mean squared error: mean over all elements of (input - target)² (torch's MSELoss).</summary>
+    public static Tensor Mse(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        CheckSameShape(input, target, "Mse");
+        var d = input.Sub(target);
+        var sq = d.Mul(d);
+        return reduction switch
+        {
+            Reduction.Mean => sq.Mean(),
+            Reduction.Sum => sq.Sum(),
+            _ => sq,
+        };
+    }
+
+    /// <summary>The seed's cost: for each example the sum over outputs of (output - expected)², then the
+    /// mean over the batch. E.g. Cost(3) = (0.43-0)² + (0.28-0)² + (0.19-0)² + (0.88-1)² + ...</summary>
+    public static Tensor SquaredErrorCost(Tensor output, Tensor expected)
+    {
+        CheckSameShape(output, expected, "SquaredErrorCost");
+        if (output.Rank != 2) throw new ArgumentException($"SquaredErrorCost: expects (batch, outputs), got {ShapeUtil.Format(output.Shape)}");
+        var d = output.Sub(expected);
+        return d.Mul(d).Sum(1).Mean();
+    }
+
+    /// <summary>Cross-entropy of logits (batch, classes) against class indices: mean of -log softmax(x)[t].</summary>
+    public static Tensor CrossEntropy(Tensor logits, Tensor targets) => CrossEntropyOp.Forward(logits, targets);
+
+    /// <summary>Negative log-likelihood of log-probabilities (batch, classes) against class indices.</summary>
+    public static Tensor Nll(Tensor logProbs, Tensor targets)
+    {
+        if (logProbs.Rank != 2 || targets.Rank != 1 || targets.Size(0) != logProbs.Size(0))
+            throw new ArgumentException($"Nll: expects log-probabilities (batch, classes) and targets (batch), got {ShapeUtil.Format(logProbs.Shape)} and {ShapeUtil.Format(targets.Shape)}");
+        return logProbs.Gather(1, targets.Unsqueeze(1)).Mean().Neg();
+    }
+
+    /// <summary>Binary cross-entropy from logits against targets in [0, 1] (stable; see the op).</summary>
+    public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets) => BinaryCrossEntropyWithLogitsOp.Forward(logits, targets);
+
+    /// <summary>One-hot float rows for int32 class indices: the seed's "expected" vectors.</summary>
+    public static Tensor OneHot(Tensor labels, int classes, DType dtype = DType.Float32)
+    {
+        var ids = IndexOps.CheckedIndices(labels, classes, "OneHot");
+        var y = Tensor.Zeros(dtype, ids.Length, classes);
+        var rows = y.ShapeArray[1];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (dtype == DType.Float32) y.Data<float>()[i * rows + ids[i]] = 1f;
+            else y.Data<double>()[i * rows + ids[i]] = 1.0;
+        }
+        return labels.Rank == 1 ? y : y.Reshape([.. labels.ShapeArray, classes]);
+    }
+
+    private static void CheckSameShape(Tensor a, Tensor b, string op)
+    {
+        if (!ShapeUtil.SameShape(a.Shape, b.Shape))
+            throw new ArgumentException($"{op}: input {ShapeUtil.Format(a.Shape)} and target {ShapeUtil.Format(b.Shape)} must have the same shape");
+    }
+}

@@ -1,0 +1,65 @@
+using Hebb.Autograd;
+using Hebb.Data;
+using Hebb.NN;
+using Hebb.Optim;
+
+namespace Hebb.Training;
+
+/// <summary>Loss of a batch: model output and int32 labels in, scalar out.</summary>
+public delegate Tensor LossFunction(Tensor output, Tensor labels);
+
+public readonly record struct StepInfo(int Step, int StepsPerEpoch, double Loss);
+
+public readonly record struct Evaluation(double Loss, double Accuracy, int Count);
+
+/// <summary>
+/// The training loop shared by the CLI, the examples and the tests: for each minibatch, forward,
+/// loss, backward, optimiser step (the seed's forward pass, backward pass, weight update).
+/// </summary>
+public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss)
+{
+    public Module Model { get; } = model;
+    public Optimizer Optimizer { get; } = optimizer;
+    public LossFunction Loss { get; } = loss;
+
+    /// <summary>One pass over the loader; returns the mean training loss over its batches.</summary>
+    public double TrainEpoch(DataLoader loader, Action<StepInfo>? onStep = null)
+    {
+        Model.Train();
+        double total = 0;
+        int step = 0;
+        foreach (var (input, labels) in loader)
+        {
+            Optimizer.ZeroGrad();
+            var l = Loss(Model.Forward(input), labels);
+            l.Backward();
+            Optimizer.Step();
+            double value = l.ItemAsDouble();
+            if (!double.IsFinite(value))
+                throw new ArithmeticException($"training diverged: the loss became {value} at step {step + 1}; try a smaller learning rate");
+            total += value;
+            step++;
+            onStep?.Invoke(new StepInfo(step, loader.Count, value));
+        }
+        return step == 0 ? double.NaN : total / step;
+    }
+
+    /// <summary>Mean loss (weighted by batch size) and accuracy (argmax of the output = label) in eval mode.</summary>
+    public static Evaluation Evaluate(Module model, TensorDataset data, LossFunction loss, int batchSize = 1000)
+    {
+        model.Eval();
+        using var _ = GradMode.NoGrad();
+        double totalLoss = 0;
+        int correct = 0;
+        foreach (var (input, labels) in new DataLoader(data, batchSize))
+        {
+            var output = model.Forward(input);
+            totalLoss += loss(output, labels).ItemAsDouble() * labels.Size(0);
+            var predicted = output.Argmax(1).ToArray<int>();
+            var truth = labels.ToArray<int>();
+            for (int i = 0; i < truth.Length; i++) if (predicted[i] == truth[i]) correct++;
+        }
+        model.Train();
+        return new Evaluation(totalLoss / Math.Max(data.Count, 1), (double)correct / Math.Max(data.Count, 1), data.Count);
+    }
+}
