@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Writes torch_reference.json: PyTorch reference values for Hebb's tests.
+
+Run from the repository root:  /usr/bin/python3 tests/reference/make_reference.py
+
+Every input is made here by a small LCG (no torch RNG) and written into the JSON next to the
+results, so the C# tests (tests/Hebb.Tests/Reference/TorchReferenceTests.cs) rebuild exactly the
+same tensors without Python. Inputs are multiples of 1/256 in a small range, hence exactly
+representable in float32: Hebb's float32 runs and torch's float64 runs see the same numbers, and
+only the arithmetic differs. All reference computations run in float64.
+"""
+
+import json
+import os
+
+import torch
+import torch.nn.functional as F
+
+torch.set_default_dtype(torch.float64)
+DT = torch.float64
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_reference.json")
+
+
+class Lcg:
+    """Numerical Recipes LCG; values are rounded to multiples of 1/256 (exact in float32)."""
+
+    def __init__(self, seed):
+        self.state = seed & 0xFFFFFFFF
+
+    def next_unit(self):
+        self.state = (1664525 * self.state + 1013904223) & 0xFFFFFFFF
+        return self.state / 2.0**32
+
+    def uniform(self, low, high, *shape):
+        n = 1
+        for s in shape:
+            n *= s
+        values = [round((low + (high - low) * self.next_unit()) * 256) / 256 for _ in range(n)]
+        return torch.tensor(values, dtype=DT).reshape(shape)
+
+
+def enc(t):
+    """A tensor as {"shape": [...], "data": [...]} (row-major; ints stay ints)."""
+    t = t.detach()
+    data = t.reshape(-1).tolist()
+    return {"shape": list(t.shape), "data": data}
+
+
+def leaf(t):
+    return t.clone().requires_grad_(True)
+
+
+# ---------------------------------------------------------------- activations (forward + grad)
+
+def activations(rng):
+    # (2, 3, 4): softmax along dim 0 exercises the non-last-axis path, dim -1 the row path.
+    x = rng.uniform(-4, 4, 2, 3, 4)
+    flat = x.reshape(-1)
+    # ReLU's kink, and GELU's erf branches (|x|/sqrt 2 > 2.5 uses the continued fraction, > 6 is ±1).
+    flat[0], flat[5], flat[11], flat[17], flat[23] = 0.0, 5.5, -7.25, 9.0, -9.5
+    w = rng.uniform(-1, 1, 2, 3, 4)  # probe weights: grad is d sum(f(x) * w) / dx
+
+    ops = []
+    for dim in (0, -1):
+        for temperature in (1.0, 0.5, 2.0):
+            ops.append(({"op": "softmax", "dim": dim, "temperature": temperature},
+                        lambda v, d=dim, t=temperature: torch.softmax(v / t, dim=d)))
+        ops.append(({"op": "log_softmax", "dim": dim}, lambda v, d=dim: torch.log_softmax(v, dim=d)))
+    ops += [
+        ({"op": "gelu"}, lambda v: F.gelu(v)),
+        ({"op": "gelu_tanh"}, lambda v: F.gelu(v, approximate="tanh")),
+        ({"op": "sigmoid"}, torch.sigmoid),
+        ({"op": "tanh"}, torch.tanh),
+        ({"op": "relu"}, torch.relu),
+    ]
+    cases = []
+    for spec, f in ops:
+        xl = leaf(x)
+        y = f(xl)
+        (y * w).sum().backward()
+        cases.append({**spec, "y": enc(y), "grad": enc(xl.grad)})
+    return {"x": enc(x), "w": enc(w), "cases": cases}
+
+
+# ---------------------------------------------------------------- var
+
+def variance(rng):
+    x = rng.uniform(-3, 3, 3, 4, 5)
+    cases = []
+    for dims, keepdim in (([0], False), ([-1], False), ([1], True), ([0, 2], False), ([1, 2], True), (None, False)):
+        for correction in (1, 0):
+            all_dims = list(range(x.dim())) if dims is None else dims  # torch 1.13 wants dim with correction
+            y = torch.var(x, dim=all_dims, correction=correction, keepdim=keepdim)
+            cases.append({"dims": dims, "keepdim": keepdim, "correction": correction, "y": enc(y)})
+    return {"x": enc(x), "cases": cases}
+
+
+# ---------------------------------------------------------------- matmul
+
+def matmul(rng):
+    cases = []
+    for sa, sb in (((2, 1, 3, 4), (3, 4, 2)), ((5, 3, 4), (4, 2)), ((4,), (2, 4, 3)), ((2, 3, 4), (4,)), ((3, 4), (4, 5))):
+        a, b = rng.uniform(-2, 2, *sa), rng.uniform(-2, 2, *sb)
+        al, bl = leaf(a), leaf(b)
+        y = al @ bl
+        w = rng.uniform(-1, 1, *y.shape)
+        (y * w).sum().backward()
+        cases.append({"a": enc(a), "b": enc(b), "w": enc(w), "y": enc(y), "grad_a": enc(al.grad), "grad_b": enc(bl.grad)})
+    return cases
+
+
+# ---------------------------------------------------------------- losses (value + grad w.r.t. the input)
+
+def loss_case(name, x, loss_fn, **extra):
+    xl = leaf(x)
+    loss = loss_fn(xl)
+    loss.backward()
+    return {"loss": name, "input": enc(x), **extra, "value": loss.item(), "grad": enc(xl.grad)}
+
+
+def losses(rng):
+    cases = []
+    o, y = rng.uniform(-2, 2, 4, 3), rng.uniform(-2, 2, 4, 3)
+    cases.append(loss_case("mse", o, lambda v: F.mse_loss(v, y), target=enc(y)))
+
+    # The seed's cost: sum over outputs of (o - y)², mean over the batch; y one-hot from labels.
+    o = rng.uniform(0, 1, 5, 4)
+    labels = torch.tensor([2, 0, 3, 3, 1])
+    onehot = F.one_hot(labels, 4).to(DT)
+    cases.append(loss_case("seed_cost", o, lambda v: ((v - onehot) ** 2).sum(dim=1).mean(), labels=enc(labels)))
+
+    logits = rng.uniform(-3, 3, 4, 5)
+    targets = torch.tensor([1, 0, 4, 2])
+    cases.append(loss_case("cross_entropy", logits, lambda v: F.cross_entropy(v, targets), targets=enc(targets)))
+    big = torch.tensor([[50.0, -50.0, 0.0], [-50.0, 100.0, 49.5], [80.0, 80.0, -80.0]])
+    big_targets = torch.tensor([1, 0, 2])
+    cases.append(loss_case("cross_entropy", big, lambda v: F.cross_entropy(v, big_targets), targets=enc(big_targets)))
+
+    logits = rng.uniform(-3, 3, 4, 5)
+    targets = torch.tensor([3, 3, 0, 1])
+    cases.append(loss_case("nll_log_softmax", logits, lambda v: F.nll_loss(torch.log_softmax(v, dim=1), targets), targets=enc(targets)))
+
+    logits = torch.cat([rng.uniform(-4, 4, 6), torch.tensor([50.0, -50.0, 50.0, -50.0, 20.0, 0.0])]).reshape(3, 4)
+    probs = torch.cat([rng.uniform(0, 1, 6), torch.tensor([1.0, 0.0, 0.0, 1.0, 0.25, 0.5])]).reshape(3, 4)
+    cases.append(loss_case("bce_with_logits", logits, lambda v: F.binary_cross_entropy_with_logits(v, probs), target=enc(probs)))
+    return cases
+
+
+# ---------------------------------------------------------------- Linear
+
+def linear(rng):
+    weight, bias = rng.uniform(-1, 1, 3, 4), rng.uniform(-1, 1, 3)
+    x, w = rng.uniform(-2, 2, 2, 4), rng.uniform(-1, 1, 2, 3)
+    wl, bl, xl = leaf(weight), leaf(bias), leaf(x)
+    y = F.linear(xl, wl, bl)
+    (y * w).sum().backward()
+    return {"weight": enc(weight), "bias": enc(bias), "x": enc(x), "w": enc(w),
+            "y": enc(y), "grad_weight": enc(wl.grad), "grad_bias": enc(bl.grad), "grad_x": enc(xl.grad)}
+
+
+# ---------------------------------------------------------------- optimisers
+
+def optimisers(rng):
+    """p1 (3x4), p2 (4); loss = mean((x @ p1 + p2 - t)²) with fixed x (5x3), t (5x4); 5 steps."""
+    p1, p2 = rng.uniform(-1, 1, 3, 4), rng.uniform(-1, 1, 4)
+    x, t = rng.uniform(-2, 2, 5, 3), rng.uniform(-2, 2, 5, 4)
+    configs = [
+        ("sgd", {"lr": 0.1}),
+        ("sgd", {"lr": 0.1, "momentum": 0.9}),
+        ("sgd", {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}),
+        ("adam", {"lr": 0.01}),
+        ("adam", {"lr": 0.01, "weight_decay": 0.01}),
+        ("adamw", {"lr": 0.01, "weight_decay": 0.1}),
+    ]
+    make = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
+    runs = []
+    for name, kwargs in configs:
+        a, b = leaf(p1), leaf(p2)
+        opt = make[name]([a, b], **kwargs)
+        steps = []
+        for _ in range(5):
+            opt.zero_grad()
+            loss = ((x @ a + b - t) ** 2).mean()
+            loss.backward()
+            opt.step()
+            steps.append({"loss": loss.item(), "p1": enc(a), "p2": enc(b)})
+        # Record every hyper-parameter the C# side must pass (torch's defaults made explicit).
+        group = opt.param_groups[0]
+        hyper = {k: group[k] for k in ("lr", "momentum", "weight_decay") if k in group}
+        if "betas" in group:
+            hyper.update(beta1=group["betas"][0], beta2=group["betas"][1], eps=group["eps"])
+        runs.append({"optimizer": name, "hyper": hyper, "steps": steps})
+    return {"p1": enc(p1), "p2": enc(p2), "x": enc(x), "t": enc(t), "runs": runs}
+
+
+# ---------------------------------------------------------------- tiny MLP training
+
+def mlp(rng):
+    """4-3-2 sigmoid net, seed cost on one-hot targets, 3 steps of plain SGD with lr 0.5."""
+    net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Sigmoid(), torch.nn.Linear(3, 2), torch.nn.Sigmoid())
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(rng.uniform(-1, 1, *p.shape))
+    initial = {k: enc(v) for k, v in net.state_dict().items()}
+    x = rng.uniform(0, 1, 6, 4)
+    labels = torch.tensor([0, 1, 1, 0, 1, 0])
+    y = F.one_hot(labels, 2).to(DT)
+    opt = torch.optim.SGD(net.parameters(), lr=0.5)
+    step_losses = []
+    for _ in range(3):
+        opt.zero_grad()
+        loss = ((net(x) - y) ** 2).sum(dim=1).mean()
+        loss.backward()
+        opt.step()
+        step_losses.append(loss.item())
+    final = {k: enc(v) for k, v in net.state_dict().items()}
+    return {"lr": 0.5, "x": enc(x), "labels": enc(labels), "initial": initial, "losses": step_losses, "final": final}
+
+
+# ---------------------------------------------------------------- output
+
+def dump(value, indent=0):
+    """JSON with one key per line, but every list of numbers (tensor data, shapes) on one line."""
+    pad, inner = " " * indent, " " * (indent + 1)
+    if isinstance(value, dict):
+        items = [f"{inner}{json.dumps(k)}: {dump(v, indent + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        return "[\n" + ",\n".join(inner + dump(v, indent + 1) for v in value) + "\n" + pad + "]"
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
+
+
+def main():
+    rng = Lcg(20240601)
+    reference = {
+        "generator": "tests/reference/make_reference.py",
+        "torch_version": torch.__version__,
+        "dtype": "float64",
+        "activations": activations(rng),
+        "var": variance(rng),
+        "matmul": matmul(rng),
+        "losses": losses(rng),
+        "linear": linear(rng),
+        "optimizers": optimisers(rng),
+        "mlp": mlp(rng),
+    }
+    with open(OUT, "w", encoding="utf-8", newline="\n") as f:
+        f.write(dump(reference) + "\n")
+    print(f"wrote {OUT} ({os.path.getsize(OUT)} bytes, torch {torch.__version__})")
+
+
+if __name__ == "__main__":
+    main()
