@@ -1,0 +1,32 @@
+using static Hebb.Cli.Program;
+using System.CommandLine;
+using Hebb.Models;
+using Hebb.Training;
+using Spectre.Console;
+
+namespace Hebb.Cli.Commands;
+
+/// <summary>`hebb eval --model FILE`: rebuilds the model from its file alone and measures it on the test set.</summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "a model saved by 'hebb train --out'", Required = true };
+        var data = new Option<string?>("--data") { Description = "folder with the dataset files" };
+        var command = new Command("eval", "Evaluate a saved model on its dataset's test set") { model, data };
+        command.SetAction(parse => Program.Guard(() =>
+        {
+            string path = parse.GetValue(model)!;
+            var loaded = ModelFactory.Load(path);
+            string dataset = loaded.Metadata.TryGetValue("dataset", out var d) ? d : "mnist";
+            var kind = loaded.Metadata.TryGetValue("loss", out var l) && l == "ce" ? LossKind.CrossEntropy : LossKind.Mse;
+            var (_, test) = ClassifierRecipe.LoadData(dataset, parse.GetValue(data));
+            if (test.Inputs.Size(1) != loaded.Config.Inputs)
+                throw new InvalidDataException($"{path}: the model takes {loaded.Config.Inputs} inputs but {dataset} images have {test.Inputs.Size(1)}");
+            var result = Trainer.Evaluate(loaded.Model, test, ClassifierRecipe.LossFor(kind, loaded.Config.Outputs));
+            AnsiConsole.MarkupLine($"{Markup.Escape(path)}: {dataset} test accuracy [bold]{Percent(result.Accuracy)}[/], test loss {result.Loss:F4} ({result.Count:N0} images)");
+            return 0;
+        }));
+        return command;
+    }
+}
