@@ -7,10 +7,11 @@ namespace Hebb
     /// <summary>sum, mean, var, max/min (values and indices) along one or more axes, with keepdim.</summary>
     public sealed partial class Tensor
     {
-        /// <summary>Sum over the given dims (all dims when none are given).</summary>
+        /// <summary>Sum over the given dims (all dims when none are given). Int32 tensors sum to int32 (not differentiable).</summary>
         public Tensor Sum(int[]? dims = null, bool keepDim = false)
         {
-            RequireFloat("Sum");
+            // Integer sums (e.g. counting correct predictions) go through float64, exact below 2^53.
+            if (DType == DType.Int32) return To(DType.Float64).Sum(dims, keepDim).To(DType.Int32);
             var axes = ShapeUtil.NormalizeAxes(dims, Rank, "Sum");
             var keptShape = (int[])ShapeArray.Clone();
             foreach (int a in axes) keptShape[a] = 1;
