@@ -12,7 +12,9 @@ public sealed partial class Tensor
     public Tensor CopyFrom(Tensor source)
     {
         CheckInPlace("CopyFrom");
-        var src = source.To(DType).Expand(ShapeArray).Contiguous();
+        // A source that shares memory with this view is copied first, so overlapping reads never see half-written values.
+        var src = source.To(DType).Expand(ShapeArray);
+        src = ReferenceEquals(src.Storage, Storage) ? src.Clone() : src.Contiguous();
         switch (DType)
         {
             case DType.Float32: Copy.FromContiguous<float>(src.Data<float>().AsSpan(src.Offset, Numel), Data<float>(), Offset, Shape, Strides); break;
@@ -27,6 +29,7 @@ public sealed partial class Tensor
     {
         CheckInPlace("AddInPlace");
         Pointwise.CheckSameFloat(this, other, "AddInPlace");
+        if (ReferenceEquals(other.Storage, Storage)) other = other.Clone();
         if (!ShapeUtil.SameShape(ShapeUtil.Broadcast(Shape, other.Shape, "AddInPlace"), Shape))
             throw new ArgumentException($"AddInPlace: cannot add shape {ShapeUtil.Format(other.Shape)} into {ShapeUtil.Format(Shape)}");
         var strides = Pointwise.BroadcastStrides(other, Shape);
@@ -53,6 +56,9 @@ public sealed partial class Tensor
 
     private void CheckInPlace(string op)
     {
+        for (int i = 0; i < Rank; i++)
+            if (StrideArray[i] == 0 && ShapeArray[i] > 1)
+                throw new InvalidOperationException($"{op}: several elements of this tensor (shape {ShapeUtil.Format(Shape)}) share one memory location (an Expand view); write into a Contiguous() copy instead");
         if (GradMode.IsEnabled && RequiresGrad)
             throw new InvalidOperationException($"{op}: in-place change of a tensor that requires grad would corrupt the recorded graph; do it inside GradMode.NoGrad()");
     }

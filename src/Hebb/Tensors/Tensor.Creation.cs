@@ -69,6 +69,7 @@ public sealed partial class Tensor
     public static Tensor Uniform(Generator generator, double low, double high, DType dtype, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(generator);
+        if (!dtype.IsFloatingPoint()) throw new ArgumentException($"Uniform: random values need a float dtype, got {dtype.Name()}");
         if (!(high >= low)) throw new ArgumentException($"Uniform: high ({high}) must be >= low ({low})");
         var t = Empty(dtype, (int[])shape.Clone());
         for (int i = 0; i < t.Numel; i++) t.SetFlat(i, low + (high - low) * generator.NextDouble());
@@ -80,6 +81,7 @@ public sealed partial class Tensor
     public static Tensor Normal(Generator generator, double mean, double std, DType dtype, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(generator);
+        if (!dtype.IsFloatingPoint()) throw new ArgumentException($"Normal: random values need a float dtype, got {dtype.Name()}");
         if (!(std >= 0)) throw new ArgumentException($"Normal: std must be >= 0, got {std}");
         var t = Empty(dtype, (int[])shape.Clone());
         for (int i = 0; i < t.Numel; i++) t.SetFlat(i, mean + std * generator.NextNormal());
