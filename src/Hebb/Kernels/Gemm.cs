@@ -38,7 +38,7 @@ internal static class Gemm
             Rows(a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, 0, m, k, n, dotPath);
             return;
         }
-        int workers = Environment.ProcessorCount;
+        int workers = Parallelism.MaxThreads;
         int chunk = (m + workers - 1) / workers;
         Parallel.For(0, workers, w =>
         {

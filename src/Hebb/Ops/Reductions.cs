@@ -52,6 +52,11 @@ namespace Hebb
 
         public (Tensor Values, Tensor Indices) Min(int dim, bool keepDim = false) => Reduction.ArgExtreme(this, dim, keepDim, max: false);
 
+        /// <summary>Largest values over several dims at once (values only; the gradient goes to the chosen elements).</summary>
+        public Tensor Max(int[] dims, bool keepDim = false) => Reduction.OverAxes(this, dims, keepDim, max: true);
+
+        public Tensor Min(int[] dims, bool keepDim = false) => Reduction.OverAxes(this, dims, keepDim, max: false);
+
         /// <summary>The largest element overall.</summary>
         public Tensor Max() => Reshape(-1).Max(0).Values;
 
@@ -97,6 +102,20 @@ namespace Hebb.Ops
 
     internal static class Reduction
     {
+        /// <summary>Moves the reduced dims last, flattens them into one, and reduces that one.</summary>
+        public static Tensor OverAxes(Tensor x, int[] dims, bool keepDim, bool max)
+        {
+            var axes = ShapeUtil.NormalizeAxes(dims, x.Rank, max ? "Max" : "Min");
+            var kept = Enumerable.Range(0, x.Rank).Where(d => Array.IndexOf(axes, d) < 0).ToArray();
+            var keptSizes = kept.Select(d => x.ShapeArray[d]).ToArray();
+            var flat = x.Permute([.. kept, .. axes]).Reshape([.. keptSizes, -1]);
+            var values = ArgExtreme(flat, -1, keepDim: false, max).Values;
+            if (!keepDim) return values;
+            var keptShape = (int[])x.ShapeArray.Clone();
+            foreach (int a in axes) keptShape[a] = 1;
+            return values.Reshape(keptShape);
+        }
+
         /// <summary>Finds the indices with a row kernel, then takes the values with Gather so that the
         /// gradient (which flows only to the chosen element) comes from Gather's backward.</summary>
         public static (Tensor Values, Tensor Indices) ArgExtreme(Tensor x, int dim, bool keepDim, bool max)

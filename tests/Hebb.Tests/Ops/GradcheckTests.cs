@@ -107,6 +107,8 @@ public class GradcheckTests
             Check(x => x[0].Min(dim, keepDim: true).Values, NonContiguousLeaf(_g, 3, 4, 2));
         }
         Check(x => x[0].Max(), Leaf(_g, 3, 4));
+        Check(x => x[0].Max([0, 2]), Leaf(_g, 3, 4, 2));
+        Check(x => x[0].Min([2, 1], keepDim: true), NonContiguousLeaf(_g, 3, 4, 2));
     }
 
     [Fact]

@@ -145,3 +145,16 @@ public class ReductionTests
         Assert.Throws<ArgumentException>(() => Tensor.Zeros(0, 3).Max(0));
     }
 }
+
+public class MultiAxisMaxTests
+{
+    [Fact]
+    public void MaxAndMinOverSeveralAxes()
+    {
+        var x = Tensor.Arange(24).Reshape(2, 3, 4);
+        Assert.Equal(new float[] { 15, 19, 23 }, x.Max([0, 2]).ToArray<float>());
+        Assert.Equal(new[] { 1, 3, 1 }, x.Max([0, 2], keepDim: true).ShapeArray);
+        Assert.Equal(new float[] { 0, 1, 2, 3 }, x.Min([0, 1]).ToArray<float>());
+        Assert.Equal(23f, x.Max([0, 1, 2]).Item());
+    }
+}
