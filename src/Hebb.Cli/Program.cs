@@ -12,6 +12,7 @@ public static class Program
             TrainCommand.Create(),
             EvalCommand.Create(),
             SummaryCommand.Create(),
+            InfoCommand.Create(),
         };
         if (Console.IsOutputRedirected)
         {

@@ -5,9 +5,8 @@ namespace Hebb.Kernels;
 
 /// <summary>
 /// Matrix product C = A·B for strided A and B (so transposed views need no copy) into a dense C.
-/// Each output row is computed by one thread in a fixed order, so results do not depend on the
-/// thread count. (This is the portable reference path; a packed, register-tiled SGEMM replaces
-/// the float case in the speed work.)
+/// float goes to <see cref="Sgemm"/>; double (used by gradcheck) and vector-shaped products take the
+/// simple path below, where each output row is computed by one thread in a fixed order.
 /// </summary>
 internal static class Gemm
 {
@@ -21,6 +20,12 @@ internal static class Gemm
         if (k == 0)
         {
             c.AsSpan(cOff, m * n).Clear();
+            return;
+        }
+        // float: the packed, register-tiled SGEMM, except for vector-shaped products where its tiles would be mostly padding.
+        if (typeof(T) == typeof(float) && m > 1 && n > 1)
+        {
+            Sgemm.Multiply((float[])(object)a, aOff, aRs, aCs, (float[])(object)b, bOff, bRs, bCs, (float[])(object)c, cOff, m, k, n);
             return;
         }
         bool dotPath = bCs != 1 && bRs == 1 && aCs == 1;

@@ -4,6 +4,9 @@ namespace Hebb;
 /// kernels split output tiles among threads, never a reduction.</summary>
 public static class Parallelism
 {
+    /// <summary>The SIMD path the matrix-multiply kernel picked for this CPU.</summary>
+    public static Kernels.GemmPath GemmPath => Kernels.Sgemm.DetectedPath;
+
     private static int _maxThreads = Environment.ProcessorCount;
 
     public static int MaxThreads

@@ -1,0 +1,183 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace Hebb.Kernels;
+
+/// <summary>
+/// Single-precision GEMM, C = A·B, in the BLIS style: B is packed in kc x nc blocks of NR-wide column
+/// panels, A in mc x kc blocks of MR-high row panels, and a register-tiled micro-kernel
+/// (<see cref="SgemmMicroKernels"/>) runs over the tiles. Threads split the rows of C into
+/// MR-aligned ranges; every element of C is computed by one thread with the same order of
+/// operations whatever the thread count, so results are bitwise identical for 1 or N threads.
+/// </summary>
+internal sealed unsafe class Sgemm : IParallelWork
+{
+    private const int Kc = 256, Mc = 96, Nc = 2048; // A block (96 KB) stays in L2; a B panel row of kc in L1
+    private const long ParallelFlops = 1 << 22;      // below ~4 MFLOP one thread beats waking another
+
+    /// <summary>The best path this CPU supports (honours DOTNET_EnableAVX512=0, DOTNET_EnableAVX512F=0 before .NET 10, and DOTNET_EnableAVX2=0).</summary>
+    public static GemmPath DetectedPath { get; } =
+        Avx512F.IsSupported ? GemmPath.Avx512 : Avx2.IsSupported && Fma.IsSupported ? GemmPath.Avx2 : GemmPath.Portable;
+
+    [ThreadStatic] private static GemmPath? _forcedPath;
+
+    /// <summary>The path used by products started on this thread; tests force each supported one
+    /// (per thread, so tests running side by side are not affected).</summary>
+    public static GemmPath Path
+    {
+        get => _forcedPath ?? DetectedPath;
+        set
+        {
+            bool supported = value switch
+            {
+                GemmPath.Avx512 => Avx512F.IsSupported,
+                GemmPath.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+                _ => true,
+            };
+            _forcedPath = supported ? value : throw new PlatformNotSupportedException($"GEMM path {value} is not supported on this CPU");
+        }
+    }
+
+    [ThreadStatic] private static Sgemm? _context;   // one reusable context per calling thread
+    [ThreadStatic] private static float* _packA;      // one A block buffer per thread
+
+    private float* _packB;
+    private float* _a, _c;
+    private int _aRs, _aCs, _m, _n, _ldc, _mr, _nr, _rowsPerPart;
+    private int _pc, _kc, _jc, _nc;
+    private delegate*<int, float*, float*, float*, int, bool, void> _kernel;
+
+    public static void Multiply(float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
+        float[] c, int cOff, int m, int k, int n)
+    {
+        fixed (float* pa = a, pb = b, pc = c)
+            (_context ??= new Sgemm()).Run(pa + aOff, aRs, aCs, pb + bOff, bRs, bCs, pc + cOff, m, k, n);
+    }
+
+    private void Run(float* a, int aRs, int aCs, float* b, int bRs, int bCs, float* c, int m, int k, int n)
+    {
+        _a = a; _c = c;
+        (_aRs, _aCs, _m, _n, _ldc) = (aRs, aCs, m, n, n);
+        switch (Path)
+        {
+            case GemmPath.Avx512: (_mr, _nr) = (SgemmMicroKernels.Avx512Mr, SgemmMicroKernels.Avx512Nr); _kernel = &SgemmMicroKernels.Avx512; break;
+            case GemmPath.Avx2: (_mr, _nr) = (SgemmMicroKernels.Avx2Mr, SgemmMicroKernels.Avx2Nr); _kernel = &SgemmMicroKernels.Avx2; break;
+            default: (_mr, _nr) = (SgemmMicroKernels.PortableMr, SgemmMicroKernels.PortableNr); _kernel = &SgemmMicroKernels.Portable; break;
+        }
+        if (_packB == null) _packB = (float*)NativeMemory.AlignedAlloc((nuint)(Kc * (Nc + 32) * sizeof(float)), 64);
+
+        int parts = 1;
+        if (2L * m * n * k >= ParallelFlops) parts = Math.Min(Parallelism.MaxThreads, (m + _mr - 1) / _mr);
+        _rowsPerPart = ((m + parts - 1) / parts + _mr - 1) / _mr * _mr;
+        parts = (m + _rowsPerPart - 1) / _rowsPerPart;
+
+        for (int jc = 0; jc < n; jc += Nc)
+        {
+            int nc = Math.Min(Nc, n - jc);
+            for (int pc = 0; pc < k; pc += Kc)
+            {
+                int kc = Math.Min(Kc, k - pc);
+                PackB(b, bRs, bCs, pc, kc, jc, nc);
+                (_pc, _kc, _jc, _nc) = (pc, kc, jc, nc);
+                WorkerPool.Run(this, parts);
+            }
+        }
+    }
+
+    /// <summary>One thread's share: rows [part*rowsPerPart, ...) of C for the current (jc, pc) block.</summary>
+    public void Run(int part, int parts)
+    {
+        if (_packA == null) _packA = (float*)NativeMemory.AlignedAlloc((nuint)(Mc * Kc * sizeof(float)), 64);
+        float* tile = stackalloc float[SgemmMicroKernels.Avx512Mr * SgemmMicroKernels.Avx512Nr];
+        int rowStart = part * _rowsPerPart, rowEnd = Math.Min(_m, rowStart + _rowsPerPart);
+        int mr = _mr, nr = _nr, kc = _kc, nc = _nc, ldc = _ldc;
+        bool accumulate = _pc > 0;
+        for (int ic = rowStart; ic < rowEnd; ic += Mc)
+        {
+            int mc = Math.Min(Mc, rowEnd - ic);
+            PackA(ic, mc);
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int cols = Math.Min(nr, nc - jr);
+                float* bPanel = _packB + jr * kc;
+                for (int ir = 0; ir < mc; ir += mr)
+                {
+                    int rows = Math.Min(mr, mc - ir);
+                    float* aPanel = _packA + ir * kc;
+                    float* cTile = _c + (long)(ic + ir) * ldc + _jc + jr;
+                    if (rows == mr && cols == nr)
+                    {
+                        _kernel(kc, aPanel, bPanel, cTile, ldc, accumulate);
+                        continue;
+                    }
+                    // Edge tile: compute the full tile aside, keep the valid part (same arithmetic as above).
+                    _kernel(kc, aPanel, bPanel, tile, nr, false);
+                    for (int r = 0; r < rows; r++)
+                    for (int j = 0; j < cols; j++)
+                        cTile[(long)r * ldc + j] = accumulate ? cTile[(long)r * ldc + j] + tile[r * nr + j] : tile[r * nr + j];
+                }
+            }
+        }
+    }
+
+    /// <summary>A[ic..ic+mc, pc..pc+kc] into MR-high panels, each stored p-major: panel[p*MR + r]; short panels zero-padded.</summary>
+    private void PackA(int ic, int mc)
+    {
+        int mr = _mr, kc = _kc;
+        long aRs = _aRs, aCs = _aCs;
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            float* dst = _packA + ir * kc;
+            int rows = Math.Min(mr, mc - ir);
+            float* src = _a + (ic + ir) * aRs + _pc * aCs;
+            if (aRs == 1 && rows == mr)
+            {
+                for (int p = 0; p < kc; p++)
+                    Buffer.MemoryCopy(src + p * aCs, dst + p * mr, mr * sizeof(float), mr * sizeof(float));
+                continue;
+            }
+            for (int r = 0; r < mr; r++)
+            {
+                if (r >= rows)
+                {
+                    for (int p = 0; p < kc; p++) dst[p * mr + r] = 0;
+                    continue;
+                }
+                float* row = src + r * aRs;
+                if (aCs == 1) for (int p = 0; p < kc; p++) dst[p * mr + r] = row[p];
+                else for (int p = 0; p < kc; p++) dst[p * mr + r] = row[p * aCs];
+            }
+        }
+    }
+
+    /// <summary>B[pc..pc+kc, jc..jc+nc] into NR-wide panels, each stored p-major: panel[p*NR + j]; short panels zero-padded.</summary>
+    private void PackB(float* b, long bRs, long bCs, int pc, int kc, int jc, int nc)
+    {
+        int nr = _nr;
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            float* dst = _packB + jr * kc;
+            int cols = Math.Min(nr, nc - jr);
+            float* src = b + pc * bRs + (jc + jr) * bCs;
+            if (bCs == 1)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    Buffer.MemoryCopy(src + p * bRs, dst + p * nr, cols * sizeof(float), cols * sizeof(float));
+                    for (int j = cols; j < nr; j++) dst[p * nr + j] = 0;
+                }
+                continue;
+            }
+            for (int j = 0; j < nr; j++)
+            {
+                if (j >= cols)
+                {
+                    for (int p = 0; p < kc; p++) dst[p * nr + j] = 0;
+                    continue;
+                }
+                float* col = src + j * bCs;
+                for (int p = 0; p < kc; p++) dst[p * nr + j] = col[p * bRs];
+            }
+        }
+    }
+}

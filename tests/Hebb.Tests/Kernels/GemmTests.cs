@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Hebb.Kernels;
+
+namespace Hebb.Tests.Kernels;
+
+/// <summary>SGEMM against a naive double-precision reference, on every SIMD path this CPU has.</summary>
+public class GemmTests
+{
+    public static IEnumerable<object[]> SupportedPaths() =>
+        Enum.GetValues<GemmPath>().Where(IsSupported).Select(p => new object[] { p });
+
+    private static bool IsSupported(GemmPath path) => path switch
+    {
+        GemmPath.Avx512 => System.Runtime.Intrinsics.X86.Avx512F.IsSupported,
+        GemmPath.Avx2 => System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported,
+        _ => true,
+    };
+
+    private static readonly int[] Sizes = [1, 2, 7, 33, 100, 257];
+
+    [Theory]
+    [MemberData(nameof(SupportedPaths))]
+    public void MatchesNaiveReferenceOnOddSizesAndLayouts(GemmPath path)
+    {
+        Sgemm.Path = path;
+        var g = new Generator(3);
+        foreach (int m in Sizes)
+        foreach (int k in Sizes)
+        foreach (int n in Sizes)
+        {
+            // Row-major A and B, and transposed (column-major) storage of each.
+            bool transA = (m + k + n) % 2 == 0, transB = (m * 3 + k + n) % 3 == 0;
+            var a = g.NextFloats(m * k);
+            var b = g.NextFloats(k * n);
+            var (aRs, aCs) = transA ? (1, m) : (k, 1);
+            var (bRs, bCs) = transB ? (1, k) : (n, 1);
+            var c = new float[m * n + 3];
+            Gemm.Multiply(a, 0, aRs, aCs, b, 0, bRs, bCs, c, 3, m, k, n);
+            AssertMatchesReference(a, aRs, aCs, b, bRs, bCs, c, 3, m, k, n, $"{path} m={m} k={k} n={n} transA={transA} transB={transB}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SupportedPaths))]
+    public void LargeProductsAcrossSeveralBlocks(GemmPath path)
+    {
+        Sgemm.Path = path;
+        var g = new Generator(4);
+        foreach (var (m, k, n) in new[] { (300, 600, 130), (97, 513, 2100), (768, 128, 512) })
+        {
+            var a = g.NextFloats(m * k);
+            var b = g.NextFloats(k * n);
+            var c = new float[m * n];
+            Gemm.Multiply(a, 0, k, 1, b, 0, n, 1, c, 0, m, k, n);
+            AssertMatchesReference(a, k, 1, b, n, 1, c, 0, m, k, n, $"{path} {m}x{k}x{n}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SupportedPaths))]
+    public void ResultIsBitwiseIdenticalForOneAndTwoThreads(GemmPath path)
+    {
+        Sgemm.Path = path;
+        var g = new Generator(5);
+        int m = 515, k = 300, n = 259;
+        var a = g.NextFloats(m * k);
+        var b = g.NextFloats(k * n);
+        var one = new float[m * n];
+        var two = new float[m * n];
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 1;
+            Gemm.Multiply(a, 0, k, 1, b, 0, 1, k, one, 0, m, k, n);
+            Parallelism.MaxThreads = 2;
+            Gemm.Multiply(a, 0, k, 1, b, 0, 1, k, two, 0, m, k, n);
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
+    public void ForcingAnUnsupportedPathIsRefused()
+    {
+        foreach (var path in Enum.GetValues<GemmPath>().Where(p => !IsSupported(p)))
+            Assert.Throws<PlatformNotSupportedException>(() => Sgemm.Path = path);
+    }
+
+    /// <summary>The path is picked at run time: with AVX-512 (and then AVX2) disabled through the runtime's
+    /// switches a fresh process must fall back (and its products must still be right).</summary>
+    [Theory]
+    [InlineData("DOTNET_EnableAVX512F", "avx2")]
+    [InlineData("DOTNET_EnableAVX2", "portable")]
+    public void RuntimeSwitchesSelectTheFallbackPath(string variable, string expected)
+    {
+        if (expected == "avx2" && !IsSupported(GemmPath.Avx2)) expected = "portable";
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Hebb.Cli.dll"));
+        start.ArgumentList.Add("info");
+        start.ArgumentList.Add("--check");
+        // .NET 10 reads DOTNET_EnableAVX512; older runtimes read DOTNET_EnableAVX512F. Set both.
+        start.Environment["DOTNET_EnableAVX512F"] = "0";
+        start.Environment["DOTNET_EnableAVX512"] = "0";
+        if (variable == "DOTNET_EnableAVX2") start.Environment["DOTNET_EnableAVX2"] = "0";
+        using var process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, output);
+        Assert.Contains($"gemm path: {expected}", output);
+        Assert.Contains("gemm check: ok", output);
+    }
+
+    private static void AssertMatchesReference(float[] a, int aRs, int aCs, float[] b, int bRs, int bCs, float[] c, int cOff, int m, int k, int n, string what)
+    {
+        for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++)
+        {
+            double sum = 0, magnitude = 0;
+            for (int p = 0; p < k; p++)
+            {
+                double term = (double)a[i * aRs + p * aCs] * b[p * bRs + j * bCs];
+                sum += term;
+                magnitude += Math.Abs(term);
+            }
+            // float32 accumulation of k terms: error below k·2^-24·sum|terms| (with margin).
+            double tolerance = 1e-30 + (k + 2) * 1.2e-7 * magnitude;
+            Assert.True(Math.Abs(c[cOff + i * n + j] - sum) <= tolerance, $"{what}: C[{i},{j}] = {c[cOff + i * n + j]} vs {sum}");
+        }
+    }
+}
+
+internal static class GeneratorTestExtensions
+{
+    public static float[] NextFloats(this Generator g, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)(g.NextDouble() * 2 - 1);
+        return values;
+    }
+}
