@@ -54,7 +54,11 @@ internal static class Engine
     private static void AccumulateLeaf(Tensor leaf, Tensor grad)
     {
         if (leaf.Grad is null)
-            leaf.Grad = grad.Clone(); // a copy: the same gradient tensor may flow to several leaves
+        {
+            // A copy (the same gradient tensor may flow to several leaves) that outlives any TensorScope.
+            using var _ = TensorScope.Suspend();
+            leaf.Grad = grad.Clone();
+        }
         else
             leaf.Grad.AddInPlace(grad);
     }

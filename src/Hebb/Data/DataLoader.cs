@@ -49,7 +49,7 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
     {
         var shape = (int[])source.ShapeArray.Clone();
         shape[0] = ids.Length;
-        var batch = Tensor.Empty(source.DType, shape);
+        var batch = Tensor.Uninitialized(source.DType, shape);
         int row = source.Size(0) == 0 ? 0 : source.Numel / source.Size(0);
         for (int i = 0; i < ids.Length; i++)
         {

@@ -87,9 +87,11 @@ public abstract class Module
 
     public Module Eval() => Train(false);
 
-    public void ZeroGrad()
+    /// <summary>Clears the parameters' gradients: zero-filled in place by default, so the next backward
+    /// reuses the buffers (no allocation per step), or set to null with setToNone.</summary>
+    public void ZeroGrad(bool setToNone = false)
     {
-        foreach (var p in Parameters()) p.ZeroGrad();
+        foreach (var p in Parameters()) Optim.Optimizer.ClearGrad(p, setToNone);
     }
 
     /// <summary>Parameters then buffers, by dotted name, in registration order.</summary>

@@ -20,7 +20,7 @@ namespace Hebb
         public Tensor To(DType dtype)
         {
             if (dtype == DType) return this;
-            var y = Empty(dtype, (int[])ShapeArray.Clone());
+            var y = Uninitialized(dtype, (int[])ShapeArray.Clone());
             var src = Comparison.AsDoubles(this);
             switch (dtype)
             {

@@ -14,7 +14,7 @@ namespace Hebb
             RequireFloat("Gather");
             int d = ShapeUtil.NormalizeAxis(dim, Rank, "Gather");
             var offsets = IndexOps.GatherOffsets(this, d, index, StrideArray, Offset);
-            var y = Empty(DType, (int[])index.ShapeArray.Clone());
+            var y = Uninitialized(DType, (int[])index.ShapeArray.Clone());
             if (DType == DType.Float32) IndexOps.Take(Data<float>(), offsets, y.Data<float>());
             else IndexOps.Take(Data<double>(), offsets, y.Data<double>());
             if (GradMode.ShouldRecord(this)) y.GradFn = new GatherBackward(this, d, index);
@@ -35,7 +35,7 @@ namespace Hebb
                 int row = src.Numel / Math.Max(ShapeArray[d], 1);
                 var shape = (int[])src.ShapeArray.Clone();
                 shape[0] = ids.Length;
-                var moved = Empty(DType, shape);
+                var moved = Uninitialized(DType, shape);
                 for (int i = 0; i < ids.Length; i++)
                 {
                     if (DType == DType.Float32) Array.Copy(src.Data<float>(), src.Offset + ids[i] * row, moved.Data<float>(), i * row, row);
@@ -58,7 +58,7 @@ namespace Hebb
             {
                 var ac = a.Expand(shape).Contiguous();
                 var bc = b.Expand(shape).Contiguous();
-                y = Empty(a.DType, shape);
+                y = Uninitialized(a.DType, shape);
                 if (a.DType == DType.Float32) IndexOps.Select(mask, ac.Data<float>(), ac.Offset, bc.Data<float>(), bc.Offset, y.Data<float>());
                 else IndexOps.Select(mask, ac.Data<double>(), ac.Offset, bc.Data<double>(), bc.Offset, y.Data<double>());
             }

@@ -23,7 +23,7 @@ namespace Hebb
             }
             var shape = (int[])first.ShapeArray.Clone();
             shape[d] = total;
-            var y = Empty(first.DType, shape);
+            var y = Uninitialized(first.DType, shape);
             var sizes = new int[tensors.Count];
             using (GradMode.NoGrad())
             {

@@ -22,7 +22,7 @@ namespace Hebb
             var batch = ShapeUtil.Broadcast(ShapeArray[..^2], other.ShapeArray[..^2], "MatMul");
             var a = Expand([.. batch, m, k]);
             var b = other.Expand([.. batch, k, n]);
-            var y = Empty(DType, [.. batch, m, n]);
+            var y = Uninitialized(DType, [.. batch, m, n]);
             MatMulOps.Batched(a, b, y, m, k, n);
             if (GradMode.ShouldRecord(this, other)) y.GradFn = new MatMulBackward(this, other);
             return y;

@@ -10,7 +10,7 @@ internal static class Pointwise
     {
         x.RequireFloat(op);
         var c = x.Contiguous();
-        var y = Tensor.Empty(x.DType, (int[])x.ShapeArray.Clone());
+        var y = Tensor.Uninitialized(x.DType, (int[])x.ShapeArray.Clone());
         if (x.DType == DType.Float32)
             TOp.Apply<float>(c.Data<float>().AsSpan(c.Offset, c.Numel), y.Data<float>());
         else
@@ -24,7 +24,7 @@ internal static class Pointwise
         var shape = ShapeUtil.Broadcast(a.Shape, b.Shape, op);
         var aStrides = BroadcastStrides(a, shape);
         var bStrides = BroadcastStrides(b, shape);
-        var y = Tensor.Empty(a.DType, shape);
+        var y = Tensor.Uninitialized(a.DType, shape);
         if (a.DType == DType.Float32)
             Elementwise.Binary<TOp, float>(a.Data<float>(), a.Offset, aStrides, b.Data<float>(), b.Offset, bStrides, y.Data<float>(), shape);
         else

@@ -147,7 +147,7 @@ namespace Hebb
         /// <summary>A dense copy with its own storage (differentiable).</summary>
         public Tensor Clone()
         {
-            var y = Empty(DType, (int[])ShapeArray.Clone());
+            var y = Uninitialized(DType, (int[])ShapeArray.Clone());
             switch (DType)
             {
                 case DType.Float32: Copy.ToContiguous(Data<float>(), Offset, Shape, Strides, y.Data<float>()); break;

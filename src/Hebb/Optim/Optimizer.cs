@@ -26,9 +26,17 @@ public abstract class Optimizer
         set => _learningRate = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), $"learning rate must be positive and finite, got {value}");
     }
 
-    public void ZeroGrad()
+    /// <summary>Clears the gradients: zero-filled in place by default (buffers reused, as
+    /// torch's set_to_none=False), or dropped with setToNone.</summary>
+    public void ZeroGrad(bool setToNone = false)
     {
-        foreach (var p in Parameters) p.ZeroGrad();
+        foreach (var p in Parameters) ClearGrad(p, setToNone);
+    }
+
+    internal static void ClearGrad(Tensor p, bool setToNone)
+    {
+        if (setToNone || p.Grad is null) p.ZeroGrad();
+        else using (GradMode.NoGrad()) p.Grad.FillInPlace(0);
     }
 
     /// <summary>One update from the gradients accumulated by Backward. Parameters without a gradient are skipped.</summary>

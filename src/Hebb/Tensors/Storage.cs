@@ -1,23 +1,45 @@
 namespace Hebb;
 
-/// <summary>A flat buffer that one or more tensors (views) look into.</summary>
+/// <summary>A flat buffer that one or more tensors (views) look into. Inside a <see cref="TensorScope"/>
+/// the array is rented from the <see cref="BufferPool"/> and handed back when the scope ends.</summary>
 internal abstract class Storage
 {
     public abstract DType DType { get; }
     public abstract int Length { get; }
 
-    public static Storage Allocate(DType dtype, int length) => dtype switch
+    /// <summary>Gives the array back to the pool; any later use of a tensor over it fails clearly.</summary>
+    public abstract void ReturnToPool();
+
+    /// <param name="clear">false when the caller overwrites every element (skips zeroing a reused array)</param>
+    public static Storage Allocate(DType dtype, int length, bool clear = true)
     {
-        DType.Float32 => new Storage<float>(new float[length]),
-        DType.Float64 => new Storage<double>(new double[length]),
-        DType.Int32 => new Storage<int>(new int[length]),
-        _ => throw new NotSupportedException(dtype.ToString()),
-    };
+        bool pooled = TensorScope.Current is not null;
+        Storage storage = dtype switch
+        {
+            DType.Float32 => new Storage<float>(pooled ? BufferPool<float>.Rent(length, clear) : new float[length]),
+            DType.Float64 => new Storage<double>(pooled ? BufferPool<double>.Rent(length, clear) : new double[length]),
+            DType.Int32 => new Storage<int>(pooled ? BufferPool<int>.Rent(length, clear) : new int[length]),
+            _ => throw new NotSupportedException(dtype.ToString()),
+        };
+        if (pooled) TensorScope.Current!.Track(storage);
+        return storage;
+    }
 }
 
 internal sealed class Storage<T>(T[] data) : Storage where T : unmanaged
 {
-    public readonly T[] Data = data;
+    private T[]? _data = data;
+
+    public T[] Data => _data ?? throw new ObjectDisposedException("tensor",
+        "this tensor's memory went back to the buffer pool when its TensorScope ended; copy what you need (Clone or ToArray) inside the scope");
+
     public override DType DType { get; } = DTypeExtensions.Of<T>();
     public override int Length => Data.Length;
+
+    public override void ReturnToPool()
+    {
+        if (_data is null) return;
+        BufferPool<T>.Return(_data);
+        _data = null;
+    }
 }

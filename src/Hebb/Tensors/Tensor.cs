@@ -30,11 +30,19 @@ public sealed partial class Tensor
         IsContiguous = ComputeIsContiguous(shape, strides);
     }
 
-    /// <summary>A fresh contiguous tensor over a new zeroed buffer.</summary>
+    /// <summary>A fresh contiguous tensor over a zeroed buffer.</summary>
     internal static Tensor Empty(DType dtype, int[] shape)
     {
         int n = ShapeUtil.Numel(shape);
         return new Tensor(Storage.Allocate(dtype, n), shape, ShapeUtil.ContiguousStrides(shape), 0);
+    }
+
+    /// <summary>A fresh contiguous tensor whose every element the caller is about to write (its buffer
+    /// may hold old values from the pool).</summary>
+    internal static Tensor Uninitialized(DType dtype, int[] shape)
+    {
+        int n = ShapeUtil.Numel(shape);
+        return new Tensor(Storage.Allocate(dtype, n, clear: false), shape, ShapeUtil.ContiguousStrides(shape), 0);
     }
 
     internal static Tensor Wrap<T>(T[] data, int[] shape) where T : unmanaged

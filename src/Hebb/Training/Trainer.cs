@@ -28,8 +28,13 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
         Model.Train();
         double total = 0;
         int step = 0;
-        foreach (var (input, labels) in loader)
+        using var batches = loader.GetEnumerator();
+        while (true)
         {
+            // One scope per step: the batch and every intermediate tensor go back to the pool at its end.
+            using var scope = TensorScope.Begin();
+            if (!batches.MoveNext()) break;
+            var (input, labels) = batches.Current;
             Optimizer.ZeroGrad();
             var l = Loss(Model.Forward(input), labels);
             l.Backward();

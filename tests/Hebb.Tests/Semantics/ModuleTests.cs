@@ -219,6 +219,8 @@ public class ModuleTests
         Check.Values(lin.Weight.Grad!, [4, 6]);   // column sums of x
         Check.Values(lin.Bias!.Grad!, [2]);       // batch size
         lin.ZeroGrad();
+        Check.Values(lin.Weight.Grad!, [0, 0]);
+        lin.ZeroGrad(setToNone: true);
         Assert.Null(lin.Weight.Grad);
         Assert.Null(lin.Bias.Grad);
     }

@@ -29,7 +29,11 @@ public class OptimizerTests
         opt.Step();
         Check.Values(w, [0.5f, 1]);
         Check.Values(w.Grad!, [2, 4]);  // Step does not clear the gradient
-        opt.ZeroGrad();
+        var grad = w.Grad!;
+        opt.ZeroGrad();                  // zero-filled in place: the buffer is reused by the next backward
+        Assert.Same(grad, w.Grad);
+        Check.Values(w.Grad!, [0, 0]);
+        opt.ZeroGrad(setToNone: true);
         Assert.Null(w.Grad);
     }
 
@@ -197,6 +201,10 @@ public class OptimizerTests
         (a * b).Sum().Backward();
         Assert.NotNull(a.Grad);
         opt.ZeroGrad();
+        Assert.All(a.Grad!.ToArray<float>().Concat(b.Grad!.ToArray<float>()), v => Assert.Equal(0f, v));
+        (a * b).Sum().Backward();        // accumulates into the zeroed buffers: grad of a is b
+        Assert.Equal(b.ToArray<float>().Sum(), a.Grad!.ToArray<float>().Sum());
+        opt.ZeroGrad(setToNone: true);
         Assert.Null(a.Grad);
         Assert.Null(b.Grad);
     }

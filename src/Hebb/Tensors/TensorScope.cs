@@ -1,0 +1,66 @@
+namespace Hebb;
+
+/// <summary>
+/// A region (typically one training step) whose tensors borrow their memory from the buffer pool and
+/// give it back when the scope is disposed, so a steady-state step allocates almost nothing:
+/// <code>using (TensorScope.Begin()) { var loss = ...; loss.Backward(); optimizer.Step(); }</code>
+/// Tensors made inside must not be used after the scope ends (that fails with a clear error);
+/// parameters, their gradients and optimiser state are made outside any scope and are unaffected.
+/// Scopes nest; each one returns only its own tensors. Per thread.
+/// </summary>
+public sealed class TensorScope : IDisposable
+{
+    [ThreadStatic] private static TensorScope? _current;
+    [ThreadStatic] private static Stack<TensorScope>? _spare;
+
+    private readonly List<Storage> _storages = [];
+    private TensorScope? _parent;
+    private bool _suspended;
+
+    private TensorScope() { }
+
+    internal static TensorScope? Current => _current is { _suspended: false } ? _current : null;
+
+    public static TensorScope Begin()
+    {
+        var scope = _spare is { Count: > 0 } ? _spare.Pop() : new TensorScope();
+        scope._parent = _current;
+        scope._suspended = false;
+        _current = scope;
+        return scope;
+    }
+
+    /// <summary>Allocations made while the returned handle is alive are ordinary, long-lived arrays
+    /// (used for gradients of parameters and other state that outlives the step).</summary>
+    internal static SuspendHandle Suspend() => new(_current);
+
+    internal void Track(Storage storage) => _storages.Add(storage);
+
+    public void Dispose()
+    {
+        if (!ReferenceEquals(_current, this)) throw new InvalidOperationException("TensorScopes must be disposed in the reverse order of Begin");
+        foreach (var s in _storages) s.ReturnToPool();
+        _storages.Clear();
+        _current = _parent;
+        _parent = null;
+        (_spare ??= new Stack<TensorScope>()).Push(this);
+    }
+
+    internal readonly struct SuspendHandle : IDisposable
+    {
+        private readonly TensorScope? _scope;
+        private readonly bool _was;
+
+        public SuspendHandle(TensorScope? scope)
+        {
+            _scope = scope;
+            _was = scope?._suspended ?? false;
+            if (scope is not null) scope._suspended = true;
+        }
+
+        public void Dispose()
+        {
+            if (_scope is not null) _scope._suspended = _was;
+        }
+    }
+}
