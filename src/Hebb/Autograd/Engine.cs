@@ -4,6 +4,12 @@ namespace Hebb.Autograd;
 /// uses its output, sums the gradients arriving from several uses, and accumulates into leaves' Grad.</summary>
 internal static class Engine
 {
+    // Reused across calls (per thread) so a training step's backward allocates no collections.
+    [ThreadStatic] private static List<Node>? _order;
+    [ThreadStatic] private static HashSet<Node>? _visited;
+    [ThreadStatic] private static Stack<(Node, int)>? _stack;
+    [ThreadStatic] private static Dictionary<Node, Tensor>? _pending;
+
     public static void Backward(Tensor root, Tensor? gradient, bool retainGraph)
     {
         if (!root.RequiresGrad)
@@ -27,7 +33,22 @@ internal static class Engine
         }
 
         var order = TopologicalOrder(root.GradFn);
-        var pending = new Dictionary<Node, Tensor>(ReferenceEqualityComparer.Instance) { [root.GradFn] = gradient };
+        var pending = _pending ??= new Dictionary<Node, Tensor>(ReferenceEqualityComparer.Instance);
+        pending.Clear();
+        pending[root.GradFn] = gradient;
+        try
+        {
+            Run(order, pending, retainGraph);
+        }
+        finally
+        {
+            order.Clear();
+            pending.Clear();
+        }
+    }
+
+    private static void Run(List<Node> order, Dictionary<Node, Tensor> pending, bool retainGraph)
+    {
         foreach (var node in order)
         {
             if (!pending.Remove(node, out var grad)) continue;
@@ -67,11 +88,15 @@ internal static class Engine
     /// (iterative DFS, so deep graphs such as long RNN unrolls cannot overflow the stack).</summary>
     private static List<Node> TopologicalOrder(Node root)
     {
-        var postOrder = new List<Node>();
-        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance) { root };
-        var stack = new Stack<(Node Node, int NextInput)>();
-        stack.Push((root, 0));
+        var postOrder = _order ??= [];
+        var visited = _visited ??= new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var stack = _stack ??= new Stack<(Node, int)>();
+        postOrder.Clear();
+        visited.Clear();
+        stack.Clear();
         if (root.Freed) throw root.GraphFreed();
+        visited.Add(root);
+        stack.Push((root, 0));
         while (stack.Count > 0)
         {
             var (node, next) = stack.Pop();
@@ -92,6 +117,7 @@ internal static class Engine
             }
         }
         postOrder.Reverse();
+        visited.Clear();
         return postOrder;
     }
 }

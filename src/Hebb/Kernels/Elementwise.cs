@@ -10,12 +10,11 @@ internal static class Elementwise
         => TOp.Apply(x, d);
 
     /// <summary>d = op(x, y) where x and y are strided views already broadcast to d's shape
-    /// (stride 0 on broadcast dims) and d is dense row-major.</summary>
+    /// (stride 0 on broadcast dims) and d is dense row-major with strides dStrides.</summary>
     public static void Binary<TOp, T>(T[] x, int xOff, ReadOnlySpan<int> xStrides, T[] y, int yOff, ReadOnlySpan<int> yStrides,
-        Span<T> d, ReadOnlySpan<int> shape) where TOp : IBinaryOp where T : unmanaged, IFloatingPointIeee754<T>
+        Span<T> d, ReadOnlySpan<int> shape, ReadOnlySpan<int> dStrides) where TOp : IBinaryOp where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<int> scratch = stackalloc int[StridedLayout.ScratchSize(shape.Length)];
-        var dStrides = ShapeUtil.ContiguousStrides(shape);
         var it = new StridedLayout(shape, xStrides, xOff, yStrides, yOff, dStrides, 0, scratch);
         int n = it.Inner, sx = it.InnerStride0, sy = it.InnerStride1;
         for (int r = 0; r < it.Rows; r++)

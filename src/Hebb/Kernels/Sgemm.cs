@@ -14,6 +14,7 @@ internal sealed unsafe class Sgemm : IParallelWork
 {
     private const int Kc = 256, Mc = 96, Nc = 2048; // A block (96 KB) stays in L2; a B panel row of kc in L1
     private const long ParallelFlops = 1 << 22;      // below ~4 MFLOP one thread beats waking another
+    private const int MaxTile = 12 * 32;              // largest MR x NR of any micro-kernel
 
     /// <summary>The best path this CPU supports (honours DOTNET_EnableAVX512=0, DOTNET_EnableAVX512F=0 before .NET 10, and DOTNET_EnableAVX2=0).</summary>
     public static GemmPath DetectedPath { get; } =
@@ -60,6 +61,8 @@ internal sealed unsafe class Sgemm : IParallelWork
         (_aRs, _aCs, _m, _n, _ldc) = (aRs, aCs, m, n, n);
         switch (Path)
         {
+            case GemmPath.Avx512 when n <= SgemmMicroKernels.Avx512NarrowNr:
+                (_mr, _nr) = (SgemmMicroKernels.Avx512NarrowMr, SgemmMicroKernels.Avx512NarrowNr); _kernel = &SgemmMicroKernels.Avx512Narrow; break;
             case GemmPath.Avx512: (_mr, _nr) = (SgemmMicroKernels.Avx512Mr, SgemmMicroKernels.Avx512Nr); _kernel = &SgemmMicroKernels.Avx512; break;
             case GemmPath.Avx2: (_mr, _nr) = (SgemmMicroKernels.Avx2Mr, SgemmMicroKernels.Avx2Nr); _kernel = &SgemmMicroKernels.Avx2; break;
             default: (_mr, _nr) = (SgemmMicroKernels.PortableMr, SgemmMicroKernels.PortableNr); _kernel = &SgemmMicroKernels.Portable; break;
@@ -88,7 +91,7 @@ internal sealed unsafe class Sgemm : IParallelWork
     public void Run(int part, int parts)
     {
         if (_packA == null) _packA = (float*)NativeMemory.AlignedAlloc((nuint)(Mc * Kc * sizeof(float)), 64);
-        float* tile = stackalloc float[SgemmMicroKernels.Avx512Mr * SgemmMicroKernels.Avx512Nr];
+        float* tile = stackalloc float[MaxTile];
         int rowStart = part * _rowsPerPart, rowEnd = Math.Min(_m, rowStart + _rowsPerPart);
         int mr = _mr, nr = _nr, kc = _kc, nc = _nc, ldc = _ldc;
         bool accumulate = _pc > 0;
@@ -120,6 +123,15 @@ internal sealed unsafe class Sgemm : IParallelWork
         }
     }
 
+    /// <summary>Copies a few floats with vector moves (Buffer.MemoryCopy's call costs more than the copy at these sizes).</summary>
+    private static void CopySmall(float* src, float* dst, int count)
+    {
+        int i = 0;
+        for (; i + 8 <= count; i += 8) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
+        for (; i + 4 <= count; i += 4) System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i);
+        for (; i < count; i++) dst[i] = src[i];
+    }
+
     /// <summary>A[ic..ic+mc, pc..pc+kc] into MR-high panels, each stored p-major: panel[p*MR + r]; short panels zero-padded.</summary>
     private void PackA(int ic, int mc)
     {
@@ -132,8 +144,8 @@ internal sealed unsafe class Sgemm : IParallelWork
             float* src = _a + (ic + ir) * aRs + _pc * aCs;
             if (aRs == 1 && rows == mr)
             {
-                for (int p = 0; p < kc; p++)
-                    Buffer.MemoryCopy(src + p * aCs, dst + p * mr, mr * sizeof(float), mr * sizeof(float));
+                // Column-major A (a transposed view): each step of p is mr contiguous floats.
+                for (int p = 0; p < kc; p++) CopySmall(src + p * aCs, dst + p * mr, mr);
                 continue;
             }
             for (int r = 0; r < mr; r++)
@@ -163,7 +175,7 @@ internal sealed unsafe class Sgemm : IParallelWork
             {
                 for (int p = 0; p < kc; p++)
                 {
-                    Buffer.MemoryCopy(src + p * bRs, dst + p * nr, cols * sizeof(float), cols * sizeof(float));
+                    CopySmall(src + p * bRs, dst + p * nr, cols);
                     for (int j = cols; j < nr; j++) dst[p * nr + j] = 0;
                 }
                 continue;

@@ -66,6 +66,54 @@ internal static unsafe class SgemmMicroKernels
         v1.Store(c + 16);
     }
 
+    /// <summary>AVX-512 for narrow products (n ≤ 16, e.g. the seed network's layers): 12 rows x 16 columns,
+    /// so no half-empty 32-wide tiles and still 12 independent accumulators.</summary>
+    public const int Avx512NarrowMr = 12, Avx512NarrowNr = 16;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Avx512Narrow(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
+        Vector512<float> c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+            c8 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[8]), b0, c8);
+            c9 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[9]), b0, c9);
+            c10 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[10]), b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[11]), b0, c11);
+            a += 12;
+            b += 16;
+        }
+        Store512(c, c0, accumulate); c += ldc;
+        Store512(c, c1, accumulate); c += ldc;
+        Store512(c, c2, accumulate); c += ldc;
+        Store512(c, c3, accumulate); c += ldc;
+        Store512(c, c4, accumulate); c += ldc;
+        Store512(c, c5, accumulate); c += ldc;
+        Store512(c, c6, accumulate); c += ldc;
+        Store512(c, c7, accumulate); c += ldc;
+        Store512(c, c8, accumulate); c += ldc;
+        Store512(c, c9, accumulate); c += ldc;
+        Store512(c, c10, accumulate); c += ldc;
+        Store512(c, c11, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, Vector512<float> v, bool accumulate)
+    {
+        if (accumulate) v += Vector512.Load(c);
+        v.Store(c);
+    }
+
     /// <summary>AVX2 + FMA: 6 rows x 16 columns = 12 ymm accumulators.</summary>
     public const int Avx2Mr = 6, Avx2Nr = 16;
 

@@ -19,10 +19,21 @@ namespace Hebb
             int m = ShapeArray[^2], k = ShapeArray[^1], k2 = other.ShapeArray[^2], n = other.ShapeArray[^1];
             if (k != k2)
                 throw new ArgumentException($"MatMul: shapes {ShapeUtil.Format(Shape)} and {ShapeUtil.Format(other.Shape)} do not chain ({k} columns vs {k2} rows)");
-            var batch = ShapeUtil.Broadcast(ShapeArray[..^2], other.ShapeArray[..^2], "MatMul");
-            var a = Expand([.. batch, m, k]);
-            var b = other.Expand([.. batch, k, n]);
-            var y = Uninitialized(DType, [.. batch, m, n]);
+            Tensor a = this, b = other, y;
+            if (Rank == 2 && other.Rank == 2)
+            {
+                y = Uninitialized(DType, [m, n]);
+            }
+            else
+            {
+                var batch = ShapeUtil.Broadcast(ShapeArray[..^2], other.ShapeArray[..^2], "MatMul");
+                using (GradMode.NoGrad())
+                {
+                    a = Expand([.. batch, m, k]);
+                    b = other.Expand([.. batch, k, n]);
+                }
+                y = Uninitialized(DType, [.. batch, m, n]);
+            }
             MatMulOps.Batched(a, b, y, m, k, n);
             if (GradMode.ShouldRecord(this, other)) y.GradFn = new MatMulBackward(this, other);
             return y;

@@ -10,7 +10,7 @@ internal static class Pointwise
     {
         x.RequireFloat(op);
         var c = x.Contiguous();
-        var y = Tensor.Uninitialized(x.DType, (int[])x.ShapeArray.Clone());
+        var y = Tensor.UninitializedLike(x.DType, c);
         if (x.DType == DType.Float32)
             TOp.Apply<float>(c.Data<float>().AsSpan(c.Offset, c.Numel), y.Data<float>());
         else
@@ -21,14 +21,26 @@ internal static class Pointwise
     public static Tensor Binary<TOp>(Tensor a, Tensor b, string op) where TOp : IBinaryOp
     {
         CheckSameFloat(a, b, op);
-        var shape = ShapeUtil.Broadcast(a.Shape, b.Shape, op);
-        var aStrides = BroadcastStrides(a, shape);
-        var bStrides = BroadcastStrides(b, shape);
-        var y = Tensor.Uninitialized(a.DType, shape);
-        if (a.DType == DType.Float32)
-            Elementwise.Binary<TOp, float>(a.Data<float>(), a.Offset, aStrides, b.Data<float>(), b.Offset, bStrides, y.Data<float>(), shape);
+        Tensor y;
+        int[] aStrides, bStrides;
+        if (ShapeUtil.SameShape(a.Shape, b.Shape))
+        {
+            // The common case needs no broadcasting arrays at all.
+            (aStrides, bStrides) = (a.StrideArray, b.StrideArray);
+            y = Tensor.UninitializedLike(a.DType, a.IsContiguous ? a : b);
+        }
         else
-            Elementwise.Binary<TOp, double>(a.Data<double>(), a.Offset, aStrides, b.Data<double>(), b.Offset, bStrides, y.Data<double>(), shape);
+        {
+            var shape = ShapeUtil.Broadcast(a.Shape, b.Shape, op);
+            aStrides = BroadcastStrides(a, shape);
+            bStrides = BroadcastStrides(b, shape);
+            y = Tensor.Uninitialized(a.DType, shape);
+        }
+        var shapeOut = y.ShapeArray;
+        if (a.DType == DType.Float32)
+            Elementwise.Binary<TOp, float>(a.Data<float>(), a.Offset, aStrides, b.Data<float>(), b.Offset, bStrides, y.Data<float>(), shapeOut, y.StrideArray);
+        else
+            Elementwise.Binary<TOp, double>(a.Data<double>(), a.Offset, aStrides, b.Data<double>(), b.Offset, bStrides, y.Data<double>(), shapeOut, y.StrideArray);
         return y;
     }
 
@@ -49,6 +61,17 @@ internal static class Pointwise
         return strides;
     }
 
-    /// <summary>A scalar of the same dtype as <paramref name="like"/>, for mixing tensors with numbers.</summary>
-    public static Tensor ScalarLike(double value, Tensor like) => Tensor.Scalar(value, like.DType);
+    [ThreadStatic] private static Dictionary<(double, DType), Tensor>? _scalars;
+
+    /// <summary>A scalar of the same dtype as <paramref name="like"/>, for mixing tensors with numbers.
+    /// Cached per thread (ops never write into their inputs), so constants in formulas cost nothing.</summary>
+    public static Tensor ScalarLike(double value, Tensor like)
+    {
+        var key = (value, like.DType);
+        _scalars ??= [];
+        if (_scalars.TryGetValue(key, out var scalar)) return scalar;
+        if (_scalars.Count > 256) _scalars.Clear();
+        using var _ = TensorScope.Suspend(); // the cached tensor must outlive any step scope
+        return _scalars[key] = Tensor.Scalar(value, like.DType);
+    }
 }

@@ -27,6 +27,11 @@ public sealed class SGD : Optimizer
 
     protected override void Update(int index, Span<float> w, ReadOnlySpan<float> grad)
     {
+        if (WeightDecay == 0 && Momentum == 0)
+        {
+            TensorPrimitives.MultiplyAdd(grad, (float)-LearningRate, w, w); // plain SGD: one pass
+            return;
+        }
         if (_scratch.Length < w.Length) _scratch = new float[w.Length];
         var g = _scratch.AsSpan(0, w.Length);
         if (WeightDecay != 0) TensorPrimitives.MultiplyAdd(w, (float)WeightDecay, grad, g);

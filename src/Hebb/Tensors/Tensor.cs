@@ -45,6 +45,12 @@ public sealed partial class Tensor
         return new Tensor(Storage.Allocate(dtype, n, clear: false), shape, ShapeUtil.ContiguousStrides(shape), 0);
     }
 
+    /// <summary>A fresh contiguous, uninitialized tensor shaped like <paramref name="like"/>. Shape and
+    /// stride arrays are never modified once a tensor holds them, so a contiguous input's are shared.</summary>
+    internal static Tensor UninitializedLike(DType dtype, Tensor like) => like.IsContiguous
+        ? new Tensor(Storage.Allocate(dtype, like.Numel, clear: false), like.ShapeArray, like.StrideArray, 0)
+        : Uninitialized(dtype, (int[])like.ShapeArray.Clone());
+
     internal static Tensor Wrap<T>(T[] data, int[] shape) where T : unmanaged
     {
         if (data.Length != ShapeUtil.Numel(shape))
