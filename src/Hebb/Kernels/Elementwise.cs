@@ -43,12 +43,12 @@ internal static class Elementwise
         {
             if (sd == 0 && ss == 1)
             {
-                dst[it.Off0] += System.Numerics.Tensors.TensorPrimitives.Sum<T>(src.AsSpan(it.Off1, n));
+                dst[it.Off0] += F32.Sum<T>(src.AsSpan(it.Off1, n));
             }
             else if (sd == 1 && ss == 1)
             {
                 var row = dst.AsSpan(it.Off0, n);
-                System.Numerics.Tensors.TensorPrimitives.Add(row, src.AsSpan(it.Off1, n), row);
+                AddOp.Apply<T>(row, src.AsSpan(it.Off1, n), row);
             }
             else
             {

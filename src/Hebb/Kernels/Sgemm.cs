@@ -46,7 +46,8 @@ internal sealed unsafe class Sgemm : IParallelWork
     private float* _a, _c;
     private int _aRs, _aCs, _m, _n, _ldc, _mr, _nr, _rowsPerPart;
     private int _pc, _kc, _jc, _nc;
-    private delegate*<int, float*, float*, float*, int, bool, void> _kernel;
+    private delegate*<int, float*, int, float*, float*, int, bool, void> _kernel;
+    private bool _inPlaceA, _rowsKernel; // read A without packing: column-major panels / row-major rows (single B panel only)
 
     public static void Multiply(float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
         float[] c, int cOff, int m, int k, int n)
@@ -68,6 +69,11 @@ internal sealed unsafe class Sgemm : IParallelWork
             default: (_mr, _nr) = (SgemmMicroKernels.PortableMr, SgemmMicroKernels.PortableNr); _kernel = &SgemmMicroKernels.Portable; break;
         }
         if (_packB == null) _packB = (float*)NativeMemory.AlignedAlloc((nuint)(Kc * (Nc + 32) * sizeof(float)), 64);
+
+        // When B is one panel wide, each A value is used once: packing A would cost as much as the product.
+        bool singlePanel = n <= _nr;
+        _inPlaceA = singlePanel && aRs == 1;
+        _rowsKernel = singlePanel && aCs == 1 && Path == GemmPath.Avx512 && _nr == SgemmMicroKernels.Avx512NarrowNr;
 
         int parts = 1;
         if (2L * m * n * k >= ParallelFlops) parts = Math.Min(Parallelism.MaxThreads, (m + _mr - 1) / _mr);
@@ -98,6 +104,11 @@ internal sealed unsafe class Sgemm : IParallelWork
         for (int ic = rowStart; ic < rowEnd; ic += Mc)
         {
             int mc = Math.Min(Mc, rowEnd - ic);
+            if (_inPlaceA || _rowsKernel)
+            {
+                InPlaceA(ic, mc, tile);
+                continue;
+            }
             PackA(ic, mc);
             for (int jr = 0; jr < nc; jr += nr)
             {
@@ -110,16 +121,52 @@ internal sealed unsafe class Sgemm : IParallelWork
                     float* cTile = _c + (long)(ic + ir) * ldc + _jc + jr;
                     if (rows == mr && cols == nr)
                     {
-                        _kernel(kc, aPanel, bPanel, cTile, ldc, accumulate);
+                        _kernel(kc, aPanel, mr, bPanel, cTile, ldc, accumulate);
                         continue;
                     }
                     // Edge tile: compute the full tile aside, keep the valid part (same arithmetic as above).
-                    _kernel(kc, aPanel, bPanel, tile, nr, false);
-                    for (int r = 0; r < rows; r++)
-                    for (int j = 0; j < cols; j++)
-                        cTile[(long)r * ldc + j] = accumulate ? cTile[(long)r * ldc + j] + tile[r * nr + j] : tile[r * nr + j];
+                    _kernel(kc, aPanel, mr, bPanel, tile, nr, false);
+                    StoreEdge(tile, cTile, rows, cols, accumulate);
                 }
             }
+        }
+    }
+
+    private void StoreEdge(float* tile, float* cTile, int rows, int cols, bool accumulate)
+    {
+        int nr = _nr, ldc = _ldc;
+        for (int r = 0; r < rows; r++)
+        for (int j = 0; j < cols; j++)
+            cTile[(long)r * ldc + j] = accumulate ? cTile[(long)r * ldc + j] + tile[r * nr + j] : tile[r * nr + j];
+    }
+
+    /// <summary>Rows [ic, ic+mc) against the single B panel, reading A where it lies. Full panels go
+    /// straight to the kernel; the last short one is packed (zero-padded) so no read passes A's end.
+    /// Each element sees the same operations as on the packed path.</summary>
+    private void InPlaceA(int ic, int mc, float* tile)
+    {
+        int mr = _rowsKernel ? SgemmMicroKernels.Avx512RowsMr : _mr, nr = _nr, kc = _kc, ldc = _ldc;
+        bool accumulate = _pc > 0;
+        bool full = _nc == nr;
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            float* a = _a + (long)(ic + ir) * _aRs + (long)_pc * _aCs;
+            float* cTile = _c + (long)(ic + ir) * ldc + _jc;
+            if (rows == mr)
+            {
+                float* dst = full ? cTile : tile;
+                int ld = full ? ldc : nr;
+                bool acc = full && accumulate;
+                if (_rowsKernel) SgemmMicroKernels.Avx512Rows(kc, a, _aRs, _packB, dst, ld, acc);
+                else _kernel(kc, a, _aCs, _packB, dst, ld, acc);
+                if (!full) StoreEdge(tile, cTile, rows, _nc, accumulate);
+                continue;
+            }
+            // The short last panel: pack it with zero rows and use the packed kernel.
+            PackA(ic + ir, rows);
+            _kernel(kc, _packA, _mr, _packB, tile, nr, false);
+            StoreEdge(tile, cTile, rows, _nc, accumulate);
         }
     }
 

@@ -13,8 +13,9 @@ public enum GemmPath
 }
 
 /// <summary>
-/// Register-tiled micro-kernels: each computes one MR x NR tile of C from a packed A panel (kc x MR,
-/// interleaved by row) and a packed B panel (kc x NR). The accumulators stay in registers for the
+/// Register-tiled micro-kernels: each computes one MR x NR tile of C from an A panel whose MR values
+/// for one p are contiguous, successive p being aStep apart (a packed panel: aStep = MR; a
+/// column-major A read in place: aStep = its column stride) and a packed B panel (kc x NR). The accumulators stay in registers for the
 /// whole kc loop; per step, NR/width vector loads of B, MR broadcasts of A and MR*NR/width FMAs.
 /// C := acc, or C += acc when accumulating over several kc blocks.
 /// </summary>
@@ -24,7 +25,7 @@ internal static unsafe class SgemmMicroKernels
     public const int Avx512Mr = 8, Avx512Nr = 32;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Avx512(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    public static void Avx512(int kc, float* a, int aStep, float* b, float* c, int ldc, bool accumulate)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -41,7 +42,7 @@ internal static unsafe class SgemmMicroKernels
             x = Vector512.Create(a[5]); c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
             x = Vector512.Create(a[6]); c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
             x = Vector512.Create(a[7]); c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
-            a += 8;
+            a += aStep;
             b += 32;
         }
         Store512(c, c00, c01, accumulate); c += ldc;
@@ -71,7 +72,7 @@ internal static unsafe class SgemmMicroKernels
     public const int Avx512NarrowMr = 12, Avx512NarrowNr = 16;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Avx512Narrow(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    public static void Avx512Narrow(int kc, float* a, int aStep, float* b, float* c, int ldc, bool accumulate)
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
         Vector512<float> c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
@@ -90,7 +91,7 @@ internal static unsafe class SgemmMicroKernels
             c9 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[9]), b0, c9);
             c10 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[10]), b0, c10);
             c11 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[11]), b0, c11);
-            a += 12;
+            a += aStep;
             b += 16;
         }
         Store512(c, c0, accumulate); c += ldc;
@@ -114,11 +115,43 @@ internal static unsafe class SgemmMicroKernels
         v.Store(c);
     }
 
+    /// <summary>AVX-512 for narrow products whose A is row-major and used once (e.g. a batch times a
+    /// Linear weight): reads 8 rows of A in place instead of packing them, 8 rows x 16 columns.</summary>
+    public const int Avx512RowsMr = 8;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Avx512Rows(int kc, float* a, int lda, float* b, float* c, int ldc, bool accumulate)
+    {
+        float* a0 = a, a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a0[p]), b0, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a1[p]), b0, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a2[p]), b0, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(a3[p]), b0, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a4[p]), b0, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a5[p]), b0, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(a6[p]), b0, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a7[p]), b0, c7);
+            b += 16;
+        }
+        Store512(c, c0, accumulate); c += ldc;
+        Store512(c, c1, accumulate); c += ldc;
+        Store512(c, c2, accumulate); c += ldc;
+        Store512(c, c3, accumulate); c += ldc;
+        Store512(c, c4, accumulate); c += ldc;
+        Store512(c, c5, accumulate); c += ldc;
+        Store512(c, c6, accumulate); c += ldc;
+        Store512(c, c7, accumulate);
+    }
+
     /// <summary>AVX2 + FMA: 6 rows x 16 columns = 12 ymm accumulators.</summary>
     public const int Avx2Mr = 6, Avx2Nr = 16;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Avx2(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    public static void Avx2(int kc, float* a, int aStep, float* b, float* c, int ldc, bool accumulate)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -133,7 +166,7 @@ internal static unsafe class SgemmMicroKernels
             x = Vector256.Create(a[3]); c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31);
             x = Vector256.Create(a[4]); c40 = Fma.MultiplyAdd(x, b0, c40); c41 = Fma.MultiplyAdd(x, b1, c41);
             x = Vector256.Create(a[5]); c50 = Fma.MultiplyAdd(x, b0, c50); c51 = Fma.MultiplyAdd(x, b1, c51);
-            a += 6;
+            a += aStep;
             b += 16;
         }
         Store256(c, c00, c01, accumulate); c += ldc;
@@ -160,7 +193,7 @@ internal static unsafe class SgemmMicroKernels
     public const int PortableMr = 6, PortableNr = 8;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Portable(int kc, float* a, float* b, float* c, int ldc, bool accumulate)
+    public static void Portable(int kc, float* a, int aStep, float* b, float* c, int ldc, bool accumulate)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -175,7 +208,7 @@ internal static unsafe class SgemmMicroKernels
             x = Vector128.Create(a[3]); c30 = Vector128.MultiplyAddEstimate(x, b0, c30); c31 = Vector128.MultiplyAddEstimate(x, b1, c31);
             x = Vector128.Create(a[4]); c40 = Vector128.MultiplyAddEstimate(x, b0, c40); c41 = Vector128.MultiplyAddEstimate(x, b1, c41);
             x = Vector128.Create(a[5]); c50 = Vector128.MultiplyAddEstimate(x, b0, c50); c51 = Vector128.MultiplyAddEstimate(x, b1, c51);
-            a += 6;
+            a += aStep;
             b += 8;
         }
         Store128(c, c00, c01, accumulate); c += ldc;

@@ -13,12 +13,12 @@ internal static class SoftmaxKernel
         {
             var row = x.Slice(start, rowLength);
             var outRow = d.Slice(start, rowLength);
-            T max = TensorPrimitives.Max(row);
-            TensorPrimitives.Subtract(row, max, outRow);
-            if (temperature != T.One) TensorPrimitives.Divide(outRow, temperature, outRow);
-            TensorPrimitives.Exp(outRow, outRow);
-            T sum = TensorPrimitives.Sum<T>(outRow);
-            TensorPrimitives.Divide(outRow, sum, outRow);
+            T max = F32.Max(row);
+            SubOp.Apply(row, max, outRow);
+            if (temperature != T.One) DivOp.Apply(outRow, temperature, outRow);
+            ExpOp.Apply<T>(outRow, outRow);
+            T sum = F32.Sum<T>(outRow);
+            DivOp.Apply(outRow, sum, outRow);
         }
     }
 
@@ -29,11 +29,11 @@ internal static class SoftmaxKernel
         {
             var row = x.Slice(start, rowLength);
             var outRow = d.Slice(start, rowLength);
-            T max = TensorPrimitives.Max(row);
-            TensorPrimitives.Subtract(row, max, outRow);
+            T max = F32.Max(row);
+            SubOp.Apply(row, max, outRow);
             T sum = T.Zero;
             foreach (var v in outRow) sum += T.Exp(v);
-            TensorPrimitives.Subtract(outRow, T.Log(sum), outRow);
+            SubOp.Apply(outRow, T.Log(sum), outRow);
         }
     }
 }
