@@ -46,18 +46,20 @@ internal sealed unsafe class Sgemm : IParallelWork
     private float* _a, _c;
     private int _aRs, _aCs, _m, _n, _ldc, _mr, _nr, _rowsPerPart;
     private int _pc, _kc, _jc, _nc;
+    private bool _accumulateC; // C += A·B: the first kc block adds to C instead of overwriting it
     private delegate*<int, float*, int, float*, float*, int, bool, void> _kernel;
     private bool _inPlaceA, _rowsKernel; // read A without packing: column-major panels / row-major rows (single B panel only)
 
     public static void Multiply(float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
-        float[] c, int cOff, int m, int k, int n)
+        float[] c, int cOff, int m, int k, int n, bool accumulate)
     {
         fixed (float* pa = a, pb = b, pc = c)
-            (_context ??= new Sgemm()).Run(pa + aOff, aRs, aCs, pb + bOff, bRs, bCs, pc + cOff, m, k, n);
+            (_context ??= new Sgemm()).Run(pa + aOff, aRs, aCs, pb + bOff, bRs, bCs, pc + cOff, m, k, n, accumulate);
     }
 
-    private void Run(float* a, int aRs, int aCs, float* b, int bRs, int bCs, float* c, int m, int k, int n)
+    private void Run(float* a, int aRs, int aCs, float* b, int bRs, int bCs, float* c, int m, int k, int n, bool accumulate)
     {
+        _accumulateC = accumulate;
         _a = a; _c = c;
         (_aRs, _aCs, _m, _n, _ldc) = (aRs, aCs, m, n, n);
         switch (Path)
@@ -100,7 +102,7 @@ internal sealed unsafe class Sgemm : IParallelWork
         float* tile = stackalloc float[MaxTile];
         int rowStart = part * _rowsPerPart, rowEnd = Math.Min(_m, rowStart + _rowsPerPart);
         int mr = _mr, nr = _nr, kc = _kc, nc = _nc, ldc = _ldc;
-        bool accumulate = _pc > 0;
+        bool accumulate = _pc > 0 || _accumulateC;
         for (int ic = rowStart; ic < rowEnd; ic += Mc)
         {
             int mc = Math.Min(Mc, rowEnd - ic);
@@ -146,7 +148,7 @@ internal sealed unsafe class Sgemm : IParallelWork
     private void InPlaceA(int ic, int mc, float* tile)
     {
         int mr = _rowsKernel ? SgemmMicroKernels.Avx512RowsMr : _mr, nr = _nr, kc = _kc, ldc = _ldc;
-        bool accumulate = _pc > 0;
+        bool accumulate = _pc > 0 || _accumulateC;
         bool full = _nc == nr;
         for (int ir = 0; ir < mc; ir += mr)
         {

@@ -22,8 +22,7 @@ public sealed class Linear : Module
     {
         if (input.Rank == 0 || input.Size(-1) != InFeatures)
             throw new ArgumentException($"Linear({InFeatures}, {OutFeatures}): input of shape {ShapeUtil.Format(input.Shape)} must end in {InFeatures} features");
-        var y = input.MatMul(Weight.T);
-        return Bias is null ? y : y.Add(Bias);
+        return Functional.Linear(input, Weight, Bias);
     }
 
     protected override string ExtraRepr => $"in_features={InFeatures}, out_features={OutFeatures}, bias={Bias is not null}";

@@ -26,9 +26,7 @@ public static class Losses
     public static Tensor SquaredErrorCost(Tensor output, Tensor expected)
     {
         CheckSameShape(output, expected, "SquaredErrorCost");
-        if (output.Rank != 2) throw new ArgumentException($"SquaredErrorCost: expects (batch, outputs), got {ShapeUtil.Format(output.Shape)}");
-        var d = output.Sub(expected);
-        return d.Mul(d).Sum(1).Mean();
+        return SquaredErrorCostOp.Forward(output, expected);
     }
 
     /// <summary>Cross-entropy of logits (batch, classes) against class indices: mean of -log softmax(x)[t].</summary>

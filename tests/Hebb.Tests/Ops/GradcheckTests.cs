@@ -166,6 +166,22 @@ public class GradcheckTests
     }
 
     [Fact]
+    public void FusedLinear()
+    {
+        Check(x => Hebb.NN.Functional.Linear(x[0], x[1], x[2]), Leaf(_g, 4, 3), Leaf(_g, 5, 3), Leaf(_g, 5));
+        Check(x => Hebb.NN.Functional.Linear(x[0], x[1]), NonContiguousLeaf(_g, 4, 3), NonContiguousLeaf(_g, 5, 3));
+        Check(x => Hebb.NN.Functional.Linear(x[0], x[1], x[2]), Leaf(_g, 2, 3, 7), Leaf(_g, 20, 7), Leaf(_g, 20)); // leading dims, n > 16
+    }
+
+    [Fact]
+    public void SeedCost()
+    {
+        var target = Tensor.Rand(new Generator(1), DType.Float64, 4, 3);
+        Check(x => Hebb.NN.Losses.SquaredErrorCost(x[0], target.To(x[0].DType)), Leaf(_g, 4, 3));
+        Check(x => Hebb.NN.Losses.SquaredErrorCost(x[0].Sigmoid(), target.To(x[0].DType)), NonContiguousLeaf(_g, 4, 3));
+    }
+
+    [Fact]
     public void Composite()
     {
         // A little network: the ops combined in one graph.

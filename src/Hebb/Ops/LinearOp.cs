@@ -1,0 +1,65 @@
+using Hebb.Autograd;
+using Hebb.Kernels;
+
+namespace Hebb.Ops;
+
+/// <summary>
+/// y = x Wᵀ + b as one op (torch's addmm): the bias rows are written first and the product is
+/// accumulated onto them by the GEMM, and the backward produces all three gradients in one node
+/// (dx = g W, dW = gᵀ x, db = sum of g over rows) instead of a transpose, a matmul and an add.
+/// x may have any number of leading dims; they are flattened into rows.
+/// </summary>
+internal static class LinearOp
+{
+    public static Tensor Forward(Tensor input, Tensor weight, Tensor? bias)
+    {
+        Pointwise.CheckSameFloat(input, weight, "Linear");
+        int inFeatures = weight.ShapeArray[1], outFeatures = weight.ShapeArray[0];
+        if (input.Rank == 0 || input.ShapeArray[^1] != inFeatures)
+            throw new ArgumentException($"Linear: input of shape {ShapeUtil.Format(input.Shape)} must end in {inFeatures} features");
+        if (bias is not null && (bias.Rank != 1 || bias.ShapeArray[0] != outFeatures))
+            throw new ArgumentException($"Linear: bias of shape {ShapeUtil.Format(bias.Shape)} does not match {outFeatures} outputs");
+
+        var x = input.IsContiguous ? input : input.Detach().Contiguous();
+        int rows = x.Numel / Math.Max(inFeatures, 1);
+        var outShape = (int[])input.ShapeArray.Clone();
+        outShape[^1] = outFeatures;
+        var y = Tensor.Uninitialized(input.DType, outShape);
+        var w = weight.Contiguous();
+        if (input.DType == DType.Float32) Compute(x.Data<float>(), x.Offset, w.Data<float>(), w.Offset, bias, y.Data<float>(), rows, inFeatures, outFeatures);
+        else Compute(x.Data<double>(), x.Offset, w.Data<double>(), w.Offset, bias, y.Data<double>(), rows, inFeatures, outFeatures);
+        bool record = bias is null ? GradMode.ShouldRecord(input, weight) : GradMode.ShouldRecord([input, weight, bias]);
+        if (record) y.GradFn = bias is null ? new LinearBackward(input, weight) : new LinearBackward(input, weight, bias);
+        return y;
+    }
+
+    private static void Compute<T>(T[] x, int xOff, T[] w, int wOff, Tensor? bias, T[] y, int rows, int inFeatures, int outFeatures)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (bias is not null)
+        {
+            var b = bias.Contiguous();
+            var bSpan = b.Data<T>().AsSpan(b.Offset, outFeatures);
+            for (int r = 0; r < rows; r++) bSpan.CopyTo(y.AsSpan(r * outFeatures, outFeatures));
+        }
+        // Wᵀ is W read with swapped strides: element (p, j) of Wᵀ is W[j, p].
+        Gemm.Multiply(x, xOff, inFeatures, 1, w, wOff, 1, inFeatures, y, 0, rows, inFeatures, outFeatures, accumulate: bias is not null);
+    }
+}
+
+internal sealed class LinearBackward : Node
+{
+    public LinearBackward(Tensor input, Tensor weight) : base(input, weight) { }
+    public LinearBackward(Tensor input, Tensor weight, Tensor bias) : base(input, weight, bias) { }
+
+    public override Tensor?[] Backward(Tensor g)
+    {
+        var (x, w) = (Inputs[0], Inputs[1]);
+        int outFeatures = w.ShapeArray[0], inFeatures = w.ShapeArray[1];
+        var g2 = g.Reshape(-1, outFeatures);
+        var gx = NeedsGrad(0) ? g2.MatMul(w).Reshape(x.ShapeArray) : null;
+        var gw = NeedsGrad(1) ? g2.T.MatMul(x.Reshape(-1, inFeatures)) : null;
+        var gb = Inputs.Length > 2 && NeedsGrad(2) ? g2.Sum(0) : null;
+        return Inputs.Length > 2 ? [gx, gw, gb] : [gx, gw];
+    }
+}

@@ -1,0 +1,44 @@
+using Hebb.Autograd;
+
+namespace Hebb.Ops;
+
+/// <summary>
+/// The seed's cost, fused: C = (1/N) Σ_i Σ_j (o_ij - y_ij)², with dC/do = 2 (o - y) / N.
+/// One op instead of sub, mul, sum and mean (and their four backward nodes). Targets get no gradient.
+/// </summary>
+internal static class SquaredErrorCostOp
+{
+    public static Tensor Forward(Tensor output, Tensor expected)
+    {
+        Pointwise.CheckSameFloat(output, expected, "SquaredErrorCost");
+        if (output.Rank != 2 || !ShapeUtil.SameShape(output.Shape, expected.Shape))
+            throw new ArgumentException($"SquaredErrorCost: expects output and expected of the same (batch, outputs) shape, got {ShapeUtil.Format(output.Shape)} and {ShapeUtil.Format(expected.Shape)}");
+        int n = output.ShapeArray[0];
+        if (n == 0) throw new ArgumentException("SquaredErrorCost: empty batch");
+        var o = output.Contiguous();
+        var y = expected.Contiguous();
+        double total = output.DType == DType.Float32
+            ? Sum(o.Data<float>().AsSpan(o.Offset, o.Numel), y.Data<float>().AsSpan(y.Offset, y.Numel))
+            : Sum(o.Data<double>().AsSpan(o.Offset, o.Numel), y.Data<double>().AsSpan(y.Offset, y.Numel));
+        var cost = Tensor.Scalar(total / n, output.DType);
+        if (GradMode.ShouldRecord(output)) cost.GradFn = new SquaredErrorCostBackward(output, expected);
+        return cost;
+    }
+
+    private static double Sum<T>(ReadOnlySpan<T> o, ReadOnlySpan<T> y) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        double total = 0;
+        for (int i = 0; i < o.Length; i++)
+        {
+            double d = double.CreateTruncating(o[i]) - double.CreateTruncating(y[i]);
+            total += d * d;
+        }
+        return total;
+    }
+}
+
+internal sealed class SquaredErrorCostBackward(Tensor output, Tensor expected) : Node(output)
+{
+    public override Tensor?[] Backward(Tensor g) =>
+        [Inputs[0].Detach().Sub(expected).Mul(g.Mul(2.0 / Inputs[0].ShapeArray[0]))];
+}
