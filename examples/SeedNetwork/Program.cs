@@ -10,7 +10,7 @@ var test = TensorDataset.FromMnist(MnistDataset.Load(DatasetCatalog.Mnist, train
 var sgd = new SGD(model.Parameters(), learningRate: 3.0);
 for (int epoch = 1; epoch <= 10; epoch++)
 {
-    foreach (var (x, labels) in new DataLoader(train, batchSize: 100, shuffle: true, gen))
+    foreach (var (x, labels) in new DataLoader(train, batchSize: 100, shuffle: true, gen, recycleBatches: true))
     {
         var cost = Losses.SquaredErrorCost(model.Forward(x), Losses.OneHot(labels, 10)); // sum of (a - y)², mean over the batch
         sgd.ZeroGrad(); cost.Backward(); sgd.Step();

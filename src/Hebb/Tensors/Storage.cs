@@ -24,6 +24,15 @@ internal abstract class Storage
         if (pooled) TensorScope.Current!.Track(storage);
         return storage;
     }
+
+    /// <summary>A pooled buffer whose owner hands it back itself (e.g. the DataLoader's batches), not clear.</summary>
+    public static Storage AllocateRecyclable(DType dtype, int length) => dtype switch
+    {
+        DType.Float32 => new Storage<float>(BufferPool<float>.Rent(length, clear: false)),
+        DType.Float64 => new Storage<double>(BufferPool<double>.Rent(length, clear: false)),
+        DType.Int32 => new Storage<int>(BufferPool<int>.Rent(length, clear: false)),
+        _ => throw new NotSupportedException(dtype.ToString()),
+    };
 }
 
 internal sealed class Storage<T>(T[] data) : Storage where T : unmanaged
@@ -31,7 +40,7 @@ internal sealed class Storage<T>(T[] data) : Storage where T : unmanaged
     private T[]? _data = data;
 
     public T[] Data => _data ?? throw new ObjectDisposedException("tensor",
-        "this tensor's memory went back to the buffer pool when its TensorScope ended; copy what you need (Clone or ToArray) inside the scope");
+        "this tensor's memory went back to the buffer pool (its TensorScope ended, or it was a DataLoader batch and the next batch was taken); Clone() what you need to keep");
 
     public override DType DType { get; } = DTypeExtensions.Of<T>();
     public override int Length => Data.Length;

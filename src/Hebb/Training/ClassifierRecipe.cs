@@ -111,7 +111,7 @@ public static class ClassifierRecipe
             : new SGD(model.Parameters(), options.EffectiveLearningRate, options.Momentum, options.WeightDecay);
         var loss = LossFor(options.Loss, 10);
         var trainer = new Trainer(model, optimizer, loss);
-        var loader = new DataLoader(train, options.BatchSize, shuffle: true, generator);
+        var loader = new DataLoader(train, options.BatchSize, shuffle: true, generator, recycleBatches: true);
 
         var history = new List<EpochResult>();
         var total = Stopwatch.StartNew();

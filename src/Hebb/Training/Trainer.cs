@@ -56,7 +56,7 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
         using var _ = GradMode.NoGrad();
         double totalLoss = 0;
         int correct = 0;
-        foreach (var (input, labels) in new DataLoader(data, batchSize))
+        foreach (var (input, labels) in new DataLoader(data, batchSize, recycleBatches: true))
         {
             var output = model.Forward(input);
             totalLoss += loss(output, labels).ItemAsDouble() * labels.Size(0);

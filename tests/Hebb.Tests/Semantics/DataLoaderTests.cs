@@ -162,3 +162,39 @@ public class DataLoaderTests
         Assert.Throws<ArgumentException>(() => new TensorDataset(Tensor.Scalar(1), Tensor.Zeros(DType.Int32, 1)));
     }
 }
+
+public class RecycledBatchTests
+{
+    [Fact]
+    public void RecycledBatchesReuseMemoryAndFailClearlyWhenKeptTooLong()
+    {
+        var data = new TensorDataset(Tensor.Arange(40).View(10, 4), Tensor.Arange(10, DType.Int32));
+        Tensor? first = null;
+        int batches = 0;
+        foreach (var (x, y) in new DataLoader(data, 3, recycleBatches: true))
+        {
+            if (batches == 0)
+            {
+                first = x;
+                Assert.Equal(new float[] { 0, 1, 2, 3 }, x.Narrow(0, 0, 1).ToArray<float>());
+            }
+            else
+            {
+                var error = Assert.Throws<ObjectDisposedException>(() => first!.ToArray<float>());
+                Assert.Contains("Clone()", error.Message);
+            }
+            Assert.Equal(y.ToArray<int>().Length, x.Size(0));
+            batches++;
+        }
+        Assert.Equal(4, batches);
+    }
+
+    [Fact]
+    public void WithoutRecyclingBatchesStayValid()
+    {
+        var data = new TensorDataset(Tensor.Arange(40).View(10, 4), Tensor.Arange(10, DType.Int32));
+        var all = new DataLoader(data, 3).ToList();
+        Assert.Equal(24f, all[2].Input.Narrow(0, 0, 1).Narrow(1, 0, 1).Item()); // row 6 of the third batch
+        Assert.Equal(36f, all[3].Input.Narrow(0, 0, 1).Narrow(1, 0, 1).Item());
+    }
+}
