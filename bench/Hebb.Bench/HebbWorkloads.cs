@@ -49,7 +49,8 @@ internal static class HebbWorkloads
             iters *= 4;
         }
         double best = double.PositiveInfinity;
-        for (int rep = 0; rep < 3; rep++) best = Math.Min(best, RunThreads(threads, iters, v512));
+        // Best of 5 (not 3 as for GEMM): a peak is a maximum, and the machine may be shared.
+        for (int rep = 0; rep < 5; rep++) best = Math.Min(best, RunThreads(threads, iters, v512));
         double gflops = flopsPerIter * iters * threads / best / 1e9;
         Console.Error.WriteLine($"hebb peak threads {threads}: {gflops:F1} GFLOPS ({(v512 ? "Vector512" : "Vector256")} FMA, {Accumulators} accumulators/thread)");
         Json.Emit(new()
