@@ -15,7 +15,7 @@ internal static class Markdown
         sb.AppendLine("# Hebb benchmarks").AppendLine();
         sb.AppendLine($"Command: `{meta["command"]}`").AppendLine();
         sb.AppendLine($"Machine: {meta["cpu"]}, {meta["logical_cores"]} cores, {meta["memory_gib"]} GiB; {meta["os"]}; {meta["dotnet"]}. " +
-                      $"Hebb commit {meta["hebb_commit"]}. {meta["date_utc"]}. Load average before/after: {meta["load_before"]} / {meta["load_after"]}.");
+                      $"Hebb src at commit {meta["hebb_commit"]} (checkout {meta["checkout_commit"]}). {meta["date_utc"]}. Load average before/after: {meta["load_before"]} / {meta["load_after"]}.");
         var infos = records.Where(r => r.Str("workload") == "w5-info").GroupBy(r => r.Str("impl")).Select(g => g.First()).ToList();
         if (infos.Count > 0)
             sb.AppendLine().AppendLine("Peers: " + string.Join("; ", infos.Select(i => $"{i.Str("impl")} {i.Str("version")} with {i.Str("blas")}")) + ".");
@@ -62,7 +62,7 @@ internal static class Markdown
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
-            string alloc = r.Num("alloc_bytes_per_step") is double a ? $"{Bytes(a)} / {Bytes(r.Num("alloc_total_bytes_per_step"))}" : "";
+            string alloc = r.Num("alloc_bytes_per_step") is double a ? $"{Bytes(a)} / {Bytes(r.Num("alloc_total_bytes_per_step"))}" : "—";
             string ratio = r.Str("impl") == "hebb" ? "1" : F(r.Num("epoch_seconds") / hebb?.Num("epoch_seconds"), 2);
             double? best = r["epoch_seconds_all"] is JsonArray all && all.Count > 0 ? all.Min(x => x!.GetValue<double>()) : null;
             sb.AppendLine($"| {r.Str("impl")} | {r.Num("threads")} | {F(r.Num("epoch_seconds"), 3)} | {F(best, 3)} | {F(r.Num("first_epoch_seconds"), 3)} | {F(r.Num("sec_per_100_steps"), 4)} | " +

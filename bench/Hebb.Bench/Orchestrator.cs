@@ -289,7 +289,9 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
             ["memory_gib"] = MemGiB(),
             ["os"] = RuntimeInformation.OSDescription,
             ["dotnet"] = RuntimeInformation.FrameworkDescription,
-            ["hebb_commit"] = Git("rev-parse", "--short", "HEAD") + (Git("status", "--porcelain", "--", "src").Length > 0 ? " (src modified)" : ""),
+            // The library measured is src/ as of its last commit (plus local changes, if any).
+            ["hebb_commit"] = Git("log", "-1", "--format=%h", "--", "src") + (Git("status", "--porcelain", "--", "src").Length > 0 ? " + uncommitted changes in src" : ""),
+            ["checkout_commit"] = Git("rev-parse", "--short", "HEAD"),
             ["load_before"] = _loadBefore,
             ["load_after"] = ReadLoad(),
             ["threads"] = o.Threads.ToString(CultureInfo.InvariantCulture),
