@@ -21,7 +21,8 @@ internal static class HebbWorkloads
         switch (o.Workload)
         {
             case "peak": Peak(o); return 0;
-            case "w1": W1(o); return 0;
+            case "w1": W1(o, trainerLoop: false); return 0;
+            case "w1-trainer": W1(o, trainerLoop: true); return 0;
             case "w5": W5(o); return 0;
             default: Console.Error.WriteLine($"hebb child: unknown workload '{o.Workload}'"); return 2;
         }
@@ -131,9 +132,12 @@ internal static class HebbWorkloads
         return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
     }
 
-    // ---- W1: the seed MLP through the public API, as in the README ----
+    // ---- W1: the seed MLP through the public API ----
 
-    private static void W1(ChildOptions o)
+    /// <summary>impl "hebb": the step loop of the README example, written out (forward, cost, ZeroGrad,
+    /// Backward, Step). impl "hebb-trainer": the library's own loop, <see cref="Trainer.TrainEpoch"/>
+    /// (what `hebb train` runs), which may use whatever the library recommends per step.</summary>
+    private static void W1(ChildOptions o, bool trainerLoop)
     {
         var gen = new Generator(0);
         var model = MlpConfig.Seed.Build(gen); // InitScheme.Default = PyTorch's Linear default
@@ -141,46 +145,65 @@ internal static class HebbWorkloads
         var test = TensorDataset.FromMnist(MnistDataset.Load(DatasetCatalog.Mnist, train: false));
         var sgd = new SGD(model.Parameters(), learningRate: 3.0);
         var loader = new DataLoader(train, batchSize: 100, shuffle: true, gen);
+        var lossFn = ClassifierRecipe.LossFor(LossKind.Mse, 10);
+        var trainer = new Trainer(model, sgd, lossFn);
+        string impl = trainerLoop ? "hebb-trainer" : "hebb";
 
         // Allocation is measured over steady-state steps: epoch 2 onwards, or steps 101+ of a 1-epoch run.
         int measureFromEpoch = o.Epochs > 1 ? 2 : 1, measureFromStep = o.Epochs > 1 ? 0 : 100;
         long threadAlloc0 = 0, totalAlloc0 = 0, measuredSteps = 0;
         int gen0 = 0, gen1 = 0, gen2 = 0;
+        void StartMeasuring()
+        {
+            threadAlloc0 = GC.GetAllocatedBytesForCurrentThread();
+            totalAlloc0 = GC.GetTotalAllocatedBytes(precise: true);
+            gen0 = GC.CollectionCount(0); gen1 = GC.CollectionCount(1); gen2 = GC.CollectionCount(2);
+        }
+
         var times = new List<double>();
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            int step = 0;
             double lastLoss = double.NaN;
-            foreach (var (x, labels) in loader)
+            if (trainerLoop)
             {
-                if (epoch == measureFromEpoch && step == measureFromStep)
+                if (epoch == measureFromEpoch && measureFromStep == 0) StartMeasuring();
+                int e = epoch;
+                trainer.TrainEpoch(loader, info =>
                 {
-                    threadAlloc0 = GC.GetAllocatedBytesForCurrentThread();
-                    totalAlloc0 = GC.GetTotalAllocatedBytes(precise: true);
-                    gen0 = GC.CollectionCount(0); gen1 = GC.CollectionCount(1); gen2 = GC.CollectionCount(2);
+                    if (e > measureFromEpoch || (e == measureFromEpoch && info.Step > measureFromStep)) measuredSteps++;
+                    if (e == measureFromEpoch && info.Step == measureFromStep) StartMeasuring();
+                    lastLoss = info.Loss;
+                });
+            }
+            else
+            {
+                int step = 0;
+                foreach (var (x, labels) in loader)
+                {
+                    if (epoch == measureFromEpoch && step == measureFromStep) StartMeasuring();
+                    var cost = Losses.SquaredErrorCost(model.Forward(x), Losses.OneHot(labels, 10));
+                    sgd.ZeroGrad();
+                    cost.Backward();
+                    sgd.Step();
+                    if (epoch > measureFromEpoch || (epoch == measureFromEpoch && step >= measureFromStep)) measuredSteps++;
+                    step++;
+                    if (step == loader.Count) lastLoss = cost.ItemAsDouble();
                 }
-                var cost = Losses.SquaredErrorCost(model.Forward(x), Losses.OneHot(labels, 10));
-                sgd.ZeroGrad();
-                cost.Backward();
-                sgd.Step();
-                if (epoch > measureFromEpoch || (epoch == measureFromEpoch && step >= measureFromStep)) measuredSteps++;
-                step++;
-                if (step == loader.Count) lastLoss = cost.ItemAsDouble();
             }
             times.Add(clock.Elapsed.TotalSeconds);
-            Console.Error.WriteLine($"hebb w1 epoch {epoch}: {times[^1]:F3} s, last loss {lastLoss:F4}");
+            Console.Error.WriteLine($"{impl} w1 epoch {epoch}: {times[^1]:F3} s, last loss {lastLoss:F4}");
         }
         long threadAlloc = GC.GetAllocatedBytesForCurrentThread() - threadAlloc0;
         long totalAlloc = GC.GetTotalAllocatedBytes(precise: true) - totalAlloc0;
         int c0 = GC.CollectionCount(0) - gen0, c1 = GC.CollectionCount(1) - gen1, c2 = GC.CollectionCount(2) - gen2;
 
-        var accuracy = Trainer.Evaluate(model, test, ClassifierRecipe.LossFor(LossKind.Mse, 10)).Accuracy;
+        var accuracy = Trainer.Evaluate(model, test, lossFn).Accuracy;
         var steady = times.Count > 1 ? times.Skip(1).ToList() : times;
         double sec = Stats.Median(steady);
         Json.Emit(new()
         {
-            ["workload"] = "w1", ["impl"] = "hebb", ["threads"] = o.Threads, ["epoch_seconds"] = Math.Round(sec, 4),
+            ["workload"] = "w1", ["impl"] = impl, ["threads"] = o.Threads, ["epoch_seconds"] = Math.Round(sec, 4),
             ["sec_per_100_steps"] = Math.Round(sec / 6, 5), ["first_epoch_seconds"] = Math.Round(times[0], 4),
             ["epoch_seconds_all"] = times.Select(t => Math.Round(t, 4)).ToArray(), ["epochs"] = o.Epochs,
             ["test_accuracy"] = Math.Round(accuracy, 4),

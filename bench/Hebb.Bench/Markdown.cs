@@ -53,20 +53,26 @@ internal static class Markdown
         var rows = Ok(records, "w1").ToList();
         if (rows.Count == 0) return;
         var hebb = rows.FirstOrDefault(r => r.Str("impl") == "hebb");
+        var hebbTrainer = rows.FirstOrDefault(r => r.Str("impl") == "hebb-trainer");
         int epochs = (int)(rows[0].Num("epochs") ?? 0);
         sb.AppendLine().AppendLine($"## W1 seed-mlp: MNIST 784-16-16-10 sigmoid, squared-error cost, SGD lr 3.0, batch 100 (600 steps/epoch), {epochs} epoch(s)").AppendLine();
         sb.AppendLine(epochs > 1
             ? $"s/epoch: median of epochs 2–{epochs} (steady state; epoch 1 apart); best: fastest epoch. Test accuracy on the 10,000 test images after epoch {epochs}."
             : "s/epoch: the single epoch run (--quick). Test accuracy on the 10,000 test images after it.").AppendLine();
-        sb.AppendLine("| impl | threads | s/epoch | best epoch s | epoch 1 s | s/100 steps | test accuracy | alloc/step (this thread / all threads) | max RSS MB | other load (cores) | ratio |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        if (hebbTrainer is not null)
+            sb.AppendLine("`hebb`: the README's step loop written out (forward, `SquaredErrorCost`, `ZeroGrad`, `Backward`, `Step`); `hebb-trainer`: the library's " +
+                          "`Trainer.TrainEpoch` (what `hebb train` runs), same model, data and seed. Ratio = peer time / `hebb` time; ratio (trainer) = peer time / `hebb-trainer` time.").AppendLine();
+        sb.AppendLine("| impl | threads | s/epoch | best epoch s | epoch 1 s | s/100 steps | test accuracy | alloc/step (this thread / all threads) | max RSS MB | other load (cores) | ratio |" + (hebbTrainer is null ? "" : " ratio (trainer) |"));
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + (hebbTrainer is null ? "" : "---:|"));
         foreach (var r in rows)
         {
             string alloc = r.Num("alloc_bytes_per_step") is double a ? $"{Bytes(a)} / {Bytes(r.Num("alloc_total_bytes_per_step"))}" : "—";
-            string ratio = r.Str("impl") == "hebb" ? "1" : F(r.Num("epoch_seconds") / hebb?.Num("epoch_seconds"), 2);
+            bool isHebb = r.Str("impl")!.StartsWith("hebb", StringComparison.Ordinal);
+            string ratio = isHebb ? "—" : F(r.Num("epoch_seconds") / hebb?.Num("epoch_seconds"), 2);
+            string ratioTrainer = hebbTrainer is null ? "" : (isHebb ? " — |" : $" {F(r.Num("epoch_seconds") / hebbTrainer.Num("epoch_seconds"), 2)} |");
             double? best = r["epoch_seconds_all"] is JsonArray all && all.Count > 0 ? all.Min(x => x!.GetValue<double>()) : null;
             sb.AppendLine($"| {r.Str("impl")} | {r.Num("threads")} | {F(r.Num("epoch_seconds"), 3)} | {F(best, 3)} | {F(r.Num("first_epoch_seconds"), 3)} | {F(r.Num("sec_per_100_steps"), 4)} | " +
-                          $"{F(r.Num("test_accuracy") * 100, 2)}% | {alloc} | {F(r.Num("max_rss_mb"), 0)} | {F(r.Num("other_load_cores"), 2)} | {ratio} |");
+                          $"{F(r.Num("test_accuracy") * 100, 2)}% | {alloc} | {F(r.Num("max_rss_mb"), 0)} | {F(r.Num("other_load_cores"), 2)} | {ratio} |{ratioTrainer}");
         }
     }
 

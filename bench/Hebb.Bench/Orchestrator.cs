@@ -57,6 +57,7 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
     private void W1()
     {
         RunHebb("w1", o.Threads);
+        RunHebb("w1-trainer", o.Threads);
         if (!o.Peers) return;
         RunPython("w1", o.Threads);
         RunTorchSharp("w1", o.Threads);
