@@ -2,7 +2,7 @@
 //
 //   dotnet run -c Release --project bench/Hebb.Bench -- WORKLOAD [--threads N] [--peers] [--quick]
 //       [--epochs E] [--shapes MxKxN,...] [--min-time S] [--out PREFIX] [--no-save] [--keep-openblas-env]
-//       [--wait-quiet SECONDS]
+//       [--wait-quiet SECONDS] [--retries N]
 //
 // WORKLOAD: peak, w1 ... w6, all. Every implementation x workload x thread count runs in its own
 // process (so max RSS is per workload): Hebb in a child of this program (--child), PyTorch through
@@ -35,7 +35,7 @@ internal static class Cli
             if (error is not null)
             {
                 Console.Error.WriteLine(error);
-                Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Hebb.Bench -- peak|w1|w2|w3|w4|w5|w6|all [--threads N] [--peers] [--quick] [--epochs E] [--shapes MxKxN,...] [--min-time S] [--out PREFIX] [--no-save] [--keep-openblas-env] [--wait-quiet SECONDS]");
+                Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Hebb.Bench -- peak|w1|w2|w3|w4|w5|w6|all [--threads N] [--peers] [--quick] [--epochs E] [--shapes MxKxN,...] [--min-time S] [--out PREFIX] [--no-save] [--keep-openblas-env] [--wait-quiet SECONDS] [--retries N]");
                 return 2;
             }
             return new Orchestrator(opts, args).Run();
@@ -67,6 +67,7 @@ internal static class Cli
                 case "--no-save": o.NoSave = true; break;
                 case "--keep-openblas-env": o.KeepOpenBlasEnv = true; break;
                 case "--wait-quiet": o.WaitQuiet = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--retries": o.Retries = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
                     if (a.StartsWith('-')) error ??= $"unknown option {a}";
                     else if (o.Workload is null) o.Workload = a.ToLowerInvariant();
@@ -78,6 +79,7 @@ internal static class Cli
         else if (o.Workload != "all" && !Implemented.Contains(o.Workload) && !Planned.Contains(o.Workload))
             error ??= $"unknown workload '{o.Workload}'";
         if (o.Threads < 1) error ??= "--threads must be at least 1";
+        if (o.Retries < 0) error ??= "--retries must be at least 0";
         if (o.Epochs is < 1) error ??= "--epochs must be at least 1";
         return (o, error);
     }
@@ -93,6 +95,7 @@ internal sealed class BenchOptions
     public double? MinTime;
     public string? Out;
     public double WaitQuiet;
+    public int Retries;
 
     public int EffectiveEpochs => Epochs ?? (Quick ? 1 : 5);
     public IReadOnlyList<(int, int, int)> EffectiveShapes => Shapes ?? (Quick ? [.. Cli.QuickShapes] : [.. Cli.FullShapes]);
