@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Hebb.Bench;
+
+/// <summary>The human-readable report: Markdown tables built from the JSON records.</summary>
+internal static class Markdown
+{
+    private static readonly string[] Peers = ["pytorch", "torchsharp"];
+
+    public static string Render(IReadOnlyDictionary<string, string> meta, IReadOnlyList<JsonObject> records, IReadOnlyList<string> notes)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("# Hebb benchmarks").AppendLine();
+        sb.AppendLine($"Command: `{meta["command"]}`").AppendLine();
+        sb.AppendLine($"Machine: {meta["cpu"]}, {meta["logical_cores"]} cores, {meta["memory_gib"]} GiB; {meta["os"]}; {meta["dotnet"]}. " +
+                      $"Hebb src at commit {meta["hebb_commit"]} (checkout {meta["checkout_commit"]}). {meta["date_utc"]}. Load average before/after: {meta["load_before"]} / {meta["load_after"]}.");
+        var infos = records.Where(r => r.Str("workload") == "w5-info").GroupBy(r => r.Str("impl")).Select(g => g.First()).ToList();
+        if (infos.Count > 0)
+            sb.AppendLine().AppendLine("Peers: " + string.Join("; ", infos.Select(i => $"{i.Str("impl")} {i.Str("version")} with {i.Str("blas")}")) + ".");
+        sb.AppendLine().AppendLine("Ratio = peer time / Hebb time: above 1 means Hebb is faster. Each implementation, workload and thread count ran in its own process; max RSS is that process's peak resident memory (VmHWM).");
+
+        Peak(sb, records);
+        W1(sb, records);
+        W5(sb, records);
+
+        var errors = records.Where(r => r.ContainsKey("error")).ToList();
+        if (errors.Count > 0 || notes.Count > 0)
+        {
+            sb.AppendLine().AppendLine("## Problems").AppendLine();
+            foreach (var e in errors) sb.AppendLine($"- {e.Str("impl")} {e.Str("workload")} threads {e.Num("threads")}: {e.Str("error")}");
+            foreach (var n in notes) sb.AppendLine($"- {n}");
+        }
+        return sb.ToString();
+    }
+
+    private static IEnumerable<JsonObject> Ok(IEnumerable<JsonObject> records, string workload) =>
+        records.Where(r => r.Str("workload") == workload && !r.ContainsKey("error"));
+
+    private static void Peak(StringBuilder sb, IReadOnlyList<JsonObject> records)
+    {
+        var peaks = Ok(records, "peak").ToList();
+        if (peaks.Count == 0) return;
+        var p0 = peaks[0];
+        sb.AppendLine().AppendLine($"## Peak: FMA throughput ({p0.Num("vector_bits")}-bit {p0.Str("isa")} FMA, {p0.Num("accumulators")} independent accumulators per thread, in the same .NET harness)").AppendLine();
+        sb.AppendLine("| threads | GFLOPS | GFLOPS per thread | other load (cores) |").AppendLine("|---:|---:|---:|---:|");
+        foreach (var p in peaks) sb.AppendLine($"| {p.Num("threads")} | {F(p.Num("gflops"), 1)} | {F(p.Num("gflops_per_thread"), 1)} | {F(p.Num("other_load_cores"), 2)} |");
+    }
+
+    private static void W1(StringBuilder sb, IReadOnlyList<JsonObject> records)
+    {
+        var rows = Ok(records, "w1").ToList();
+        if (rows.Count == 0) return;
+        var hebb = rows.FirstOrDefault(r => r.Str("impl") == "hebb");
+        var hebbTrainer = rows.FirstOrDefault(r => r.Str("impl") == "hebb-trainer");
+        int epochs = (int)(rows[0].Num("epochs") ?? 0);
+        sb.AppendLine().AppendLine($"## W1 seed-mlp: MNIST 784-16-16-10 sigmoid, squared-error cost, SGD lr 3.0, batch 100 (600 steps/epoch), {epochs} epoch(s)").AppendLine();
+        sb.AppendLine(epochs > 1
+            ? $"s/epoch: median of epochs 2–{epochs} (steady state; epoch 1 apart); best: fastest epoch. Test accuracy on the 10,000 test images after epoch {epochs}."
+            : "s/epoch: the single epoch run (--quick). Test accuracy on the 10,000 test images after it.").AppendLine();
+        if (hebbTrainer is not null)
+            sb.AppendLine("`hebb`: the README's step loop written out (forward, `SquaredErrorCost`, `ZeroGrad`, `Backward`, `Step`); `hebb-trainer`: the library's " +
+                          "`Trainer.TrainEpoch` (what `hebb train` runs), same model, data and seed. Ratio = peer time / `hebb` time; ratio (trainer) = peer time / `hebb-trainer` time.").AppendLine();
+        sb.AppendLine("| impl | threads | s/epoch | best epoch s | epoch 1 s | s/100 steps | test accuracy | alloc/step (this thread / all threads) | max RSS MB | other load (cores) | ratio |" + (hebbTrainer is null ? "" : " ratio (trainer) |"));
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + (hebbTrainer is null ? "" : "---:|"));
+        foreach (var r in rows)
+        {
+            string alloc = r.Num("alloc_bytes_per_step") is double a ? $"{Bytes(a)} / {Bytes(r.Num("alloc_total_bytes_per_step"))}" : "—";
+            bool isHebb = r.Str("impl")!.StartsWith("hebb", StringComparison.Ordinal);
+            string ratio = isHebb ? "—" : F(r.Num("epoch_seconds") / hebb?.Num("epoch_seconds"), 2);
+            string ratioTrainer = hebbTrainer is null ? "" : (isHebb ? " — |" : $" {F(r.Num("epoch_seconds") / hebbTrainer.Num("epoch_seconds"), 2)} |");
+            double? best = r["epoch_seconds_all"] is JsonArray all && all.Count > 0 ? all.Min(x => x!.GetValue<double>()) : null;
+            sb.AppendLine($"| {r.Str("impl")} | {r.Num("threads")} | {F(r.Num("epoch_seconds"), 3)} | {F(best, 3)} | {F(r.Num("first_epoch_seconds"), 3)} | {F(r.Num("sec_per_100_steps"), 4)} | " +
+                          $"{F(r.Num("test_accuracy") * 100, 2)}% | {alloc} | {F(r.Num("max_rss_mb"), 0)} | {F(r.Num("other_load_cores"), 2)} | {ratio} |{ratioTrainer}");
+        }
+    }
+
+    private static void W5(StringBuilder sb, IReadOnlyList<JsonObject> records)
+    {
+        var rows = Ok(records, "w5").ToList();
+        if (rows.Count == 0) return;
+        var peak = Ok(records, "peak").ToDictionary(p => (int)p.Num("threads")!.Value, p => p.Num("gflops")!.Value);
+        sb.AppendLine().AppendLine("## W5 sgemm: C = A·B, float32, row-major; GFLOPS = 2·m·n·k / s").AppendLine();
+        sb.AppendLine("Warm-up, then best of 3 repetitions of ≥ 0.5 s each (0.2 s with --quick). `hebb` is the kernel `Hebb.Kernels.Gemm.Multiply` into a " +
+                      "preallocated C; `hebb-tensor` is `a.MatMul(b)` (allocates C); the peers write into a preallocated C (`torch.mm(a, b, out=c)`, " +
+                      "TorchSharp `c.addmm_(a, b, beta: 0)`). In brackets: fraction of the measured FMA peak at that thread count. Ratio = peer time / Hebb kernel time.").AppendLine();
+        string[] candidates = ["hebb", "hebb-tensor", .. Peers];
+        var impls = candidates.Where(i => rows.Any(r => r.Str("impl") == i)).ToList();
+        sb.Append("| m×k×n | threads |");
+        foreach (var i in impls) sb.Append($" {i} GFLOPS |");
+        foreach (var i in impls.Where(i => Peers.Contains(i))) sb.Append($" ratio {i} |");
+        sb.AppendLine();
+        sb.Append("|---|---:|").Append(string.Concat(Enumerable.Repeat("---:|", impls.Count + impls.Count(i => Peers.Contains(i))))).AppendLine();
+        var keys = rows.Select(r => (T: (int)r.Num("threads")!.Value, M: (int)r.Num("m")!.Value, K: (int)r.Num("k")!.Value, N: (int)r.Num("n")!.Value)).Distinct().ToList();
+        foreach (var key in keys.OrderBy(k => k.T).ThenBy(k => keys.IndexOf(k)))
+        {
+            double? G(string impl) => rows.FirstOrDefault(r => r.Str("impl") == impl && r.Num("threads") == key.T && r.Num("m") == key.M && r.Num("k") == key.K && r.Num("n") == key.N)?.Num("gflops");
+            sb.Append($"| {key.M}×{key.K}×{key.N} | {key.T} |");
+            foreach (var i in impls)
+            {
+                double? g = G(i);
+                string pct = g is double gv && peak.TryGetValue(key.T, out double pk) ? $" ({gv / pk * 100:F0}%)" : "";
+                sb.Append($" {F(g, 1)}{pct} |");
+            }
+            foreach (var i in impls.Where(i => Peers.Contains(i))) sb.Append($" {F(G("hebb") / G(i), 2)} |");
+            sb.AppendLine();
+        }
+        var rss = rows.GroupBy(r => (Impl: r.Str("impl") == "hebb-tensor" ? "hebb" : r.Str("impl"), T: (int)r.Num("threads")!.Value))
+            .Select(g => $"{g.Key.Impl} {g.Key.T}t {F(g.Max(r => r.Num("max_rss_mb")), 0)} MB (other load {F(g.Max(r => r.Num("other_load_cores")), 2)})").Distinct();
+        sb.AppendLine().AppendLine($"Max RSS per W5 process, and the cores other processes on this shared machine used meanwhile: {string.Join(", ", rss)}.");
+        var bad = rows.Where(r => r.Num("rel_err") > 1e-4).ToList();
+        if (bad.Count > 0)
+            sb.AppendLine().AppendLine("**Wrong results:** " + string.Join(", ", bad.Select(r => $"{r.Str("impl")} {r.Num("m")}x{r.Num("k")}x{r.Num("n")} rel err {r.Num("rel_err"):G3}")));
+        else
+            sb.AppendLine().AppendLine($"All products checked against float64 on sampled rows (largest relative error {rows.Max(r => r.Num("rel_err") ?? 0):G2}).");
+    }
+
+    private static string F(double? v, int decimals) =>
+        v is double d && double.IsFinite(d) ? d.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : "—";
+
+    private static string Bytes(double? b) => b switch
+    {
+        null => "—",
+        >= 1 << 20 => $"{b.Value / (1 << 20):F2} MB",
+        >= 1 << 10 => $"{b.Value / (1 << 10):F1} KB",
+        _ => $"{b.Value:F0} B",
+    };
+}

@@ -1,0 +1,105 @@
+// Hebb benchmark harness.
+//
+//   dotnet run -c Release --project bench/Hebb.Bench -- WORKLOAD [--threads N] [--peers] [--quick]
+//       [--epochs E] [--shapes MxKxN,...] [--min-time S] [--out PREFIX] [--no-save] [--keep-openblas-env]
+//       [--wait-quiet SECONDS] [--retries N]
+//
+// WORKLOAD: peak, w1 ... w6, all. Every implementation x workload x thread count runs in its own
+// process (so max RSS is per workload): Hebb in a child of this program (--child), PyTorch through
+// bench/peers/torch_bench.py, TorchSharp through bench/Hebb.Bench.TorchSharp. Each measurement is
+// one JSON line on standard output; tables go to standard error and to PREFIX.md / PREFIX.json.
+using System.Globalization;
+using Hebb.Bench;
+
+return Cli.Run(args);
+
+internal static class Cli
+{
+    public static readonly string[] Implemented = ["peak", "w1", "w5"];
+    public static readonly string[] Planned = ["w2", "w3", "w4", "w6"];
+
+    public static readonly (int, int, int)[] FullShapes =
+        [(128, 128, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048), (768, 128, 512), (64, 784, 16)];
+    public static readonly (int, int, int)[] QuickShapes = [(128, 128, 128), (512, 512, 512), (768, 128, 512), (64, 784, 16)];
+
+    public static int Run(string[] args)
+    {
+        try
+        {
+            if (args.Length > 0 && args[0] == "--child")
+            {
+                var (child, _) = Parse(args[1..]);
+                return HebbWorkloads.Run(child.ToChild());
+            }
+            var (opts, error) = Parse(args);
+            if (error is not null)
+            {
+                Console.Error.WriteLine(error);
+                Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Hebb.Bench -- peak|w1|w2|w3|w4|w5|w6|all [--threads N] [--peers] [--quick] [--epochs E] [--shapes MxKxN,...] [--min-time S] [--out PREFIX] [--no-save] [--keep-openblas-env] [--wait-quiet SECONDS] [--retries N]");
+                return 2;
+            }
+            return new Orchestrator(opts, args).Run();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or IOException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"hebb-bench: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static (BenchOptions, string?) Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        string? error = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value");
+            switch (a)
+            {
+                case "--threads": o.Threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--peers": o.Peers = true; break;
+                case "--quick": o.Quick = true; break;
+                case "--epochs": o.Epochs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--shapes": o.Shapes = ChildOptions.ParseShapes(Next()); break;
+                case "--min-time": o.MinTime = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--out": o.Out = Next(); break;
+                case "--no-save": o.NoSave = true; break;
+                case "--keep-openblas-env": o.KeepOpenBlasEnv = true; break;
+                case "--wait-quiet": o.WaitQuiet = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--retries": o.Retries = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                default:
+                    if (a.StartsWith('-')) error ??= $"unknown option {a}";
+                    else if (o.Workload is null) o.Workload = a.ToLowerInvariant();
+                    else error ??= $"one workload only (got '{o.Workload}' and '{a}')";
+                    break;
+            }
+        }
+        if (o.Workload is null) error ??= "no workload given";
+        else if (o.Workload != "all" && !Implemented.Contains(o.Workload) && !Planned.Contains(o.Workload))
+            error ??= $"unknown workload '{o.Workload}'";
+        if (o.Threads < 1) error ??= "--threads must be at least 1";
+        if (o.Retries < 0) error ??= "--retries must be at least 0";
+        if (o.Epochs is < 1) error ??= "--epochs must be at least 1";
+        return (o, error);
+    }
+}
+
+internal sealed class BenchOptions
+{
+    public string? Workload;
+    public int Threads = Environment.ProcessorCount;
+    public bool Peers, Quick, NoSave, KeepOpenBlasEnv;
+    public int? Epochs;
+    public List<(int, int, int)>? Shapes;
+    public double? MinTime;
+    public string? Out;
+    public double WaitQuiet;
+    public int Retries;
+
+    public int EffectiveEpochs => Epochs ?? (Quick ? 1 : 5);
+    public IReadOnlyList<(int, int, int)> EffectiveShapes => Shapes ?? (Quick ? [.. Cli.QuickShapes] : [.. Cli.FullShapes]);
+    public double EffectiveMinTime => MinTime ?? (Quick ? 0.2 : 0.5);
+
+    public ChildOptions ToChild() => new(Workload!, Threads, EffectiveEpochs, EffectiveShapes, EffectiveMinTime);
+}
