@@ -144,7 +144,7 @@ internal static class HebbWorkloads
         var train = TensorDataset.FromMnist(MnistDataset.Load(DatasetCatalog.Mnist, train: true));
         var test = TensorDataset.FromMnist(MnistDataset.Load(DatasetCatalog.Mnist, train: false));
         var sgd = new SGD(model.Parameters(), learningRate: 3.0);
-        var loader = new DataLoader(train, batchSize: 100, shuffle: true, gen);
+        var loader = new DataLoader(train, batchSize: 100, shuffle: true, gen, recycleBatches: true); // as in the README
         var lossFn = ClassifierRecipe.LossFor(LossKind.Mse, 10);
         var trainer = new Trainer(model, sgd, lossFn);
         string impl = trainerLoop ? "hebb-trainer" : "hebb";
