@@ -21,8 +21,8 @@ public static class EvalCommand
             string dataset = loaded.Metadata.TryGetValue("dataset", out var d) ? d : "mnist";
             var kind = loaded.Metadata.TryGetValue("loss", out var l) && l == "ce" ? LossKind.CrossEntropy : LossKind.Mse;
             var (_, test) = ClassifierRecipe.LoadData(dataset, parse.GetValue(data));
-            if (test.Inputs.Size(1) != loaded.Config.Inputs)
-                throw new InvalidDataException($"{path}: the model takes {loaded.Config.Inputs} inputs but {dataset} images have {test.Inputs.Size(1)}");
+            if (test.SampleShape[0] != loaded.Config.Inputs)
+                throw new InvalidDataException($"{path}: the model takes {loaded.Config.Inputs} inputs but {dataset} images have {test.SampleShape[0]}");
             var result = Trainer.Evaluate(loaded.Model, test, ClassifierRecipe.LossFor(kind, loaded.Config.Outputs));
             AnsiConsole.MarkupLine($"{Markup.Escape(path)}: {dataset} test accuracy [bold]{Percent(result.Accuracy)}[/], test loss {result.Loss:F4} ({result.Count:N0} images)");
             return 0;

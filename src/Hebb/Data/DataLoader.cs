@@ -48,7 +48,12 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
                 int size = Math.Min(BatchSize, n - start);
                 if (size < BatchSize && DropLast) yield break;
                 if (RecycleBatches) Recycle(previous);
-                previous = (TakeRows(_dataset.Inputs, order, start, size, RecycleBatches), TakeRows(_dataset.Targets, order, start, size, RecycleBatches));
+                var ids = order.AsSpan(start, size);
+                var input = NewBatch(_dataset.InputDType, ids.Length, _dataset.SampleShape, RecycleBatches);
+                _dataset.GatherInputs(ids, input);
+                var target = NewBatch(_dataset.Targets.DType, ids.Length, _dataset.Targets.ShapeArray.AsSpan(1), RecycleBatches);
+                CopyRows(_dataset.Targets, ids, target);
+                previous = (input, target);
                 yield return previous.Value;
             }
         }
@@ -67,26 +72,29 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>Copies the chosen rows of a contiguous tensor into a new batch tensor (any dtype).</summary>
-    private static Tensor TakeRows(Tensor source, int[] order, int start, int count, bool recyclable)
+    private static Tensor NewBatch(DType dtype, int count, ReadOnlySpan<int> sampleShape, bool recyclable)
     {
-        var ids = order.AsSpan(start, count);
-        var shape = (int[])source.ShapeArray.Clone();
-        shape[0] = ids.Length;
-        var batch = recyclable
-            ? new Tensor(Storage.AllocateRecyclable(source.DType, ShapeUtil.Numel(shape)), shape, ShapeUtil.ContiguousStrides(shape), 0)
-            : Tensor.Uninitialized(source.DType, shape);
+        var shape = new int[sampleShape.Length + 1];
+        shape[0] = count;
+        sampleShape.CopyTo(shape.AsSpan(1));
+        return recyclable
+            ? new Tensor(Storage.AllocateRecyclable(dtype, ShapeUtil.Numel(shape)), shape, ShapeUtil.ContiguousStrides(shape), 0)
+            : Tensor.Uninitialized(dtype, shape);
+    }
+
+    /// <summary>Copies the chosen rows of a contiguous tensor into a dense batch tensor (any dtype).</summary>
+    internal static void CopyRows(Tensor source, ReadOnlySpan<int> ids, Tensor batch)
+    {
         int row = source.Size(0) == 0 ? 0 : source.Numel / source.Size(0);
         for (int i = 0; i < ids.Length; i++)
         {
-            int from = source.Offset + ids[i] * row;
+            int from = source.Offset + ids[i] * row, to = batch.Offset + i * row;
             switch (source.DType)
             {
-                case DType.Float32: Array.Copy(source.Data<float>(), from, batch.Data<float>(), i * row, row); break;
-                case DType.Float64: Array.Copy(source.Data<double>(), from, batch.Data<double>(), i * row, row); break;
-                default: Array.Copy(source.Data<int>(), from, batch.Data<int>(), i * row, row); break;
+                case DType.Float32: Array.Copy(source.Data<float>(), from, batch.Data<float>(), to, row); break;
+                case DType.Float64: Array.Copy(source.Data<double>(), from, batch.Data<double>(), to, row); break;
+                default: Array.Copy(source.Data<int>(), from, batch.Data<int>(), to, row); break;
             }
         }
-        return batch;
     }
 }

@@ -8,12 +8,14 @@ public sealed class MnistDataset
 {
     public const int ClassCount = 10;
 
-    private MnistDataset(int count, int rows, int cols, float[] images, int[] labels)
+    private float[]? _images;
+
+    private MnistDataset(int count, int rows, int cols, byte[] pixels, int[] labels)
     {
         Count = count;
         Rows = rows;
         Cols = cols;
-        Images = images;
+        Pixels = pixels;
         Labels = labels;
     }
 
@@ -21,8 +23,22 @@ public sealed class MnistDataset
     public int Rows { get; }
     public int Cols { get; }
 
-    /// <summary><c>Count * Rows * Cols</c> values, pixel / 255f in [0, 1], row-major per image.</summary>
-    public float[] Images { get; }
+    /// <summary><c>Count * Rows * Cols</c> raw pixels 0..255, row-major per image (a quarter of the floats' memory).</summary>
+    public byte[] Pixels { get; }
+
+    /// <summary><c>Count * Rows * Cols</c> values, pixel / 255f in [0, 1], row-major per image
+    /// (made from <see cref="Pixels"/> on first use).</summary>
+    public float[] Images => _images ??= ToFloats(Pixels);
+
+    /// <summary>pixel / 255f exactly, through a lookup table.</summary>
+    internal static readonly float[] PixelScale = Enumerable.Range(0, 256).Select(v => v / 255f).ToArray();
+
+    private static float[] ToFloats(byte[] pixels)
+    {
+        var values = new float[pixels.Length];
+        for (int i = 0; i < pixels.Length; i++) values[i] = PixelScale[pixels[i]];
+        return values;
+    }
 
     /// <summary><c>Count</c> labels in 0..9.</summary>
     public int[] Labels { get; }
@@ -75,15 +91,6 @@ public sealed class MnistDataset
             labelValues[i] = label;
         }
 
-        // A lookup table gives exactly pixel / 255f without a division per pixel.
-        var scale = new float[256];
-        for (int v = 0; v < scale.Length; v++)
-            scale[v] = v / 255f;
-        byte[] pixels = images.Data;
-        var imageValues = new float[pixels.Length];
-        for (int i = 0; i < pixels.Length; i++)
-            imageValues[i] = scale[pixels[i]];
-
-        return new MnistDataset(count, rows, cols, imageValues, labelValues);
+        return new MnistDataset(count, rows, cols, images.Data, labelValues);
     }
 }

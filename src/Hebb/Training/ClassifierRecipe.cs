@@ -102,7 +102,7 @@ public static class ClassifierRecipe
     {
         options.Validate();
         var generator = new Generator(options.Seed);
-        int inputs = train.Inputs.Size(1);
+        int inputs = ShapeUtil.Numel(train.SampleShape);
         var config = new MlpConfig([inputs, .. options.Hidden, 10], options.Activation,
             options.Loss == LossKind.Mse ? options.Activation : Activation.None, options.Init);
         var model = config.Build(generator);

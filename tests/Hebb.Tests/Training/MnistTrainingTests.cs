@@ -101,6 +101,23 @@ public class MnistTrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture
     }
 
     [Fact]
+    public void ByteBackedImagesGiveTheSameBatchesAsFloatTensors()
+    {
+        var bytes = mnist.Train.Slice(100, 1000);                          // pixels kept as bytes
+        var floats = new TensorDataset(bytes.Inputs.Clone(), bytes.Targets); // the same values as floats
+        Assert.Equal(784, bytes.SampleShape[0]);
+        var a = new DataLoader(bytes, 64, shuffle: true, new Generator(3)).ToList();
+        var b = new DataLoader(floats, 64, shuffle: true, new Generator(3)).ToList();
+        Assert.Equal(a.Count, b.Count);
+        for (int i = 0; i < a.Count; i++)
+        {
+            Assert.Equal(b[i].Input.ToArray<float>(), a[i].Input.ToArray<float>());
+            Assert.Equal(b[i].Target.ToArray<int>(), a[i].Target.ToArray<int>());
+        }
+        Assert.InRange(a[0].Input.Max().Item(), 0.99f, 1f);
+    }
+
+    [Fact]
     public void HostileMetadataIsRefused()
     {
         var path = Path.Combine(Path.GetTempPath(), $"hebb-test-{Guid.NewGuid():N}.safetensors");
