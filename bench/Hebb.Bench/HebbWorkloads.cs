@@ -182,6 +182,7 @@ internal static class HebbWorkloads
                 foreach (var (x, labels) in loader)
                 {
                     if (epoch == measureFromEpoch && step == measureFromStep) StartMeasuring();
+                    using var scope = TensorScope.Begin(); // as in the README
                     var cost = Losses.SquaredErrorCost(model.Forward(x), Losses.OneHot(labels, 10));
                     sgd.ZeroGrad();
                     cost.Backward();

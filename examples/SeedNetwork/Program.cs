@@ -12,6 +12,7 @@ for (int epoch = 1; epoch <= 10; epoch++)
 {
     foreach (var (x, labels) in new DataLoader(train, batchSize: 100, shuffle: true, gen, recycleBatches: true))
     {
+        using var step = TensorScope.Begin(); // this step's tensors go back to a pool at its end
         var cost = Losses.SquaredErrorCost(model.Forward(x), Losses.OneHot(labels, 10)); // sum of (a - y)², mean over the batch
         sgd.ZeroGrad(); cost.Backward(); sgd.Step();
     }

@@ -190,6 +190,24 @@ public class RecycledBatchTests
     }
 
     [Fact]
+    public void PrefetchedRecycledBatchesEqualPlainOnesAndStoppingEarlyIsSafe()
+    {
+        var data = new TensorDataset(Tensor.Randn(new Generator(1), 50, 7), Tensor.Arange(50, DType.Int32));
+        var plain = new DataLoader(data, 8, shuffle: true, new Generator(9)).Select(b => (b.Input.ToArray<float>(), b.Target.ToArray<int>())).ToList();
+        var recycled = new List<(float[], int[])>();
+        foreach (var (x, y) in new DataLoader(data, 8, shuffle: true, new Generator(9), recycleBatches: true))
+            recycled.Add((x.ToArray<float>(), y.ToArray<int>()));
+        Assert.Equal(plain.Count, recycled.Count);
+        for (int i = 0; i < plain.Count; i++)
+        {
+            Assert.Equal(plain[i].Item1, recycled[i].Item1);
+            Assert.Equal(plain[i].Item2, recycled[i].Item2);
+        }
+        foreach (var (x, _) in new DataLoader(data, 8, recycleBatches: true))
+            if (x.Size(0) == 8) break; // leaving mid-epoch waits for the prefetch and returns both buffers
+    }
+
+    [Fact]
     public void WithoutRecyclingBatchesStayValid()
     {
         var data = new TensorDataset(Tensor.Arange(40).View(10, 4), Tensor.Arange(10, DType.Int32));
