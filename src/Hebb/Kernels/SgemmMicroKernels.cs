@@ -21,14 +21,15 @@ public enum GemmPath
 /// </summary>
 internal static unsafe class SgemmMicroKernels
 {
-    /// <summary>AVX-512: 8 rows x 32 columns = 16 zmm accumulators.</summary>
-    public const int Avx512Mr = 8, Avx512Nr = 32;
+    /// <summary>AVX-512: 12 rows x 32 columns = 24 zmm accumulators (of 32 registers), so each
+    /// step's 2 loads of B and 12 broadcasts of A feed 24 FMAs.</summary>
+    public const int Avx512Mr = 12, Avx512Nr = 32;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Avx512(int kc, float* a, int aStep, float* b, float* c, int ldc, bool accumulate)
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default, c90 = default, c91 = default, c100 = default, c101 = default, c110 = default, c111 = default;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
@@ -42,6 +43,10 @@ internal static unsafe class SgemmMicroKernels
             x = Vector512.Create(a[5]); c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
             x = Vector512.Create(a[6]); c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
             x = Vector512.Create(a[7]); c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+            x = Vector512.Create(a[8]); c80 = Avx512F.FusedMultiplyAdd(x, b0, c80); c81 = Avx512F.FusedMultiplyAdd(x, b1, c81);
+            x = Vector512.Create(a[9]); c90 = Avx512F.FusedMultiplyAdd(x, b0, c90); c91 = Avx512F.FusedMultiplyAdd(x, b1, c91);
+            x = Vector512.Create(a[10]); c100 = Avx512F.FusedMultiplyAdd(x, b0, c100); c101 = Avx512F.FusedMultiplyAdd(x, b1, c101);
+            x = Vector512.Create(a[11]); c110 = Avx512F.FusedMultiplyAdd(x, b0, c110); c111 = Avx512F.FusedMultiplyAdd(x, b1, c111);
             a += aStep;
             b += 32;
         }
@@ -52,7 +57,11 @@ internal static unsafe class SgemmMicroKernels
         Store512(c, c40, c41, accumulate); c += ldc;
         Store512(c, c50, c51, accumulate); c += ldc;
         Store512(c, c60, c61, accumulate); c += ldc;
-        Store512(c, c70, c71, accumulate);
+        Store512(c, c70, c71, accumulate); c += ldc;
+        Store512(c, c80, c81, accumulate); c += ldc;
+        Store512(c, c90, c91, accumulate); c += ldc;
+        Store512(c, c100, c101, accumulate); c += ldc;
+        Store512(c, c110, c111, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
