@@ -443,7 +443,7 @@ public sealed class DatasetLocatorTests : IDisposable
     }
 
     /// <summary>Returns some bytes, then never produces more (until cancelled).</summary>
-    private sealed class StallingStream(byte[] first) : Stream
+    private sealed class StallingStream(byte[] first) : Hebb.Data.ReadOnlyForwardStream
     {
         private bool _sent;
 
@@ -463,14 +463,5 @@ public sealed class DatasetLocatorTests : IDisposable
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("async only");
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

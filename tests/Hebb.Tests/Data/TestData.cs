@@ -104,19 +104,10 @@ internal static class TestData
     }
 
     /// <summary>A non-seekable read-only stream, like a pipe or a network body.</summary>
-    public sealed class ForwardOnlyStream(byte[] bytes) : Stream
+    public sealed class ForwardOnlyStream(byte[] bytes) : Hebb.Data.ReadOnlyForwardStream
     {
         private readonly MemoryStream _inner = new(bytes);
 
         public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, 7));
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
