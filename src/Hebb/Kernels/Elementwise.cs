@@ -5,10 +5,6 @@ namespace Hebb.Kernels;
 /// <summary>Strided, broadcasting loops that hand whole rows to the vectorised ops.</summary>
 internal static class Elementwise
 {
-    /// <summary>d = op(x) over dense spans.</summary>
-    public static void Unary<TOp, T>(ReadOnlySpan<T> x, Span<T> d) where TOp : IUnaryOp where T : unmanaged, IFloatingPointIeee754<T>
-        => TOp.Apply(x, d);
-
     /// <summary>d = op(x, y) where x and y are strided views already broadcast to d's shape
     /// (stride 0 on broadcast dims) and d is dense row-major with strides dStrides.</summary>
     public static void Binary<TOp, T>(T[] x, int xOff, ReadOnlySpan<int> xStrides, T[] y, int yOff, ReadOnlySpan<int> yStrides,

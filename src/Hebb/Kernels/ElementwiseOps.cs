@@ -22,8 +22,6 @@ internal static class F32
 
     public static T Max<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
         Is<T>() ? Back<T>(TensorPrimitives.Max(R(x))) : TensorPrimitives.Max(x);
-
-    public static void Exp<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => ExpOp.Apply(x, d);
 }
 
 internal interface IUnaryOp

@@ -27,7 +27,4 @@ internal static class BufferPool<T> where T : unmanaged
         if (!_free.TryGetValue(array.Length, out var stack)) _free[array.Length] = stack = new Stack<T[]>();
         stack.Push(array);
     }
-
-    /// <summary>Drops this thread's pooled arrays (e.g. after a workload with different sizes).</summary>
-    public static void Clear() => _free = null;
 }
