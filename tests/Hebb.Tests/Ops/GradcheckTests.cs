@@ -181,6 +181,28 @@ public class GradcheckTests
         Check(x => Hebb.NN.Losses.SquaredErrorCost(x[0].Sigmoid(), target.To(x[0].DType)), NonContiguousLeaf(_g, 4, 3));
     }
 
+    private static Tensor Conv(Tensor x, Tensor w, Tensor? b, int stride = 1, int pad = 0, int dil = 1, int groups = 1) =>
+        Hebb.Ops.Conv2dOp.Forward(x, w, b, new Hebb.Ops.Conv2dOp.Options(stride, stride, pad, pad, dil, dil, groups));
+
+    [Fact]
+    public void Conv2d()
+    {
+        Check(x => Conv(x[0], x[1], x[2]), Leaf(_g, 2, 3, 5, 5), Leaf(_g, 4, 3, 3, 3), Leaf(_g, 4));
+        Check(x => Conv(x[0], x[1], x[2], stride: 2, pad: 1), Leaf(_g, 1, 2, 6, 7), Leaf(_g, 3, 2, 3, 2), Leaf(_g, 3));
+        Check(x => Conv(x[0], x[1], null, dil: 2, pad: 2), Leaf(_g, 1, 1, 5, 6), Leaf(_g, 2, 1, 3, 3));
+        Check(x => Conv(x[0], x[1], x[2], groups: 2), Leaf(_g, 2, 4, 4, 4), Leaf(_g, 6, 2, 2, 2), Leaf(_g, 6));
+        Check(x => Conv(x[0], x[1], x[2], stride: 3), NonContiguousLeaf(_g, 1, 2, 7, 8), Leaf(_g, 2, 2, 3, 3), Leaf(_g, 2));
+    }
+
+    [Fact]
+    public void Pooling()
+    {
+        Check(x => Hebb.Ops.Pool2dOp.Forward(x[0], 2, 2, 2, 2, 0, 0, max: true), Leaf(_g, 2, 3, 4, 5));
+        Check(x => Hebb.Ops.Pool2dOp.Forward(x[0], 3, 3, 2, 2, 1, 1, max: true), NonContiguousLeaf(_g, 1, 2, 5, 6));
+        Check(x => Hebb.Ops.Pool2dOp.Forward(x[0], 2, 2, 2, 2, 0, 0, max: false), Leaf(_g, 2, 3, 4, 5));
+        Check(x => Hebb.Ops.Pool2dOp.Forward(x[0], 3, 3, 1, 1, 1, 1, max: false), NonContiguousLeaf(_g, 1, 2, 5, 6));
+    }
+
     [Fact]
     public void Composite()
     {
