@@ -219,6 +219,46 @@ def mlp(rng):
 
 # ---------------------------------------------------------------- output
 
+# ---------------------------------------------------------------- convolution and pooling (own LCG seed, appended last)
+
+def conv2d(rng):
+    cases = []
+    for n, cin, h, w_, cout, kh, kw, stride, pad, dil, groups, bias in (
+            (2, 3, 6, 5, 4, 3, 3, 1, 0, 1, 1, True),
+            (1, 2, 7, 7, 3, 3, 2, 2, 1, 1, 1, True),
+            (1, 1, 6, 6, 2, 3, 3, 1, 2, 2, 1, False),
+            (2, 4, 5, 5, 6, 2, 2, 1, 0, 1, 2, True),
+            (1, 1, 28, 28, 6, 5, 5, 1, 2, 1, 1, True)):
+        x = rng.uniform(-1, 1, n, cin, h, w_)
+        weight = rng.uniform(-0.5, 0.5, cout, cin // groups, kh, kw)
+        b = rng.uniform(-0.5, 0.5, cout) if bias else None
+        xl, wl = leaf(x), leaf(weight)
+        bl = leaf(b) if bias else None
+        y = F.conv2d(xl, wl, bl, stride=stride, padding=pad, dilation=dil, groups=groups)
+        probe = rng.uniform(-1, 1, *y.shape)
+        (y * probe).sum().backward()
+        case = {"x": enc(x), "weight": enc(weight), "stride": stride, "padding": pad, "dilation": dil, "groups": groups,
+                "w": enc(probe), "y": enc(y), "grad_x": enc(xl.grad), "grad_weight": enc(wl.grad)}
+        if bias:
+            case["bias"] = enc(b)
+            case["grad_bias"] = enc(bl.grad)
+        cases.append(case)
+    return cases
+
+
+def pool2d(rng):
+    cases = []
+    for kind, k, stride, pad in (("max", 2, 2, 0), ("max", 3, 2, 1), ("avg", 2, 2, 0), ("avg", 3, 1, 1)):
+        x = rng.uniform(-4, 4, 2, 3, 6, 7)
+        xl = leaf(x)
+        y = F.max_pool2d(xl, k, stride, pad) if kind == "max" else F.avg_pool2d(xl, k, stride, pad)
+        probe = rng.uniform(-1, 1, *y.shape)
+        (y * probe).sum().backward()
+        cases.append({"kind": kind, "kernel": k, "stride": stride, "padding": pad, "x": enc(x), "w": enc(probe),
+                      "y": enc(y), "grad_x": enc(xl.grad)})
+    return cases
+
+
 def dump(value, indent=0):
     """JSON with one key per line, but every list of numbers (tensor data, shapes) on one line."""
     pad, inner = " " * indent, " " * (indent + 1)
@@ -243,6 +283,8 @@ def main():
         "linear": linear(rng),
         "optimizers": optimisers(rng),
         "mlp": mlp(rng),
+        "conv2d": conv2d(Lcg(20261125)),
+        "pool2d": pool2d(Lcg(20261126)),
     }
     with open(OUT, "w", encoding="utf-8", newline="\n") as f:
         f.write(dump(reference) + "\n")

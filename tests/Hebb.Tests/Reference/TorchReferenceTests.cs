@@ -290,4 +290,66 @@ public class TorchReferenceTests
         Assert.Equal(final.Keys.Order(), expectedFinal.Select(p => p.Name).Order());
         foreach (var p in expectedFinal) AssertClose(p.Value, final[p.Name], F32, $"mlp final {p.Name}");
     }
+
+    // ------------------------------------------------------------------ convolution and pooling
+
+    /// <summary>Convolution sums up to 150 products per output: float32 error grows with k·eps·Σ|terms|,
+    /// so its absolute floor is looser than for element-wise ops (values here are O(1)).</summary>
+    private static readonly Tol ConvF32 = new(1e-5, 1e-5);
+
+    public static TheoryData<int, DType> ConvCases()
+    {
+        var data = new TheoryData<int, DType>();
+        for (int i = 0; i < Ref.GetProperty("conv2d").GetArrayLength(); i++)
+        {
+            data.Add(i, DType.Float32);
+            data.Add(i, DType.Float64);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ConvCases))]
+    public void Conv2d(int index, DType dtype)
+    {
+        var c = Ref.GetProperty("conv2d")[index];
+        var x = Leaf(c.GetProperty("x"), dtype);
+        var weight = Leaf(c.GetProperty("weight"), dtype);
+        var bias = c.TryGetProperty("bias", out var b) ? Leaf(b, dtype) : null;
+        int stride = c.GetProperty("stride").GetInt32(), pad = c.GetProperty("padding").GetInt32();
+        int dil = c.GetProperty("dilation").GetInt32(), groups = c.GetProperty("groups").GetInt32();
+        var y = Hebb.Ops.Conv2dOp.Forward(x, weight, bias, new Hebb.Ops.Conv2dOp.Options(stride, stride, pad, pad, dil, dil, groups));
+        y.Mul(Make(c.GetProperty("w"), dtype)).Sum().Backward();
+        var tol = dtype == DType.Float64 ? F64 : ConvF32;
+        AssertClose(c.GetProperty("y"), y, tol, $"conv2d[{index}] y {dtype.Name()}");
+        AssertClose(c.GetProperty("grad_x"), x.Grad, tol, $"conv2d[{index}] grad x {dtype.Name()}");
+        AssertClose(c.GetProperty("grad_weight"), weight.Grad, tol, $"conv2d[{index}] grad weight {dtype.Name()}");
+        if (bias is not null) AssertClose(c.GetProperty("grad_bias"), bias.Grad, tol, $"conv2d[{index}] grad bias {dtype.Name()}");
+    }
+
+    public static TheoryData<int, DType> PoolCases()
+    {
+        var data = new TheoryData<int, DType>();
+        for (int i = 0; i < Ref.GetProperty("pool2d").GetArrayLength(); i++)
+        {
+            data.Add(i, DType.Float32);
+            data.Add(i, DType.Float64);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PoolCases))]
+    public void Pool2d(int index, DType dtype)
+    {
+        var c = Ref.GetProperty("pool2d")[index];
+        var x = Leaf(c.GetProperty("x"), dtype);
+        int k = c.GetProperty("kernel").GetInt32(), stride = c.GetProperty("stride").GetInt32(), pad = c.GetProperty("padding").GetInt32();
+        bool max = c.GetProperty("kind").GetString() == "max";
+        var y = Hebb.Ops.Pool2dOp.Forward(x, k, k, stride, stride, pad, pad, max);
+        y.Mul(Make(c.GetProperty("w"), dtype)).Sum().Backward();
+        var tol = TolFor(dtype);
+        AssertClose(c.GetProperty("y"), y, tol, $"pool2d[{index}] y {dtype.Name()}");
+        AssertClose(c.GetProperty("grad_x"), x.Grad, tol, $"pool2d[{index}] grad x {dtype.Name()}");
+    }
 }
