@@ -4,8 +4,8 @@ namespace Hebb.Optim;
 
 /// <summary>
 /// Stochastic gradient descent, w := w - alpha · grad L(w), with optional momentum (as torch.optim.SGD:
-/// v := mu·v + g; w := w - alpha·v) and L2 weight decay (g += lambda·w, the gradient of the seed's
-/// lambda/(2N)·||w||² term with lambda/N folded into weightDecay).
+/// v := mu·v + g; w := w - alpha·v, or with Nesterov w := w - alpha·(g + mu·v)) and L2 weight decay
+/// (g += lambda·w, the gradient of the seed's lambda/(2N)·||w||² term with lambda/N folded into weightDecay).
 /// </summary>
 public sealed class SGD : Optimizer
 {
@@ -14,14 +14,17 @@ public sealed class SGD : Optimizer
 
     public double Momentum { get; }
     public double WeightDecay { get; }
+    public bool Nesterov { get; }
 
-    public SGD(IEnumerable<Tensor> parameters, double learningRate, double momentum = 0, double weightDecay = 0)
+    public SGD(IEnumerable<Tensor> parameters, double learningRate, double momentum = 0, double weightDecay = 0, bool nesterov = false)
         : base(parameters, learningRate)
     {
         CheckNonNegative(momentum, nameof(momentum));
         CheckNonNegative(weightDecay, nameof(weightDecay));
+        if (nesterov && momentum == 0) throw new ArgumentException("SGD: Nesterov momentum needs momentum > 0");
         Momentum = momentum;
         WeightDecay = weightDecay;
+        Nesterov = nesterov;
         _velocity = new float[]?[Parameters.Count];
     }
 
@@ -47,7 +50,8 @@ public sealed class SGD : Optimizer
             {
                 TensorPrimitives.MultiplyAdd(v, (float)Momentum, g, v);
             }
-            v.CopyTo(g);
+            if (Nesterov) TensorPrimitives.MultiplyAdd(v, (float)Momentum, g, g); // g + mu·v
+            else v.CopyTo(g);
         }
         TensorPrimitives.MultiplyAdd(g, (float)-LearningRate, w, w);
     }
