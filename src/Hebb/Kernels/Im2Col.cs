@@ -21,8 +21,9 @@ internal readonly record struct Conv2dGeometry(int Channels, int Height, int Wid
 /// </summary>
 internal static class Im2Col
 {
-    /// <summary>cols[(c, i, j), (oh, ow)] = image[c, oh·S - P + i·D, ow·S - P + j·D], 0 outside the image.</summary>
-    public static void Unfold<T>(ReadOnlySpan<T> image, in Conv2dGeometry g, Span<T> cols) where T : unmanaged, INumber<T>
+    /// <summary>cols[(c, i, j), (oh, ow)] = image[c, oh·S - P + i·D, ow·S - P + j·D], 0 outside the image.
+    /// Row r of the columns starts at r·ld, so a batch's images can sit side by side (ld = N·plane).</summary>
+    public static void Unfold<T>(ReadOnlySpan<T> image, in Conv2dGeometry g, Span<T> cols, int ld) where T : unmanaged, INumber<T>
     {
         int outH = g.OutH, outW = g.OutW, plane = outH * outW;
         int row = 0;
@@ -30,7 +31,7 @@ internal static class Im2Col
         for (int i = 0; i < g.KernelH; i++)
         for (int j = 0; j < g.KernelW; j++, row++)
         {
-            var dst = cols.Slice(row * plane, plane);
+            var dst = cols.Slice(row * ld, plane);
             for (int oh = 0; oh < outH; oh++)
             {
                 int h = oh * g.StrideH - g.PadH + i * g.DilationH;
@@ -41,35 +42,56 @@ internal static class Im2Col
                     continue;
                 }
                 var src = image.Slice((c * g.Height + h) * g.Width, g.Width);
+                int shift = j * g.DilationW - g.PadW; // w = ow·S + shift
+                if (g.StrideW == 1)
+                {
+                    // Unit stride: one contiguous copy, zeros where the window hangs over the edge.
+                    int lo = Math.Clamp(-shift, 0, outW), hi = Math.Clamp(g.Width - shift, lo, outW);
+                    dstRow[..lo].Clear();
+                    if (hi > lo) src.Slice(lo + shift, hi - lo).CopyTo(dstRow[lo..hi]);
+                    dstRow[hi..].Clear();
+                    continue;
+                }
                 for (int ow = 0; ow < outW; ow++)
                 {
-                    int w = ow * g.StrideW - g.PadW + j * g.DilationW;
+                    int w = ow * g.StrideW + shift;
                     dstRow[ow] = (uint)w < (uint)g.Width ? src[w] : T.Zero;
                 }
             }
         }
     }
 
-    /// <summary>The adjoint of Unfold: image[c, h, w] += every column entry that was read from it.</summary>
-    public static void FoldAdd<T>(ReadOnlySpan<T> cols, in Conv2dGeometry g, Span<T> image) where T : unmanaged, INumber<T>
+    /// <summary>The adjoint of Unfold: image[c, h, w] += every column entry that was read from it. Entry
+    /// (row, pixel) of the columns is at row·rowStride + pixel·pixelStride (transposed columns allowed).</summary>
+    public static void FoldAdd<T>(ReadOnlySpan<T> cols, int rowStride, int pixelStride, in Conv2dGeometry g, Span<T> image) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int outH = g.OutH, outW = g.OutW, plane = outH * outW;
+        int outH = g.OutH, outW = g.OutW;
         int row = 0;
         for (int c = 0; c < g.Channels; c++)
         for (int i = 0; i < g.KernelH; i++)
         for (int j = 0; j < g.KernelW; j++, row++)
         {
-            var src = cols.Slice(row * plane, plane);
             for (int oh = 0; oh < outH; oh++)
             {
                 int h = oh * g.StrideH - g.PadH + i * g.DilationH;
                 if ((uint)h >= (uint)g.Height) continue;
                 var dst = image.Slice((c * g.Height + h) * g.Width, g.Width);
-                var srcRow = src.Slice(oh * outW, outW);
-                for (int ow = 0; ow < outW; ow++)
+                int src = row * rowStride + oh * outW * pixelStride;
+                int shift = j * g.DilationW - g.PadW;
+                if (g.StrideW == 1 && pixelStride == 1)
+                {
+                    int lo = Math.Clamp(-shift, 0, outW), hi = Math.Clamp(g.Width - shift, lo, outW);
+                    if (hi > lo)
+                    {
+                        var target = dst.Slice(lo + shift, hi - lo);
+                        AddOp.Apply<T>(target, cols.Slice(src + lo, hi - lo), target);
+                    }
+                    continue;
+                }
+                for (int ow = 0; ow < outW; ow++, src += pixelStride)
                 {
                     int w = ow * g.StrideW - g.PadW + j * g.DilationW;
-                    if ((uint)w < (uint)g.Width) dst[w] += srcRow[ow];
+                    if ((uint)w < (uint)g.Width) dst[w] += cols[src];
                 }
             }
         }

@@ -13,7 +13,7 @@ namespace Hebb.Kernels;
 internal sealed unsafe class Sgemm : IParallelWork
 {
     private const int Kc = 256, Mc = 96, Nc = 2048; // A block (96 KB) stays in L2; a B panel row of kc in L1
-    private const long ParallelFlops = 1 << 22;      // below ~4 MFLOP one thread beats waking another
+    private const long ParallelFlops = 1 << 21;      // per kc block: below ~2 MFLOP one thread beats waking another
     private const int MaxTile = 12 * 32;              // largest MR x NR of any micro-kernel
 
     /// <summary>The best path this CPU supports (honours DOTNET_EnableAVX512=0, DOTNET_EnableAVX512F=0 before .NET 10, and DOTNET_EnableAVX2=0).</summary>
@@ -78,7 +78,9 @@ internal sealed unsafe class Sgemm : IParallelWork
         _rowsKernel = singlePanel && aCs == 1 && Path == GemmPath.Avx512 && _nr == SgemmMicroKernels.Avx512NarrowNr;
 
         int parts = 1;
-        if (2L * m * n * k >= ParallelFlops) parts = Math.Min(Parallelism.MaxThreads, (m + _mr - 1) / _mr);
+        // Threads are woken once per kc block, so it is the work per block that must pay for them
+        // (a long, thin product such as a convolution's weight gradient has many tiny blocks).
+        if (2L * m * n * Math.Min(k, Kc) >= ParallelFlops) parts = Math.Min(Parallelism.MaxThreads, (m + _mr - 1) / _mr);
         _rowsPerPart = ((m + parts - 1) / parts + _mr - 1) / _mr * _mr;
         parts = (m + _rowsPerPart - 1) / _rowsPerPart;
 

@@ -42,12 +42,16 @@ internal static class Conv2dOp
         new(weight.ShapeArray[1], input.ShapeArray[2], input.ShapeArray[3], weight.ShapeArray[2], weight.ShapeArray[3],
             o.StrideH, o.StrideW, o.PadH, o.PadW, o.DilationH, o.DilationW);
 
+    /// <summary>Per group: cols (K, N·HW) holds every image's windows side by side, and the product is taken
+    /// as Yᵀ (N·HW, C_out) = colsᵀ · Wᵀ, so the long dimension is M and the GEMM reads cols in place
+    /// (C_out is small: 6 or 16 in LeNet). Yᵀ is then transposed into y with the bias added.</summary>
     private static void Compute<T>(Tensor x, Tensor w, Tensor? bias, Tensor y, Conv2dGeometry g, int groups)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        int n = x.ShapeArray[0], cOut = w.ShapeArray[0], cOutG = cOut / groups, plane = g.OutH * g.OutW;
+        int n = x.ShapeArray[0], cOut = w.ShapeArray[0], cOutG = cOut / groups, plane = g.OutH * g.OutW, pixels = n * plane;
         int k = g.Channels * g.KernelH * g.KernelW, imageIn = g.Channels * g.Height * g.Width;
-        var cols = new T[k * plane];
+        var cols = Scratch<T>(k * pixels);
+        var yt = Scratch<T>(pixels * cOutG);
         T[] xd = x.Data<T>(), wd = w.Data<T>(), yd = y.Data<T>();
         T[]? bd = null;
         int bOff = 0;
@@ -56,16 +60,24 @@ internal static class Conv2dOp
             var b = bias.Contiguous();
             (bd, bOff) = (b.Data<T>(), b.Offset);
         }
-        for (int i = 0; i < n; i++)
         for (int gr = 0; gr < groups; gr++)
         {
-            Im2Col.Unfold<T>(xd.AsSpan(x.Offset + (i * groups + gr) * imageIn, imageIn), g, cols);
-            int yOff = (i * cOut + gr * cOutG) * plane;
-            if (bd is not null)
-                for (int c = 0; c < cOutG; c++) y.Data<T>().AsSpan(yOff + c * plane, plane).Fill(bd[bOff + gr * cOutG + c]);
-            Gemm.Multiply(wd, w.Offset + gr * cOutG * k, k, 1, cols, 0, plane, 1, yd, yOff, cOutG, k, plane, accumulate: bd is not null);
+            for (int i = 0; i < n; i++)
+                Im2Col.Unfold<T>(xd.AsSpan(x.Offset + (i * groups + gr) * imageIn, imageIn), g, cols.AsSpan(i * plane), pixels);
+            // Yᵀ (pixels, cOutG) = colsᵀ (pixels, k) · W_gᵀ (k, cOutG)
+            Gemm.Multiply(cols, 0, 1, pixels, wd, w.Offset + gr * cOutG * k, 1, k, yt, 0, pixels, k, cOutG);
+            for (int i = 0; i < n; i++)
+            for (int c = 0; c < cOutG; c++)
+            {
+                var dst = yd.AsSpan((i * cOut + gr * cOutG + c) * plane, plane);
+                T b = bd is null ? T.Zero : bd[bOff + gr * cOutG + c];
+                for (int p = 0, src = i * plane * cOutG + c; p < plane; p++, src += cOutG) dst[p] = yt[src] + b;
+            }
         }
     }
+
+    /// <summary>A work buffer: pooled inside a TensorScope, an ordinary array otherwise.</summary>
+    internal static T[] Scratch<T>(int length) where T : unmanaged => Tensor.Uninitialized(DTypeExtensions.Of<T>(), [length]).Data<T>();
 }
 
 internal sealed class Conv2dBackward : Node
@@ -93,27 +105,39 @@ internal sealed class Conv2dBackward : Node
     private static void Compute<T>(Tensor x, Tensor w, Tensor dy, Tensor? gx, Tensor? gw, Conv2dGeometry g, int groups)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        int n = x.ShapeArray[0], cOut = w.ShapeArray[0], cOutG = cOut / groups, plane = g.OutH * g.OutW;
+        int n = x.ShapeArray[0], cOut = w.ShapeArray[0], cOutG = cOut / groups, plane = g.OutH * g.OutW, pixels = n * plane;
         int k = g.Channels * g.KernelH * g.KernelW, imageIn = g.Channels * g.Height * g.Width;
-        var cols = new T[k * plane];
-        var dcols = gx is null ? null : new T[k * plane];
+        var dyt = Conv2dOp.Scratch<T>(pixels * cOutG);
+        var cols = gw is null ? null : Conv2dOp.Scratch<T>(k * pixels);
+        var gwt = gw is null ? null : Conv2dOp.Scratch<T>(k * cOutG);
+        var dcols = gx is null ? null : Conv2dOp.Scratch<T>(k * pixels);
         T[] xd = x.Data<T>(), wd = w.Data<T>(), dyd = dy.Data<T>();
-        for (int i = 0; i < n; i++)
         for (int gr = 0; gr < groups; gr++)
         {
-            int dyOff = dy.Offset + (i * cOut + gr * cOutG) * plane;
-            int imageOff = (i * groups + gr) * imageIn;
+            // dYᵀ (pixels, cOutG): this group's output gradient, one row per output pixel.
+            for (int i = 0; i < n; i++)
+            for (int c = 0; c < cOutG; c++)
+            {
+                var src = dyd.AsSpan(dy.Offset + (i * cOut + gr * cOutG + c) * plane, plane);
+                for (int p = 0, dst = i * plane * cOutG + c; p < plane; p++, dst += cOutG) dyt[dst] = src[p];
+            }
             if (gw is not null)
             {
-                // dW_g (cOutG, k) += dY (cOutG, plane) · colsᵀ (plane, k)
-                Im2Col.Unfold<T>(xd.AsSpan(x.Offset + imageOff, imageIn), g, cols);
-                Gemm.Multiply(dyd, dyOff, plane, 1, cols, 0, 1, plane, gw.Data<T>(), gr * cOutG * k, cOutG, plane, k, accumulate: true);
+                // dW_gᵀ (k, cOutG) = cols (k, pixels) · dYᵀ (pixels, cOutG)
+                for (int i = 0; i < n; i++)
+                    Im2Col.Unfold<T>(xd.AsSpan(x.Offset + (i * groups + gr) * imageIn, imageIn), g, cols!.AsSpan(i * plane), pixels);
+                Gemm.Multiply(cols!, 0, pixels, 1, dyt, 0, cOutG, 1, gwt!, 0, k, pixels, cOutG);
+                var gwd = gw.Data<T>();
+                for (int c = 0; c < cOutG; c++)
+                for (int r = 0; r < k; r++) gwd[(gr * cOutG + c) * k + r] += gwt![r * cOutG + c];
             }
             if (gx is not null)
             {
-                // dcols (k, plane) = W_gᵀ (k, cOutG) · dY (cOutG, plane), folded back into the image
-                Gemm.Multiply(wd, w.Offset + gr * cOutG * k, 1, k, dyd, dyOff, plane, 1, dcols!, 0, k, cOutG, plane);
-                Im2Col.FoldAdd<T>(dcols, g, gx.Data<T>().AsSpan(imageOff, imageIn));
+                // dcols (k, pixels) = W_gᵀ (k, cOutG) · dY (cOutG, pixels), folded back into each image
+                Gemm.Multiply(wd, w.Offset + gr * cOutG * k, 1, k, dyt, 0, 1, cOutG, dcols!, 0, k, cOutG, pixels);
+                var gxd = gx.Data<T>();
+                for (int i = 0; i < n; i++)
+                    Im2Col.FoldAdd<T>(dcols.AsSpan(i * plane), pixels, 1, g, gxd.AsSpan((i * groups + gr) * imageIn, imageIn));
             }
         }
     }
