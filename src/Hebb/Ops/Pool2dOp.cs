@@ -23,9 +23,10 @@ internal static class Pool2dOp
             throw new ArgumentException($"{op}: a {kernelH}x{kernelW} window does not fit the {g.Height}x{g.Width} input");
         var x = input.Detach().Contiguous();
         var y = Tensor.Uninitialized(input.DType, [n, c, g.OutH, g.OutW]);
-        var argmax = max ? new int[y.Numel] : null;
-        if (input.DType == DType.Float32) Compute<float>(x, y, g, argmax);
-        else Compute<double>(x, y, g, argmax);
+        // Where each maximum came from, for the backward (pooled like any step tensor).
+        var argmax = max ? Tensor.Uninitialized(DType.Int32, (int[])y.ShapeArray.Clone()) : null;
+        if (input.DType == DType.Float32) Compute<float>(x, y, g, argmax?.Data<int>());
+        else Compute<double>(x, y, g, argmax?.Data<int>());
         if (GradMode.ShouldRecord(input)) y.GradFn = new Pool2dBackward(input, g, argmax);
         return y;
     }
@@ -34,6 +35,11 @@ internal static class Pool2dOp
     {
         int planes = x.ShapeArray[0] * x.ShapeArray[1], inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
         T[] xd = x.Data<T>(), yd = y.Data<T>();
+        if (argmax is not null && g is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 })
+        {
+            MaxPool2x2(xd, x.Offset, yd, argmax, planes, g);
+            return;
+        }
         T count = T.CreateTruncating(g.KernelH * g.KernelW);
         for (int p = 0; p < planes; p++)
         for (int oh = 0; oh < g.OutH; oh++)
@@ -67,9 +73,32 @@ internal static class Pool2dOp
             }
         }
     }
+
+    /// <summary>The common 2x2, stride-2 case without bounds checks: the first of equal values wins, a NaN always wins.</summary>
+    private static void MaxPool2x2<T>(T[] xd, int xOff, T[] yd, int[] argmax, int planes, Conv2dGeometry g) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int w = g.Width, inPlane = g.Height * w, o = 0;
+        for (int p = 0; p < planes; p++)
+        for (int oh = 0; oh < g.OutH; oh++)
+        {
+            int top = p * inPlane + 2 * oh * w;
+            for (int ow = 0; ow < g.OutW; ow++, o++)
+            {
+                int at = top + 2 * ow, bestAt = at;
+                T best = xd[xOff + at];
+                foreach (int cand in (ReadOnlySpan<int>)[at + 1, at + w, at + w + 1])
+                {
+                    T v = xd[xOff + cand];
+                    if (v > best || T.IsNaN(v)) (best, bestAt) = (v, cand); // as the general loop and PyTorch
+                }
+                yd[o] = best;
+                argmax[o] = bestAt;
+            }
+        }
+    }
 }
 
-internal sealed class Pool2dBackward(Tensor input, Conv2dGeometry g, int[]? argmax) : Node(input)
+internal sealed class Pool2dBackward(Tensor input, Conv2dGeometry g, Tensor? argmaxTensor) : Node(input)
 {
     public override Tensor?[] Backward(Tensor grad)
     {
@@ -83,9 +112,10 @@ internal sealed class Pool2dBackward(Tensor input, Conv2dGeometry g, int[]? argm
     private void Compute<T>(Tensor gy, Tensor gx) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         T[] gyd = gy.Data<T>(), gxd = gx.Data<T>();
+        var argmax = argmaxTensor?.Data<int>();
         if (argmax is not null)
         {
-            for (int o = 0; o < argmax.Length; o++) gxd[argmax[o]] += gyd[gy.Offset + o];
+            for (int o = 0; o < argmaxTensor!.Numel; o++) gxd[argmax[o]] += gyd[gy.Offset + o];
             return;
         }
         int planes = gx.ShapeArray[0] * gx.ShapeArray[1], inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
