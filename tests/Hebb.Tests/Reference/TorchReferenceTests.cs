@@ -297,16 +297,19 @@ public class TorchReferenceTests
     /// so its absolute floor is looser than for element-wise ops (values here are O(1)).</summary>
     private static readonly Tol ConvF32 = new(1e-5, 1e-5);
 
-    public static TheoryData<int, DType> ConvCases()
+    /// <summary>Every case of a JSON section, in both float types.</summary>
+    private static TheoryData<int, DType> CasesOf(string section)
     {
         var data = new TheoryData<int, DType>();
-        for (int i = 0; i < Ref.GetProperty("conv2d").GetArrayLength(); i++)
+        for (int i = 0; i < Ref.GetProperty(section).GetArrayLength(); i++)
         {
             data.Add(i, DType.Float32);
             data.Add(i, DType.Float64);
         }
         return data;
     }
+
+    public static TheoryData<int, DType> ConvCases() => CasesOf("conv2d");
 
     [Theory]
     [MemberData(nameof(ConvCases))]
@@ -327,16 +330,7 @@ public class TorchReferenceTests
         if (bias is not null) AssertClose(c.GetProperty("grad_bias"), bias.Grad, tol, $"conv2d[{index}] grad bias {dtype.Name()}");
     }
 
-    public static TheoryData<int, DType> PoolCases()
-    {
-        var data = new TheoryData<int, DType>();
-        for (int i = 0; i < Ref.GetProperty("pool2d").GetArrayLength(); i++)
-        {
-            data.Add(i, DType.Float32);
-            data.Add(i, DType.Float64);
-        }
-        return data;
-    }
+    public static TheoryData<int, DType> PoolCases() => CasesOf("pool2d");
 
     [Theory]
     [MemberData(nameof(PoolCases))]
