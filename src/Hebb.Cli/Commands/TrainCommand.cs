@@ -17,7 +17,7 @@ public static class TrainCommand
         var dataset = new Argument<string>("dataset") { Description = "mnist or fashion-mnist" };
         dataset.AcceptOnlyFromAmong("mnist", "fashion-mnist");
         var hidden = new Option<string>("--hidden") { Description = "hidden layer sizes, comma-separated", DefaultValueFactory = _ => "16,16" };
-        var activation = new Option<string>("--activation") { Description = "sigmoid, relu or tanh", DefaultValueFactory = _ => "sigmoid" };
+        var activation = new Option<string>("--activation") { Description = "sigmoid, relu, tanh or gelu", DefaultValueFactory = _ => "sigmoid" };
         activation.AcceptOnlyFromAmong("sigmoid", "relu", "tanh", "gelu");
         var loss = new Option<string>("--loss") { Description = "mse (the seed's squared-error cost on one-hot targets) or ce (cross-entropy)", DefaultValueFactory = _ => "mse" };
         loss.AcceptOnlyFromAmong("mse", "ce");
