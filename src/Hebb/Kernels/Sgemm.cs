@@ -44,7 +44,7 @@ internal sealed unsafe class Sgemm : IParallelWork
 
     private float* _packB;
     private float* _a, _c;
-    private int _aRs, _aCs, _m, _n, _ldc, _mr, _nr, _rowsPerPart;
+    private int _aRs, _aCs, _m, _ldc, _mr, _nr, _rowsPerPart;
     private int _pc, _kc, _jc, _nc;
     private bool _accumulateC; // C += A·B: the first kc block adds to C instead of overwriting it
     private delegate*<int, float*, int, float*, float*, int, bool, void> _kernel;
@@ -61,7 +61,7 @@ internal sealed unsafe class Sgemm : IParallelWork
     {
         _accumulateC = accumulate;
         _a = a; _c = c;
-        (_aRs, _aCs, _m, _n, _ldc) = (aRs, aCs, m, n, n);
+        (_aRs, _aCs, _m, _ldc) = (aRs, aCs, m, n);
         switch (Path)
         {
             case GemmPath.Avx512 when n <= SgemmMicroKernels.Avx512NarrowNr:

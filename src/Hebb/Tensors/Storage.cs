@@ -13,24 +13,21 @@ internal abstract class Storage
     /// <param name="clear">false when the caller overwrites every element (skips zeroing a reused array)</param>
     public static Storage Allocate(DType dtype, int length, bool clear = true)
     {
-        bool pooled = TensorScope.Current is not null;
-        Storage storage = dtype switch
-        {
-            DType.Float32 => new Storage<float>(pooled ? BufferPool<float>.Rent(length, clear) : new float[length]),
-            DType.Float64 => new Storage<double>(pooled ? BufferPool<double>.Rent(length, clear) : new double[length]),
-            DType.Int32 => new Storage<int>(pooled ? BufferPool<int>.Rent(length, clear) : new int[length]),
-            _ => throw new NotSupportedException(dtype.ToString()),
-        };
-        if (pooled) TensorScope.Current!.Track(storage);
+        var scope = TensorScope.Current;
+        if (scope is null) return Create(dtype, length, pooled: false, clear);
+        var storage = Create(dtype, length, pooled: true, clear);
+        scope.Track(storage);
         return storage;
     }
 
-    /// <summary>A pooled buffer whose owner hands it back itself (e.g. the DataLoader's batches), not clear.</summary>
-    public static Storage AllocateRecyclable(DType dtype, int length) => dtype switch
+    /// <summary>A pooled buffer whose owner hands it back itself (e.g. the DataLoader's batches), not cleared.</summary>
+    public static Storage AllocateRecyclable(DType dtype, int length) => Create(dtype, length, pooled: true, clear: false);
+
+    private static Storage Create(DType dtype, int length, bool pooled, bool clear) => dtype switch
     {
-        DType.Float32 => new Storage<float>(BufferPool<float>.Rent(length, clear: false)),
-        DType.Float64 => new Storage<double>(BufferPool<double>.Rent(length, clear: false)),
-        DType.Int32 => new Storage<int>(BufferPool<int>.Rent(length, clear: false)),
+        DType.Float32 => new Storage<float>(pooled ? BufferPool<float>.Rent(length, clear) : new float[length]),
+        DType.Float64 => new Storage<double>(pooled ? BufferPool<double>.Rent(length, clear) : new double[length]),
+        DType.Int32 => new Storage<int>(pooled ? BufferPool<int>.Rent(length, clear) : new int[length]),
         _ => throw new NotSupportedException(dtype.ToString()),
     };
 }
