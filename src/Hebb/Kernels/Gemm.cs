@@ -5,13 +5,11 @@ namespace Hebb.Kernels;
 
 /// <summary>
 /// Matrix product C = A·B for strided A and B (so transposed views need no copy) into a dense C.
-/// float goes to <see cref="Sgemm"/>; double (used by gradcheck) and vector-shaped products take the
-/// simple path below, where each output row is computed by one thread in a fixed order.
+/// float goes to <see cref="Sgemm"/> (packed, threaded); double (used by gradcheck) and vector-shaped
+/// products take the simple single-threaded path below, row by row in a fixed order.
 /// </summary>
 internal static class Gemm
 {
-    private const long ParallelThreshold = 1 << 18; // multiply-adds below which threads cost more than they save
-
     /// <param name="aRs">A's row stride</param><param name="aCs">A's column stride</param>
     /// <param name="accumulate">C += A·B instead of C = A·B (e.g. onto a bias already in C)</param>
     public static void Multiply<T>(T[] a, int aOff, int aRs, int aCs, T[] b, int bOff, int bRs, int bCs,
@@ -38,25 +36,7 @@ internal static class Gemm
             b = packed; bOff = 0; bRs = n; bCs = 1;
         }
 
-        long work = (long)m * n * k;
-        if (work < ParallelThreshold || m == 1)
-        {
-            Rows(a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, 0, m, k, n, dotPath, accumulate);
-            return;
-        }
-        int workers = Parallelism.MaxThreads;
-        int chunk = (m + workers - 1) / workers;
-        Parallel.For(0, workers, w =>
-        {
-            int start = w * chunk, end = Math.Min(m, start + chunk);
-            if (start < end) Rows(a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, start, end, k, n, dotPath, accumulate);
-        });
-    }
-
-    private static void Rows<T>(T[] a, int aOff, int aRs, int aCs, T[] b, int bOff, int bRs, int bCs,
-        T[] c, int cOff, int rowStart, int rowEnd, int k, int n, bool dotPath, bool accumulate) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = rowStart; i < rowEnd; i++)
+        for (int i = 0; i < m; i++)
         {
             var cRow = c.AsSpan(cOff + i * n, n);
             if (dotPath)

@@ -35,11 +35,6 @@ internal static class Pool2dOp
     {
         int planes = x.ShapeArray[0] * x.ShapeArray[1], inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
         T[] xd = x.Data<T>(), yd = y.Data<T>();
-        if (argmax is not null && g is { KernelH: 2, KernelW: 2, StrideH: 2, StrideW: 2, PadH: 0, PadW: 0 })
-        {
-            MaxPool2x2(xd, x.Offset, yd, argmax, planes, g);
-            return;
-        }
         T count = T.CreateTruncating(g.KernelH * g.KernelW);
         for (int p = 0; p < planes; p++)
         for (int oh = 0; oh < g.OutH; oh++)
@@ -70,29 +65,6 @@ internal static class Pool2dOp
             else
             {
                 yd[o] = sum / count;
-            }
-        }
-    }
-
-    /// <summary>The common 2x2, stride-2 case without bounds checks: the first of equal values wins, a NaN always wins.</summary>
-    private static void MaxPool2x2<T>(T[] xd, int xOff, T[] yd, int[] argmax, int planes, Conv2dGeometry g) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        int w = g.Width, inPlane = g.Height * w, o = 0;
-        for (int p = 0; p < planes; p++)
-        for (int oh = 0; oh < g.OutH; oh++)
-        {
-            int top = p * inPlane + 2 * oh * w;
-            for (int ow = 0; ow < g.OutW; ow++, o++)
-            {
-                int at = top + 2 * ow, bestAt = at;
-                T best = xd[xOff + at];
-                foreach (int cand in (ReadOnlySpan<int>)[at + 1, at + w, at + w + 1])
-                {
-                    T v = xd[xOff + cand];
-                    if (v > best || T.IsNaN(v)) (best, bestAt) = (v, cand); // as the general loop and PyTorch
-                }
-                yd[o] = best;
-                argmax[o] = bestAt;
             }
         }
     }
