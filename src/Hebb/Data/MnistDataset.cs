@@ -30,14 +30,18 @@ public sealed class MnistDataset
     /// (made from <see cref="Pixels"/> on first use).</summary>
     public float[] Images => _images ??= ToFloats(Pixels);
 
-    /// <summary>pixel / 255f exactly, through a lookup table.</summary>
-    internal static readonly float[] PixelScale = Enumerable.Range(0, 256).Select(v => v / 255f).ToArray();
-
     private static float[] ToFloats(byte[] pixels)
     {
         var values = new float[pixels.Length];
-        for (int i = 0; i < pixels.Length; i++) values[i] = PixelScale[pixels[i]];
+        ToUnitRange(pixels, values);
         return values;
+    }
+
+    /// <summary>dst = pixel / 255f, exactly (a correctly rounded division), vectorised.</summary>
+    internal static void ToUnitRange(ReadOnlySpan<byte> pixels, Span<float> dst)
+    {
+        System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<byte, float>(pixels, dst);
+        System.Numerics.Tensors.TensorPrimitives.Divide(dst, 255f, dst);
     }
 
     /// <summary><c>Count</c> labels in 0..9.</summary>

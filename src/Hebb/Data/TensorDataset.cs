@@ -67,10 +67,7 @@ public sealed class TensorDataset
         for (int i = 0; i < ids.Length; i++)
         {
             var src = _pixels.AsSpan(_pixelOffset + ids[i] * _sampleSize, _sampleSize);
-            var row = dst.AsSpan(batch.Offset + i * _sampleSize, _sampleSize);
-            // byte -> float, then a correctly rounded division: exactly pixel / 255f, vectorised.
-            System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<byte, float>(src, row);
-            System.Numerics.Tensors.TensorPrimitives.Divide(row, 255f, row);
+            MnistDataset.ToUnitRange(src, dst.AsSpan(batch.Offset + i * _sampleSize, _sampleSize));
         }
     }
 

@@ -31,7 +31,8 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
         using var batches = loader.GetEnumerator();
         while (true)
         {
-            // One scope per step: the batch and every intermediate tensor go back to the pool at its end.
+            // One scope per step: every tensor the step makes goes back to the pool at its end
+            // (a recycling DataLoader hands its batches back itself when the next one is taken).
             using var scope = TensorScope.Begin();
             if (!batches.MoveNext()) break;
             var (input, labels) = batches.Current;
