@@ -48,11 +48,15 @@ public static class Losses
     {
         var ids = IndexOps.CheckedIndices(labels, classes, "OneHot");
         var y = Tensor.Zeros(dtype, ids.Length, classes);
-        var rows = y.ShapeArray[1];
-        for (int i = 0; i < ids.Length; i++)
+        if (dtype == DType.Float32)
         {
-            if (dtype == DType.Float32) y.Data<float>()[i * rows + ids[i]] = 1f;
-            else y.Data<double>()[i * rows + ids[i]] = 1.0;
+            var d = y.Data<float>();
+            for (int i = 0; i < ids.Length; i++) d[i * classes + ids[i]] = 1f;
+        }
+        else
+        {
+            var d = y.Data<double>();
+            for (int i = 0; i < ids.Length; i++) d[i * classes + ids[i]] = 1.0;
         }
         return labels.Rank == 1 ? y : y.Reshape([.. labels.ShapeArray, classes]);
     }

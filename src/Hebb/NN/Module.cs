@@ -91,7 +91,7 @@ public abstract class Module
     /// reuses the buffers (no allocation per step), or set to null with setToNone.</summary>
     public void ZeroGrad(bool setToNone = false)
     {
-        foreach (var p in Parameters()) Optim.Optimizer.ClearGrad(p, setToNone);
+        foreach (var p in Parameters()) p.ClearGrad(setToNone);
     }
 
     /// <summary>Parameters then buffers, by dotted name, in registration order.</summary>

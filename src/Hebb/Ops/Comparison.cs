@@ -24,14 +24,18 @@ namespace Hebb
             var src = Comparison.AsDoubles(this);
             switch (dtype)
             {
-                case DType.Float32: for (int i = 0; i < src.Length; i++) y.Data<float>()[i] = (float)src[i]; break;
+                case DType.Float32:
+                    var floats = y.Data<float>();
+                    for (int i = 0; i < src.Length; i++) floats[i] = (float)src[i];
+                    break;
                 case DType.Float64: src.CopyTo(y.Data<double>(), 0); break;
                 default:
+                    var ints = y.Data<int>();
                     for (int i = 0; i < src.Length; i++)
                     {
                         if (double.IsNaN(src[i]) || Math.Abs(src[i]) > int.MaxValue)
                             throw new OverflowException($"To(int32): value {src[i]} at flat index {i} does not fit in int32");
-                        y.Data<int>()[i] = (int)src[i];
+                        ints[i] = (int)src[i];
                     }
                     break;
             }

@@ -32,13 +32,7 @@ public abstract class Optimizer
     /// torch's set_to_none=False), or dropped with setToNone.</summary>
     public void ZeroGrad(bool setToNone = false)
     {
-        foreach (var p in Parameters) ClearGrad(p, setToNone);
-    }
-
-    internal static void ClearGrad(Tensor p, bool setToNone)
-    {
-        if (setToNone || p.Grad is null) p.ZeroGrad();
-        else using (GradMode.NoGrad()) p.Grad.FillInPlace(0);
+        foreach (var p in Parameters) p.ClearGrad(setToNone);
     }
 
     /// <summary>One update from the gradients accumulated by Backward. Parameters without a gradient are skipped.</summary>

@@ -107,6 +107,14 @@ public sealed partial class Tensor
 
     public void ZeroGrad() => _grad = null;
 
+    /// <summary>What Module/Optimizer.ZeroGrad do per parameter: zero-fill the gradient in place (the
+    /// next backward reuses the buffer) or, with setToNone, drop it.</summary>
+    internal void ClearGrad(bool setToNone)
+    {
+        if (setToNone || _grad is null) _grad = null;
+        else using (Autograd.GradMode.NoGrad()) _grad.FillInPlace(0);
+    }
+
     /// <summary>Reverse-mode differentiation from this tensor. A scalar needs no gradient argument;
     /// any other tensor needs one of its own shape. The graph is freed afterwards unless retainGraph.</summary>
     public void Backward(Tensor? gradient = null, bool retainGraph = false) => Engine.Backward(this, gradient, retainGraph);
