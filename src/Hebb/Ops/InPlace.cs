@@ -30,9 +30,17 @@ public sealed partial class Tensor
         CheckInPlace("AddInPlace");
         Pointwise.CheckSameFloat(this, other, "AddInPlace");
         if (ReferenceEquals(other.Storage, Storage)) other = other.Clone();
-        if (!ShapeUtil.SameShape(ShapeUtil.Broadcast(Shape, other.Shape, "AddInPlace"), Shape))
-            throw new ArgumentException($"AddInPlace: cannot add shape {ShapeUtil.Format(other.Shape)} into {ShapeUtil.Format(Shape)}");
-        var strides = Pointwise.BroadcastStrides(other, Shape);
+        int[] strides;
+        if (ShapeUtil.SameShape(other.Shape, Shape))
+        {
+            strides = other.StrideArray; // the common case (gradient accumulation) needs no broadcasting arrays
+        }
+        else
+        {
+            if (!ShapeUtil.SameShape(ShapeUtil.Broadcast(Shape, other.Shape, "AddInPlace"), Shape))
+                throw new ArgumentException($"AddInPlace: cannot add shape {ShapeUtil.Format(other.Shape)} into {ShapeUtil.Format(Shape)}");
+            strides = Pointwise.BroadcastStrides(other, Shape);
+        }
         if (DType == DType.Float32) Elementwise.AddInto(Data<float>(), Offset, Strides, other.Data<float>(), other.Offset, strides, Shape);
         else Elementwise.AddInto(Data<double>(), Offset, Strides, other.Data<double>(), other.Offset, strides, Shape);
         return this;
