@@ -17,13 +17,14 @@ public static class EvalCommand
         command.SetAction(parse => Program.Guard(() =>
         {
             string path = parse.GetValue(model)!;
-            var loaded = ModelFactory.Load(path);
-            string dataset = loaded.Metadata.TryGetValue("dataset", out var d) ? d : "mnist";
-            var kind = loaded.Metadata.TryGetValue("loss", out var l) && l == "ce" ? LossKind.CrossEntropy : LossKind.Mse;
+            var (network, config, metadata) = ModelFactory.LoadClassifier(path);
+            string dataset = metadata.TryGetValue("dataset", out var d) ? d : "mnist";
+            var kind = metadata.TryGetValue("loss", out var l) && l == "ce" ? LossKind.CrossEntropy : LossKind.Mse;
             var (_, test) = ClassifierRecipe.LoadData(dataset, parse.GetValue(data));
-            if (test.SampleShape[0] != loaded.Config.Inputs)
-                throw new InvalidDataException($"{path}: the model takes {loaded.Config.Inputs} inputs but {dataset} images have {test.SampleShape[0]}");
-            var result = Trainer.Evaluate(loaded.Model, test, ClassifierRecipe.LossFor(kind, loaded.Config.Outputs));
+            int pixels = test.SampleShape.ToArray().Aggregate(1, (a, b) => a * b), inputs = config.InputShape.Aggregate(1, (a, b) => a * b);
+            if (pixels != inputs)
+                throw new InvalidDataException($"{path}: the model takes {inputs} inputs per sample but {dataset} images have {pixels} pixels");
+            var result = Trainer.Evaluate(network, test, ClassifierRecipe.LossFor(kind, config.Classes));
             AnsiConsole.MarkupLine($"{Markup.Escape(path)}: {dataset} test accuracy [bold]{Percent(result.Accuracy)}[/], test loss {result.Loss:F4} ({result.Count:N0} images)");
             return 0;
         }));

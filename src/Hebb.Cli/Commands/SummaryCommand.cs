@@ -16,13 +16,11 @@ public static class SummaryCommand
         var command = new Command("summary", "Show a network's layers, output shapes and parameter counts") { model, hidden, activation };
         command.SetAction(parse => Program.Guard(() =>
         {
-            MlpConfig config;
+            IClassifierConfig config;
             Sequential network;
             if (parse.GetValue(model) is string path)
             {
-                var loaded = ModelFactory.Load(path);
-                config = loaded.Config;
-                network = (Sequential)loaded.Model;
+                (network, config, _) = ModelFactory.LoadClassifier(path);
             }
             else
             {
@@ -35,7 +33,7 @@ public static class SummaryCommand
             table.AddColumn("type");
             table.AddColumn("output shape");
             table.AddColumn(new TableColumn("parameters").RightAligned());
-            foreach (var row in Summary.Of(network, config.Inputs))
+            foreach (var row in Summary.Of(network, config.InputShape))
                 table.AddRow(row.Name, Markup.Escape(row.Layer), Markup.Escape("[" + string.Join(", ", row.OutputShape.Select((d, i) => i == 0 ? "N" : d.ToString())) + "]"), row.Parameters.ToString("N0"));
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"total parameters: [bold]{network.ParameterCount:N0}[/]");

@@ -8,15 +8,18 @@ namespace Hebb.Models;
 /// seed network (784*16 + 16*16 + 16*10 weights + 16 + 16 + 10 biases = 13,002 parameters).
 /// The config travels in the safetensors header, so a saved file alone rebuilds the model.
 /// </summary>
-public sealed record MlpConfig(int[] Sizes, Activation Activation, Activation OutputActivation, InitScheme Init = InitScheme.Default)
+public sealed record MlpConfig(int[] Sizes, Activation Activation, Activation OutputActivation, InitScheme Init = InitScheme.Default) : IClassifierConfig
 {
-    public const string Kind = "mlp";
+    public const string KindName = "mlp";
+    public string Kind => KindName;
 
     /// <summary>The seed network of the notes: 784-16-16-10, sigmoid on every layer.</summary>
     public static MlpConfig Seed => new([784, 16, 16, 10], Activation.Sigmoid, Activation.Sigmoid);
 
     public int Inputs => Sizes[0];
     public int Outputs => Sizes[^1];
+    public int[] InputShape => [Inputs];
+    public int Classes => Outputs;
 
     /// <summary>Linear, activation, Linear, activation, ... (names "0.weight", "2.weight", ... as in PyTorch).</summary>
     public Sequential Build(Generator generator)
@@ -33,9 +36,11 @@ public sealed record MlpConfig(int[] Sizes, Activation Activation, Activation Ou
         return model;
     }
 
+    Module IModelConfig.Build(Generator generator) => Build(generator);
+
     public Dictionary<string, string> ToMetadata() => new()
     {
-        ["model"] = Kind,
+        ["model"] = KindName,
         ["sizes"] = string.Join(",", Sizes),
         ["activation"] = Activation.ToString().ToLowerInvariant(),
         ["output_activation"] = OutputActivation.ToString().ToLowerInvariant(),
