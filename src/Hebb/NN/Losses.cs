@@ -61,6 +61,22 @@ public static class Losses
         return labels.Rank == 1 ? y : y.Reshape([.. labels.ShapeArray, classes]);
     }
 
+    /// <summary>The seed's L2 term lambda / (2N) · Σ ||w||², added to a loss: L'(w) = L(w) + this. N is the
+    /// training-set size; only weights (tensors of rank >= 2) are penalised, not biases. Its gradient,
+    /// (lambda / N) · w, is the same as SGD's weight decay of lambda / N.</summary>
+    public static Tensor L2Penalty(IEnumerable<Tensor> parameters, double lambda, int n)
+    {
+        if (!(lambda >= 0) || n <= 0) throw new ArgumentException($"L2Penalty: need lambda >= 0 and N > 0, got lambda={lambda}, N={n}");
+        Tensor? sum = null;
+        foreach (var w in parameters)
+        {
+            if (w.Rank < 2) continue;
+            var term = w.Mul(w).Sum();
+            sum = sum is null ? term : sum.Add(term);
+        }
+        return sum is null ? Tensor.Scalar(0.0, DType.Float32) : sum.Mul(lambda / (2.0 * n));
+    }
+
     private static void CheckSameShape(Tensor a, Tensor b, string op)
     {
         if (!ShapeUtil.SameShape(a.Shape, b.Shape))

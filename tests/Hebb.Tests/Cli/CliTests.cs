@@ -95,4 +95,49 @@ public class CliTests
             dir.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public void LeNet5TrainsPrintsTheConfusionMatrixAndItsFileRebuildsIt()
+    {
+        var dir = Directory.CreateTempSubdirectory("hebb-cli-");
+        try
+        {
+            var model = Path.Combine(dir.FullName, "lenet.safetensors");
+            var metrics = Path.Combine(dir.FullName, "metrics.json");
+            var (code, stdout, stderr) = Hebb("train", "mnist", "--model", "lenet5", "--epochs", "1", "--train-limit", "6000", "--dropout", "0.1", "--schedule", "none", "--lr", "0.003",
+                "--out", model, "--metrics", metrics);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("confusion matrix", stdout);
+            Assert.Contains("LeCun et al. 1998 report 0.95%", stdout);
+            using var json = JsonDocument.Parse(File.ReadAllText(metrics));
+            double accuracy = json.RootElement.GetProperty("test_accuracy").GetDouble();
+            Assert.InRange(accuracy, 0.85, 1.0);
+            Assert.Equal(10, json.RootElement.GetProperty("per_class_accuracy").GetArrayLength());
+
+            (code, stdout, stderr) = Hebb("eval", "--model", model);
+            Assert.True(code == 0, stderr);
+            Assert.Contains((accuracy * 100).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + "%", stdout);
+            (code, stdout, _) = Hebb("summary", "--model", model);
+            Assert.Equal(0, code);
+            Assert.Contains("61,706", stdout);
+            Assert.Contains("[N, 6, 28, 28]", stdout);
+            Assert.Contains("[N, 16, 5, 5]", stdout);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("--dropout applies to --model lenet5", "train", "mnist", "--dropout", "0.5")]
+    [InlineData("--retrain-full needs --early-stopping", "train", "mnist", "--retrain-full")]
+    [InlineData("--momentum applies to --optimizer sgd", "train", "mnist", "--optimizer", "adam", "--momentum", "0.9")]
+    [InlineData("--val-split must be in [0, 1)", "train", "mnist", "--early-stopping", "2", "--val-split", "1.5")]
+    public void ToolkitOptionsThatDoNotFitTogetherAreRefused(string message, params string[] args)
+    {
+        var (code, _, stderr) = Hebb(args);
+        Assert.Equal(1, code);
+        Assert.Contains(message, stderr);
+    }
 }
