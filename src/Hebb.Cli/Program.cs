@@ -13,6 +13,9 @@ public static class Program
             EvalCommand.Create(),
             SummaryCommand.Create(),
             InfoCommand.Create(),
+            PerceptronCommand.Create(),
+            LogisticCommand.Create(),
+            WeightsCommand.Create(),
         };
         if (Console.IsOutputRedirected)
         {

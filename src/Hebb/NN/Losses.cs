@@ -43,6 +43,24 @@ public static class Losses
     /// <summary>Binary cross-entropy from logits against targets in [0, 1] (stable; see the op).</summary>
     public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets) => BinaryCrossEntropyWithLogitsOp.Forward(logits, targets);
 
+    /// <summary>The seed's logistic-regression loss: mean of ln(1 + e^(-y·s)) for scores s = w·x and labels y
+    /// in {-1, +1} (int32 or float, same shape as the scores), i.e. -mean ln σ(y·s). Stable for any score.</summary>
+    public static Tensor Logistic(Tensor scores, Tensor labels) => LogisticLossOp.Forward(scores, labels);
+
+    /// <summary>+1 where the class index equals <paramref name="positiveClass"/>, else -1, as float32: the labels of a
+    /// one-against-the-rest question such as MNIST's "is it a 0".</summary>
+    public static Tensor PlusMinusOne(Tensor labels, int positiveClass)
+    {
+        if (labels.DType != DType.Int32)
+            throw new ArgumentException($"PlusMinusOne: labels must be int32 class indices, got {labels.DType.Name()}");
+        var c = labels.Contiguous();
+        var ids = c.Data<int>().AsSpan(c.Offset, c.Numel);
+        var y = Tensor.Uninitialized(DType.Float32, (int[])labels.ShapeArray.Clone());
+        var d = y.Data<float>();
+        for (int i = 0; i < ids.Length; i++) d[i] = ids[i] == positiveClass ? 1f : -1f;
+        return y;
+    }
+
     /// <summary>One-hot float rows for int32 class indices: the seed's "expected" vectors.</summary>
     public static Tensor OneHot(Tensor labels, int classes, DType dtype = DType.Float32)
     {
