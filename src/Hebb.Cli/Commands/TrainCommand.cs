@@ -24,7 +24,7 @@ public static class TrainCommand
         var loss = new Option<string?>("--loss") { Description = "mse (the seed's squared-error cost on one-hot targets) or ce (cross-entropy); default mse for mlp, ce for lenet5" };
         loss.AcceptOnlyFromAmong("mse", "ce");
         var epochs = new Option<int>("--epochs") { Description = "passes over the training set (the most, with early stopping)", DefaultValueFactory = _ => 10 };
-        var lr = new Option<double?>("--lr") { Description = "learning rate (default: 3.0 for SGD+mse, 0.5 for SGD+ce, 0.001 for Adam/AdamW)" };
+        var lr = new Option<double?>("--lr") { Description = "learning rate (default: 3.0 for SGD+mse, 0.5 for SGD+ce, 0.001 for Adam/AdamW, 0.003 for LeNet-5 with Adam)" };
         var batch = new Option<int?>("--batch-size") { Description = "minibatch size (default 100 for mlp, 64 for lenet5)" };
         var seed = new Option<int>("--seed") { Description = "seed for initialisation, dropout and shuffling", DefaultValueFactory = _ => 0 };
         var init = new Option<string>("--init") { Description = "MLP init: default, zeros, he, xavier (seed: std sqrt(1/n_in)) or glorot", DefaultValueFactory = _ => "default" };

@@ -37,7 +37,7 @@ public enum ScheduleKind
 /// <summary>
 /// Everything `hebb train mnist|fashion-mnist` can be told. A null field takes the model's recipe:
 /// the seed network's (mse, SGD lr 3.0, batch 100, constant rate) for the MLP, and for LeNet-5
-/// cross-entropy, Adam lr 1e-3, batch 64, cosine decay over the run.
+/// cross-entropy, Adam lr 3e-3, batch 64, cosine decay to 0 over the run.
 /// </summary>
 public sealed record ClassifierOptions
 {
@@ -76,9 +76,12 @@ public sealed record ClassifierOptions
     public ScheduleKind EffectiveSchedule => Schedule ?? (Model == ModelKind.LeNet5 ? ScheduleKind.Cosine : ScheduleKind.None);
     public double EffectiveValidationSplit => ValidationSplit ?? (EarlyStoppingPatience > 0 ? 0.1 : 0);
 
-    /// <summary>3.0 for SGD on the seed cost, 0.5 for SGD on cross-entropy, 1e-3 for Adam and AdamW.</summary>
+    /// <summary>3.0 for SGD on the seed cost, 0.5 for SGD on cross-entropy, 1e-3 for Adam and AdamW, except
+    /// 3e-3 for LeNet-5 with Adam (chosen on a validation split of Fashion-MNIST: 91.03% validation
+    /// accuracy after 10 cosine epochs against 89.55% for 1e-3).</summary>
     public double EffectiveLearningRate => LearningRate ??
-        (EffectiveOptimizer != OptimizerKind.Sgd ? 1e-3 : EffectiveLoss == LossKind.Mse ? 3.0 : 0.5);
+        (EffectiveOptimizer == OptimizerKind.Sgd ? (EffectiveLoss == LossKind.Mse ? 3.0 : 0.5)
+            : Model == ModelKind.LeNet5 && EffectiveOptimizer == OptimizerKind.Adam ? 3e-3 : 1e-3);
 
     public void Validate()
     {
