@@ -75,6 +75,11 @@ namespace Hebb.Ops
     {
         public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            if (F32.Is<T>())
+            {
+                GeluKernel.Forward(F32.R(x), F32.W(d)); // vectorised; the series below is for double
+                return;
+            }
             for (int i = 0; i < x.Length; i++)
             {
                 double v = double.CreateTruncating(x[i]);
@@ -88,6 +93,11 @@ namespace Hebb.Ops
     {
         public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            if (F32.Is<T>())
+            {
+                GeluKernel.Gradient(F32.R(x), F32.W(d));
+                return;
+            }
             for (int i = 0; i < x.Length; i++)
             {
                 double v = double.CreateTruncating(x[i]);
