@@ -15,7 +15,40 @@ internal static class GeluKernel
 
     public static void Forward(ReadOnlySpan<float> x, Span<float> y) => Run(x, y, gradient: false);
 
+    /// <summary>y = x·Φ(x), also keeping Φ(x) in phi for <see cref="Backward"/>.</summary>
+    public static void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> phi)
+    {
+        Span<float> a = stackalloc float[Block], b = stackalloc float[Block];
+        for (int start = 0; start < x.Length; start += Block)
+        {
+            int n = Math.Min(Block, x.Length - start);
+            var xs = x.Slice(start, n);
+            var ps = phi.Slice(start, n);
+            Phi(xs, ps, a[..n], b[..n]);
+            TensorPrimitives.Multiply(xs, ps, y.Slice(start, n));
+        }
+    }
+
     public static void Gradient(ReadOnlySpan<float> x, Span<float> d) => Run(x, d, gradient: true);
+
+    /// <summary>dx = g·(Φ(x) + x·φ(x)) from the Φ kept by the forward.</summary>
+    public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> phi, ReadOnlySpan<float> g, Span<float> dx)
+    {
+        Span<float> a = stackalloc float[Block];
+        for (int start = 0; start < x.Length; start += Block)
+        {
+            int n = Math.Min(Block, x.Length - start);
+            var xs = x.Slice(start, n);
+            var z = a[..n];
+            var ds = dx.Slice(start, n);
+            TensorPrimitives.Multiply(xs, xs, z);
+            TensorPrimitives.Multiply(z, -0.5f, z);
+            TensorPrimitives.Exp(z, z);
+            TensorPrimitives.Multiply(z, xs, z);
+            TensorPrimitives.MultiplyAdd(z, (float)(1 / Math.Sqrt(2 * Math.PI)), phi.Slice(start, n), ds);
+            TensorPrimitives.Multiply(ds, g.Slice(start, n), ds);
+        }
+    }
 
     private static void Run(ReadOnlySpan<float> x, Span<float> y, bool gradient)
     {

@@ -23,6 +23,8 @@ public class GeluKernelTests
             Assert.True(Math.Abs(e[i] - a[i]) <= 4e-7 * scale, $"gelu({xs[i]}): {a[i]} vs {e[i]}");
             Assert.True(Math.Abs(de[i] - da[i]) <= 4e-7 * scale, $"gelu'({xs[i]}): {da[i]} vs {de[i]}");
         }
+        // Inference (no graph) takes the path that does not keep Φ: same numbers.
+        using (Hebb.Autograd.GradMode.NoGrad()) Assert.Equal(a, x32.Gelu().ToArray<float>());
         // Far left tail: tiny negative values, not 0 or noise of the wrong sign.
         Assert.True(a[0] <= 0 && a[0] > -1e-30);
     }

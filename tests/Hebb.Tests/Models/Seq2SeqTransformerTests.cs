@@ -29,7 +29,7 @@ public class Seq2SeqTransformerTests(ITestOutputHelper output)
     {
         var g = new Generator(0);
         var model = new Seq2SeqTransformer(Digits, Digits + 1, embedDim: 64, heads: 4, encoderLayers: 2, decoderLayers: 2, maxLength: Length, g);
-        int steps = 600, batch = 64;
+        int steps = 400, batch = 64;
         var opt = new AdamW(ParameterGroup.DecayMatricesOnly(model.Parameters(), 0.01), 3e-3, beta2: 0.98);
         var schedule = new CosineWithWarmupSchedule(3e-3, 1e-4, 50, steps);
         var data = new Generator(1);
