@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Hebb.Kernels;
 
@@ -7,35 +8,83 @@ namespace Hebb.Kernels;
 /// go through whole-span TensorPrimitives passes while they sit in L1. Φ comes from erfc by the
 /// Chebyshev fit of Numerical Recipes (erfcc, relative error below 1.2e-7 everywhere, so both tails keep
 /// float precision): Φ(x) = 0.5 + sign(x)·(0.5 - c) with c = 0.5·erfc(|x|/√2). The double path (used by
-/// gradcheck) keeps the series in <see cref="Erf"/>; the two agree to float rounding.
+/// gradcheck) keeps the series in <see cref="Erf"/>; the two agree to float rounding. With AVX-512,
+/// Forward and Backward run the whole formula in registers, 16 values at a time, instead of one pass
+/// per step (the tail, and CPUs without AVX-512, take the passes).
 /// </summary>
 internal static class GeluKernel
 {
     private const int Block = 512;
 
-    public static void Forward(ReadOnlySpan<float> x, Span<float> y) => Run(x, y, gradient: false);
+    /// <summary>y = x·Φ(x).</summary>
+    public static void Forward(ReadOnlySpan<float> x, Span<float> y) => Forward(x, y, default);
 
-    /// <summary>y = x·Φ(x), also keeping Φ(x) in phi for <see cref="Backward"/>.</summary>
+    /// <summary>y = x·Φ(x), also keeping Φ(x) in phi (when not empty) for <see cref="Backward"/>.
+    /// Both forms give the same numbers.</summary>
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> phi)
+    {
+        bool keep = !phi.IsEmpty;
+        int done = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; done + 16 <= x.Length; done += 16)
+            {
+                var v = Vector512.Create(x.Slice(done, 16));
+                var p = Phi(v);
+                if (keep) p.CopyTo(phi.Slice(done, 16));
+                (v * p).CopyTo(y.Slice(done, 16));
+            }
+        }
+        Span<float> a = stackalloc float[Block], b = stackalloc float[Block];
+        for (int start = done; start < x.Length; start += Block)
+        {
+            int n = Math.Min(Block, x.Length - start);
+            var xs = x.Slice(start, n);
+            var ys = y.Slice(start, n);
+            Phi(xs, ys, a[..n], b[..n]);
+            if (keep) ys.CopyTo(phi.Slice(start, n));
+            TensorPrimitives.Multiply(xs, ys, ys);
+        }
+    }
+
+    /// <summary>d = Φ(x) + x·φ(x), GELU's derivative.</summary>
+    public static void Gradient(ReadOnlySpan<float> x, Span<float> d)
     {
         Span<float> a = stackalloc float[Block], b = stackalloc float[Block];
         for (int start = 0; start < x.Length; start += Block)
         {
             int n = Math.Min(Block, x.Length - start);
             var xs = x.Slice(start, n);
-            var ps = phi.Slice(start, n);
-            Phi(xs, ps, a[..n], b[..n]);
-            TensorPrimitives.Multiply(xs, ps, y.Slice(start, n));
+            var ys = d.Slice(start, n);
+            var z = a[..n];
+            var t = b[..n];
+            Phi(xs, ys, z, t);
+            // + x·φ(x), φ(x) = e^(-x²/2) / sqrt(2π)
+            TensorPrimitives.Multiply(xs, xs, z);
+            TensorPrimitives.Multiply(z, -0.5f, z);
+            TensorPrimitives.Exp(z, z);
+            TensorPrimitives.Multiply(z, xs, z);
+            TensorPrimitives.MultiplyAdd(z, (float)(1 / Math.Sqrt(2 * Math.PI)), ys, ys);
         }
     }
-
-    public static void Gradient(ReadOnlySpan<float> x, Span<float> d) => Run(x, d, gradient: true);
 
     /// <summary>dx = g·(Φ(x) + x·φ(x)) from the Φ kept by the forward.</summary>
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> phi, ReadOnlySpan<float> g, Span<float> dx)
     {
+        int done = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var c = Vector512.Create((float)(1 / Math.Sqrt(2 * Math.PI)));
+            for (; done + 16 <= x.Length; done += 16)
+            {
+                var v = Vector512.Create(x.Slice(done, 16));
+                var density = Vector512.Exp(v * v * Vector512.Create(-0.5f)) * c;
+                var d = Vector512.FusedMultiplyAdd(v, density, Vector512.Create(phi.Slice(done, 16)));
+                (d * Vector512.Create(g.Slice(done, 16))).CopyTo(dx.Slice(done, 16));
+            }
+        }
         Span<float> a = stackalloc float[Block];
-        for (int start = 0; start < x.Length; start += Block)
+        for (int start = done; start < x.Length; start += Block)
         {
             int n = Math.Min(Block, x.Length - start);
             var xs = x.Slice(start, n);
@@ -50,29 +99,25 @@ internal static class GeluKernel
         }
     }
 
-    private static void Run(ReadOnlySpan<float> x, Span<float> y, bool gradient)
+    /// <summary>Φ(x) for 16 values, the same steps as the span version below.</summary>
+    private static Vector512<float> Phi(Vector512<float> x)
     {
-        Span<float> a = stackalloc float[Block], b = stackalloc float[Block];
-        for (int start = 0; start < x.Length; start += Block)
-        {
-            int n = Math.Min(Block, x.Length - start);
-            var xs = x.Slice(start, n);
-            var ys = y.Slice(start, n);
-            var z = a[..n];
-            var t = b[..n];
-            Phi(xs, ys, z, t);
-            if (!gradient)
-            {
-                TensorPrimitives.Multiply(xs, ys, ys); // x·Φ(x)
-                continue;
-            }
-            // + x·φ(x), φ(x) = e^(-x²/2) / sqrt(2π)
-            TensorPrimitives.Multiply(xs, xs, z);
-            TensorPrimitives.Multiply(z, -0.5f, z);
-            TensorPrimitives.Exp(z, z);
-            TensorPrimitives.Multiply(z, xs, z);
-            TensorPrimitives.MultiplyAdd(z, (float)(1 / Math.Sqrt(2 * Math.PI)), ys, ys);
-        }
+        var one = Vector512<float>.One;
+        var half = Vector512.Create(0.5f);
+        var z = Vector512.Abs(x) * Vector512.Create((float)(1 / Math.Sqrt(2)));
+        var t = one / Vector512.FusedMultiplyAdd(z, half, one);
+        var p = Vector512.Create(0.17087277f);
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(-0.82215223f));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(1.48851587f));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(-1.13520398f));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(0.27886807f));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(-0.18628806f));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(0.09678418f));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(0.37409196f));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(1.00002368f));
+        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(-1.26551223f));
+        var erfc = Vector512.Exp(p - z * z) * t;
+        return half + Vector512.CopySign(Vector512.FusedMultiplyAdd(erfc, -half, half), x);
     }
 
     /// <summary>phi = Φ(x); z and t are scratch of the same length.</summary>
