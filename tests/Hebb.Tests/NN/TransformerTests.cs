@@ -61,6 +61,58 @@ public class TransformerTests
         AttentionTests.Close(expected, y, 1e-5, "cross-attention");
     }
 
+    /// <summary>A tiny causal self-attention layer (embed 4, 2 heads) with fixed weights, against plain loops:
+    /// projections, per-head softmax(q·k/sqrt(2)) over earlier positions, weighted values, output projection.</summary>
+    [Fact]
+    public void TinyAttentionLayerMatchesPlainLoops()
+    {
+        const int e = 4, heads = 2, d = 2, t = 3;
+        var mha = new MultiheadAttention(e, heads, new Generator(0));
+        float[] wAttn = Enumerable.Range(0, 3 * e * e).Select(i => (i * 7 % 11 - 5) / 8f).ToArray();   // (3e, e)
+        float[] bAttn = Enumerable.Range(0, 3 * e).Select(i => (i % 5 - 2) / 16f).ToArray();
+        float[] wProj = Enumerable.Range(0, e * e).Select(i => (i * 5 % 9 - 4) / 8f).ToArray();        // (e, e)
+        float[] bProj = [0.25f, -0.5f, 0, 0.125f];
+        float[] x = [1, 0, -1, 0.5f, 0.25f, 2, 0, -1, -0.5f, 1, 1, 0];                                   // (1, t, e)
+        mha.LoadStateDict(new Dictionary<string, Tensor>
+        {
+            ["c_attn.weight"] = Tensor.FromArray(wAttn, 3 * e, e), ["c_attn.bias"] = Tensor.FromArray(bAttn, 3 * e),
+            ["c_proj.weight"] = Tensor.FromArray(wProj, e, e), ["c_proj.bias"] = Tensor.FromArray(bProj, e),
+        });
+
+        // qkv[i, j] = sum_c x[i, c] · W[j, c] + b[j]: q = columns 0..e, k = e..2e, v = 2e..3e.
+        var qkv = new double[t, 3 * e];
+        for (int i = 0; i < t; i++)
+            for (int j = 0; j < 3 * e; j++)
+            {
+                double sum = bAttn[j];
+                for (int c = 0; c < e; c++) sum += x[i * e + c] * wAttn[j * e + c];
+                qkv[i, j] = sum;
+            }
+        var merged = new double[t, e];
+        for (int h = 0; h < heads; h++)
+            for (int i = 0; i < t; i++)
+            {
+                var score = new double[i + 1]; // causal: keys 0..i
+                for (int j = 0; j <= i; j++)
+                {
+                    for (int c = 0; c < d; c++) score[j] += qkv[i, h * d + c] * qkv[j, e + h * d + c];
+                    score[j] /= Math.Sqrt(d);
+                }
+                double max = score.Max(), total = score.Sum(s => Math.Exp(s - max));
+                for (int j = 0; j <= i; j++)
+                    for (int c = 0; c < d; c++) merged[i, h * d + c] += Math.Exp(score[j] - max) / total * qkv[j, 2 * e + h * d + c];
+            }
+        var expected = new float[t * e];
+        for (int i = 0; i < t; i++)
+            for (int j = 0; j < e; j++)
+            {
+                double sum = bProj[j];
+                for (int c = 0; c < e; c++) sum += merged[i, c] * wProj[j * e + c];
+                expected[i * e + j] = (float)sum;
+            }
+        Semantics.Check.Values(mha.Forward(Tensor.FromArray(x, 1, t, e), isCausal: true), expected, 1e-5);
+    }
+
     [Fact]
     public void GradientsReachEveryParameterOfABlock()
     {
