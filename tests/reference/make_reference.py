@@ -259,6 +259,152 @@ def pool2d(rng):
     return cases
 
 
+# ---------------------------------------------------------------- attention and transformers (own LCG seed, appended last)
+
+def layer_norm(rng):
+    cases = []
+    for shape, norm, affine in (((2, 3, 5), (5,), True), ((4, 6), (6,), False), ((2, 2, 3), (2, 3), True)):
+        x = rng.uniform(-3, 3, *shape)
+        xl = leaf(x)
+        w = leaf(rng.uniform(0.5, 1.5, *norm)) if affine else None
+        b = leaf(rng.uniform(-0.5, 0.5, *norm)) if affine else None
+        y = F.layer_norm(xl, norm, w, b, eps=1e-5)
+        probe = rng.uniform(-1, 1, *y.shape)
+        (y * probe).sum().backward()
+        case = {"x": enc(x), "normalized_shape": list(norm), "w": enc(probe), "y": enc(y), "grad_x": enc(xl.grad)}
+        if affine:
+            case.update({"weight": enc(w), "bias": enc(b), "grad_weight": enc(w.grad), "grad_bias": enc(b.grad)})
+        cases.append(case)
+    return cases
+
+
+def reference_attention(q, k, v, mask):
+    """softmax(q kT / sqrt(d) with masked scores at -inf) v, written out (torch 1.13 has no F.scaled_dot_product_attention)."""
+    scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
+    if mask is not None:
+        scores = scores.masked_fill(mask, float("-inf"))
+    return torch.softmax(scores, dim=-1) @ v
+
+
+def attention(rng):
+    cases = []
+    # (q shape, k shape, v shape, mask kind): causal self-attention, and cross-attention with a broadcast mask.
+    for qs, ks, vs, kind in (((2, 2, 4, 3), (2, 2, 4, 3), (2, 2, 4, 2), "causal"),
+                             ((2, 3, 3), (2, 5, 3), (2, 5, 4), "mask")):
+        q, k, v = rng.uniform(-2, 2, *qs), rng.uniform(-2, 2, *ks), rng.uniform(-2, 2, *vs)
+        tq, tk = qs[-2], ks[-2]
+        if kind == "causal":
+            mask = torch.ones(tq, tk, dtype=torch.bool).triu(1)
+        else:
+            mask = torch.zeros(tq, tk, dtype=torch.bool)
+            mask[0, 1] = mask[1, 3] = mask[2, 0] = mask[2, 4] = True
+        ql, kl, vl = leaf(q), leaf(k), leaf(v)
+        y = reference_attention(ql, kl, vl, mask)
+        probe = rng.uniform(-1, 1, *y.shape)
+        (y * probe).sum().backward()
+        case = {"q": enc(q), "k": enc(k), "v": enc(v), "kind": kind, "w": enc(probe), "y": enc(y),
+                "grad_q": enc(ql.grad), "grad_k": enc(kl.grad), "grad_v": enc(vl.grad)}
+        if kind == "mask":
+            case["mask"] = enc(mask.to(torch.int32))
+        cases.append(case)
+    return cases
+
+
+def multihead_attention(rng):
+    """torch.nn.MultiheadAttention (embed 8, 2 heads) with in_proj/out_proj set from the LCG: causal self-attention
+    and cross-attention, outputs and per-head weights."""
+    e, h = 8, 2
+    mha = torch.nn.MultiheadAttention(e, h, batch_first=True)
+    with torch.no_grad():
+        mha.in_proj_weight.copy_(rng.uniform(-0.5, 0.5, 3 * e, e))
+        mha.in_proj_bias.copy_(rng.uniform(-0.2, 0.2, 3 * e))
+        mha.out_proj.weight.copy_(rng.uniform(-0.5, 0.5, e, e))
+        mha.out_proj.bias.copy_(rng.uniform(-0.2, 0.2, e))
+    x = rng.uniform(-1, 1, 2, 4, e)
+    memory = rng.uniform(-1, 1, 2, 3, e)
+    causal = torch.ones(4, 4, dtype=torch.bool).triu(1)
+    y_self, w_self = mha(x, x, x, attn_mask=causal, need_weights=True, average_attn_weights=False)
+    y_cross, w_cross = mha(x, memory, memory, need_weights=True, average_attn_weights=False)
+    state = {"c_attn.weight": enc(mha.in_proj_weight), "c_attn.bias": enc(mha.in_proj_bias),
+             "c_proj.weight": enc(mha.out_proj.weight), "c_proj.bias": enc(mha.out_proj.bias)}
+    return {"embed_dim": e, "heads": h, "state": state, "x": enc(x), "memory": enc(memory),
+            "y_self": enc(y_self), "weights_self": enc(w_self), "y_cross": enc(y_cross), "weights_cross": enc(w_cross)}
+
+
+class NanoBlock(torch.nn.Module):
+    """nanoGPT's Block (pre-norm; causal self-attention with fused c_attn; GELU MLP), attention written out."""
+
+    def __init__(self, e, h):
+        super().__init__()
+        self.h = h
+        self.ln_1 = torch.nn.LayerNorm(e)
+        self.attn = torch.nn.Module()
+        self.attn.c_attn = torch.nn.Linear(e, 3 * e)
+        self.attn.c_proj = torch.nn.Linear(e, e)
+        self.ln_2 = torch.nn.LayerNorm(e)
+        self.mlp = torch.nn.Module()
+        self.mlp.c_fc = torch.nn.Linear(e, 4 * e)
+        self.mlp.c_proj = torch.nn.Linear(4 * e, e)
+
+    def forward(self, x):
+        b, t, e = x.shape
+        q, k, v = self.attn.c_attn(self.ln_1(x)).split(e, dim=2)
+        heads = lambda z: z.view(b, t, self.h, e // self.h).transpose(1, 2)
+        mask = torch.ones(t, t, dtype=torch.bool).triu(1)
+        y = reference_attention(heads(q), heads(k), heads(v), mask).transpose(1, 2).reshape(b, t, e)
+        x = x + self.attn.c_proj(y)
+        return x + self.mlp.c_proj(F.gelu(self.mlp.c_fc(self.ln_2(x))))
+
+
+class NanoGpt(torch.nn.Module):
+    def __init__(self, vocab, block_size, layers, e, h):
+        super().__init__()
+        self.transformer = torch.nn.ModuleDict(dict(
+            wte=torch.nn.Embedding(vocab, e), wpe=torch.nn.Embedding(block_size, e),
+            h=torch.nn.ModuleList([NanoBlock(e, h) for _ in range(layers)]), ln_f=torch.nn.LayerNorm(e)))
+
+    def forward(self, ids):
+        t = ids.shape[1]
+        x = self.transformer.wte(ids) + self.transformer.wpe(torch.arange(t))
+        for block in self.transformer.h:
+            x = block(x)
+        return self.transformer.ln_f(x) @ self.transformer.wte.weight.T  # unembedding tied to wte
+
+
+def fill_from(rng, module):
+    """Every parameter from the LCG (LayerNorm gains around 1), in state-dict order."""
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            if "ln_" in name and name.endswith("weight"):
+                p.copy_(rng.uniform(0.75, 1.25, *p.shape))
+            else:
+                p.copy_(rng.uniform(-0.3, 0.3, *p.shape))
+    return {k: enc(v) for k, v in module.state_dict().items()}
+
+
+def gpt_block(rng):
+    block = NanoBlock(8, 2)
+    state = fill_from(rng, block)
+    x = rng.uniform(-1, 1, 2, 5, 8)
+    return {"embed_dim": 8, "heads": 2, "state": state, "x": enc(x), "y": enc(block(x))}
+
+
+def gpt(rng):
+    """A tiny GPT (vocab 7, block 6, 2 layers, embed 8, 2 heads, tied): logits, cross-entropy of next tokens,
+    and the gradients of every parameter."""
+    model = NanoGpt(7, 6, 2, 8, 2)
+    state = fill_from(rng, model)
+    ids = torch.tensor([[1, 4, 2, 6, 0], [3, 3, 5, 1, 2]])
+    targets = torch.tensor([4, 2, 6, 0, 5, 3, 5, 1, 2, 6])
+    logits = model(ids)
+    loss = F.cross_entropy(logits.reshape(-1, 7), targets)
+    loss.backward()
+    grads = {k: enc(p.grad) for k, p in model.named_parameters()}
+    return {"config": {"vocab_size": 7, "block_size": 6, "n_layer": 2, "n_embd": 8, "n_head": 2}, "state": state,
+            "ids": enc(ids.to(torch.int32)), "targets": enc(targets.to(torch.int32)), "logits": enc(logits),
+            "loss": loss.item(), "grads": grads}
+
+
 def dump(value, indent=0):
     """JSON with one key per line, but every list of numbers (tensor data, shapes) on one line."""
     pad, inner = " " * indent, " " * (indent + 1)
@@ -285,6 +431,11 @@ def main():
         "mlp": mlp(rng),
         "conv2d": conv2d(Lcg(20261125)),
         "pool2d": pool2d(Lcg(20261126)),
+        "layer_norm": layer_norm(Lcg(20261201)),
+        "attention": attention(Lcg(20261202)),
+        "multihead_attention": multihead_attention(Lcg(20261203)),
+        "gpt_block": gpt_block(Lcg(20261204)),
+        "gpt": gpt(Lcg(20261205)),
     }
     with open(OUT, "w", encoding="utf-8", newline="\n") as f:
         f.write(dump(reference) + "\n")

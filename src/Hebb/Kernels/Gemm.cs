@@ -12,19 +12,23 @@ internal static class Gemm
 {
     /// <param name="aRs">A's row stride</param><param name="aCs">A's column stride</param>
     /// <param name="accumulate">C += A·B instead of C = A·B (e.g. onto a bias already in C)</param>
+    /// <param name="ldc">C's row stride, n when omitted (a larger one writes into a column block of a wider matrix)</param>
     public static void Multiply<T>(T[] a, int aOff, int aRs, int aCs, T[] b, int bOff, int bRs, int bCs,
-        T[] c, int cOff, int m, int k, int n, bool accumulate = false) where T : unmanaged, IFloatingPointIeee754<T>
+        T[] c, int cOff, int m, int k, int n, bool accumulate = false, int ldc = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (m == 0 || n == 0) return;
+        if (ldc == 0) ldc = n;
+        if (ldc < n) throw new ArgumentOutOfRangeException(nameof(ldc), $"GEMM: C's row stride {ldc} is less than its {n} columns");
         if (k == 0)
         {
-            if (!accumulate) c.AsSpan(cOff, m * n).Clear();
+            if (!accumulate)
+                for (int i = 0; i < m; i++) c.AsSpan(cOff + i * ldc, n).Clear();
             return;
         }
         // float: the packed, register-tiled SGEMM, except for vector-shaped products where its tiles would be mostly padding.
         if (typeof(T) == typeof(float) && m > 1 && n > 1)
         {
-            Sgemm.Multiply((float[])(object)a, aOff, aRs, aCs, (float[])(object)b, bOff, bRs, bCs, (float[])(object)c, cOff, m, k, n, accumulate);
+            Sgemm.Multiply((float[])(object)a, aOff, aRs, aCs, (float[])(object)b, bOff, bRs, bCs, (float[])(object)c, cOff, m, k, n, accumulate, ldc);
             return;
         }
         bool dotPath = bCs != 1 && bRs == 1 && aCs == 1;
@@ -38,7 +42,7 @@ internal static class Gemm
 
         for (int i = 0; i < m; i++)
         {
-            var cRow = c.AsSpan(cOff + i * n, n);
+            var cRow = c.AsSpan(cOff + i * ldc, n);
             if (dotPath)
             {
                 var aRow = a.AsSpan(aOff + i * aRs, k);

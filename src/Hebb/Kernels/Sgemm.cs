@@ -50,18 +50,19 @@ internal sealed unsafe class Sgemm : IParallelWork
     private delegate*<int, float*, int, float*, float*, int, bool, void> _kernel;
     private bool _inPlaceA, _rowsKernel; // read A without packing: column-major panels / row-major rows (single B panel only)
 
+    /// <param name="ldc">C's row stride (at least n)</param>
     public static void Multiply(float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
-        float[] c, int cOff, int m, int k, int n, bool accumulate)
+        float[] c, int cOff, int m, int k, int n, bool accumulate, int ldc)
     {
         fixed (float* pa = a, pb = b, pc = c)
-            (_context ??= new Sgemm()).Run(pa + aOff, aRs, aCs, pb + bOff, bRs, bCs, pc + cOff, m, k, n, accumulate);
+            (_context ??= new Sgemm()).Run(pa + aOff, aRs, aCs, pb + bOff, bRs, bCs, pc + cOff, m, k, n, accumulate, ldc);
     }
 
-    private void Run(float* a, int aRs, int aCs, float* b, int bRs, int bCs, float* c, int m, int k, int n, bool accumulate)
+    private void Run(float* a, int aRs, int aCs, float* b, int bRs, int bCs, float* c, int m, int k, int n, bool accumulate, int ldc)
     {
         _accumulateC = accumulate;
         _a = a; _c = c;
-        (_aRs, _aCs, _m, _ldc) = (aRs, aCs, m, n);
+        (_aRs, _aCs, _m, _ldc) = (aRs, aCs, m, ldc);
         switch (Path)
         {
             case GemmPath.Avx512 when n <= SgemmMicroKernels.Avx512NarrowNr:

@@ -16,6 +16,7 @@ public static class ModelFactory
     {
         [MlpConfig.KindName] = MlpConfig.FromMetadata,
         [LeNet5Config.KindName] = LeNet5Config.FromMetadata,
+        [GptConfig.KindName] = GptConfig.FromMetadata,
     };
 
     public static IReadOnlyCollection<string> Kinds => Parsers.Keys;

@@ -35,8 +35,18 @@ namespace Hebb
         /// 0.5x(1 + tanh(sqrt(2/π)(x + 0.044715x³))) when <paramref name="tanhApproximation"/>.</summary>
         public Tensor Gelu(bool tanhApproximation = false)
         {
+            if (!tanhApproximation && DType == DType.Float32 && GradMode.ShouldRecord(this))
+            {
+                // Training in float: keep Φ(x) from the forward so the backward needs no second erfc.
+                var x = Contiguous();
+                var phi = UninitializedLike(DType, x);
+                var yf = UninitializedLike(DType, x);
+                GeluKernel.Forward(x.Data<float>().AsSpan(x.Offset, x.Numel), yf.Data<float>(), phi.Data<float>());
+                yf.GradFn = new GeluBackward(this, false, phi);
+                return yf;
+            }
             var y = tanhApproximation ? Pointwise.Unary<GeluTanhOp>(this, "Gelu") : Pointwise.Unary<GeluOp>(this, "Gelu");
-            if (GradMode.ShouldRecord(this)) y.GradFn = new GeluBackward(this, tanhApproximation);
+            if (GradMode.ShouldRecord(this)) y.GradFn = new GeluBackward(this, tanhApproximation, null);
             return y;
         }
     }
@@ -65,16 +75,36 @@ namespace Hebb.Ops
         public override Tensor?[] Backward(Tensor g) => [g.Mul(Pointwise.Unary<StepOp>(Inputs[0], "Relu"))];
     }
 
-    internal sealed class GeluBackward(Tensor x, bool tanhApproximation) : Node(x)
+    /// <summary>phi, when kept by the float forward, is Φ(x): then dx = g·(Φ + x·φ(x)) in one fused pass.</summary>
+    internal sealed class GeluBackward(Tensor x, bool tanhApproximation, Tensor? phi) : Node(x)
     {
-        public override Tensor?[] Backward(Tensor g) =>
-            [g.Mul(tanhApproximation ? Pointwise.Unary<GeluTanhGradOp>(Inputs[0], "Gelu") : Pointwise.Unary<GeluGradOp>(Inputs[0], "Gelu"))];
+        private Tensor? _phi = phi;
+
+        public override Tensor?[] Backward(Tensor g)
+        {
+            if (_phi is not null)
+            {
+                var x = Inputs[0].Contiguous();
+                var gc = g.Contiguous();
+                var dx = Tensor.UninitializedLike(x.DType, x);
+                GeluKernel.Backward(x.Data<float>().AsSpan(x.Offset, x.Numel), _phi.Data<float>().AsSpan(0, x.Numel), gc.Data<float>().AsSpan(gc.Offset, gc.Numel), dx.Data<float>());
+                return [dx];
+            }
+            return [g.Mul(tanhApproximation ? Pointwise.Unary<GeluTanhGradOp>(Inputs[0], "Gelu") : Pointwise.Unary<GeluGradOp>(Inputs[0], "Gelu"))];
+        }
+
+        public override void Release() { base.Release(); _phi = null; }
     }
 
     internal struct GeluOp : IUnaryOp
     {
         public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            if (F32.Is<T>())
+            {
+                GeluKernel.Forward(F32.R(x), F32.W(d)); // vectorised; the series below is for double
+                return;
+            }
             for (int i = 0; i < x.Length; i++)
             {
                 double v = double.CreateTruncating(x[i]);
@@ -88,6 +118,11 @@ namespace Hebb.Ops
     {
         public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
         {
+            if (F32.Is<T>())
+            {
+                GeluKernel.Gradient(F32.R(x), F32.W(d));
+                return;
+            }
             for (int i = 0; i < x.Length; i++)
             {
                 double v = double.CreateTruncating(x[i]);

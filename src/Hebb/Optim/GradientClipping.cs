@@ -12,14 +12,24 @@ public static class GradientClipping
         var grads = parameters.Select(p => p.Grad).Where(g => g is not null).Select(g => g!).ToList();
         double sumSquares = 0;
         foreach (var g in grads)
-            foreach (var v in g.ToFloatArray()) sumSquares += (double)v * v;
+        {
+            // Gradients of float32 parameters are dense float32: sum them in place, vectorised.
+            if (g.DType == DType.Float32 && g.IsContiguous) sumSquares += System.Numerics.Tensors.TensorPrimitives.SumOfSquares(Dense(g));
+            else foreach (var v in g.ToFloatArray()) sumSquares += (double)v * v;
+        }
         double norm = Math.Sqrt(sumSquares);
         if (norm > maxNorm)
         {
             double scale = maxNorm / (norm + 1e-6);
             using var _ = GradMode.NoGrad();
-            foreach (var g in grads) g.CopyFrom(g.Mul(scale));
+            foreach (var g in grads)
+            {
+                if (g.DType == DType.Float32 && g.IsContiguous) System.Numerics.Tensors.TensorPrimitives.Multiply(Dense(g), (float)scale, Dense(g));
+                else g.CopyFrom(g.Mul(scale));
+            }
         }
         return norm;
     }
+
+    private static Span<float> Dense(Tensor g) => g.Data<float>().AsSpan(g.Offset, g.Numel);
 }

@@ -151,6 +151,36 @@ public class GemmTests
         Assert.Throws<ArgumentException>(() => SmallGemm.MultiplyRowMajorB(new float[m * k], k, 1, new float[k * n - 1], n, new float[m * n], n, m, k, n, false));
     }
 
+    /// <summary>C as a column block of a wider matrix (row stride ldc > n): the product lands in its
+    /// columns, accumulates when asked, and the columns around it are left alone.</summary>
+    [Theory]
+    [MemberData(nameof(SupportedPaths))]
+    public void WritesIntoAColumnBlockOfAWiderMatrix(GemmPath path)
+    {
+        Sgemm.Path = path;
+        var g = new Generator(6);
+        foreach (var (m, k, n) in new[] { (5, 3, 4), (64, 32, 64), (37, 70, 19), (100, 9, 40) })
+        {
+            int ldc = n + 7, col = 3;
+            var a = g.NextFloats(m * k);
+            var b = g.NextFloats(k * n);
+            var c = Enumerable.Repeat(9f, m * ldc).ToArray();
+            Gemm.Multiply(a, 0, k, 1, b, 0, n, 1, c, col, m, k, n, ldc: ldc);
+            var block = new float[m * n];
+            for (int i = 0; i < m; i++)
+            for (int j = 0; j < ldc; j++)
+            {
+                if (j >= col && j < col + n) block[i * n + j - col] = c[i * ldc + j];
+                else Assert.Equal(9f, c[i * ldc + j]);
+            }
+            AssertMatchesReference(a, k, 1, b, n, 1, block, 0, m, k, n, $"{path} {m}x{k}x{n} ldc={ldc}");
+            Gemm.Multiply(a, 0, k, 1, b, 0, n, 1, c, col, m, k, n, accumulate: true, ldc: ldc);
+            for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) Assert.Equal(2 * block[i * n + j], c[i * ldc + col + j], 5);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(new float[4], 0, 2, 1, new float[4], 0, 2, 1, new float[4], 0, 2, 2, 2, ldc: 1));
+    }
+
     private static void AssertMatchesReference(float[] a, int aRs, int aCs, float[] b, int bRs, int bCs, float[] c, int cOff, int m, int k, int n, string what)
     {
         for (int i = 0; i < m; i++)

@@ -346,4 +346,102 @@ public class TorchReferenceTests
         AssertClose(c.GetProperty("y"), y, tol, $"pool2d[{index}] y {dtype.Name()}");
         AssertClose(c.GetProperty("grad_x"), x.Grad, tol, $"pool2d[{index}] grad x {dtype.Name()}");
     }
+
+    // ------------------------------------------------------------------ attention and transformers
+
+    /// <summary>Whole transformer layers in float32 chain a dozen ops (sums over up to 32 terms, softmax,
+    /// LayerNorm's 1/std); rounding grows to ~1e-6 relative per layer, so the relative tolerance is 1e-4.</summary>
+    private static readonly Tol ModelF32 = new(1e-4, 1e-5);
+
+    public static TheoryData<int, DType> LayerNormCases() => CasesOf("layer_norm");
+
+    [Theory]
+    [MemberData(nameof(LayerNormCases))]
+    public void LayerNorm(int index, DType dtype)
+    {
+        var c = Ref.GetProperty("layer_norm")[index];
+        var x = Leaf(c.GetProperty("x"), dtype);
+        var norm = c.GetProperty("normalized_shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        bool affine = c.TryGetProperty("weight", out var wj);
+        var weight = affine ? Leaf(wj, dtype) : null;
+        var bias = affine ? Leaf(c.GetProperty("bias"), dtype) : null;
+        var y = Functional.LayerNorm(x, norm, weight, bias);
+        y.Mul(Make(c.GetProperty("w"), dtype)).Sum().Backward();
+        var tol = TolFor(dtype);
+        AssertClose(c.GetProperty("y"), y, tol, $"layer_norm[{index}] y {dtype.Name()}");
+        AssertClose(c.GetProperty("grad_x"), x.Grad, tol, $"layer_norm[{index}] grad x {dtype.Name()}");
+        if (!affine) return;
+        AssertClose(c.GetProperty("grad_weight"), weight!.Grad, tol, $"layer_norm[{index}] grad weight {dtype.Name()}");
+        AssertClose(c.GetProperty("grad_bias"), bias!.Grad, tol, $"layer_norm[{index}] grad bias {dtype.Name()}");
+    }
+
+    public static TheoryData<int, DType> AttentionCases() => CasesOf("attention");
+
+    /// <summary>softmax(q kᵀ/sqrt(d), masked)·v: causal self-attention with heads, and cross-attention with a mask.</summary>
+    [Theory]
+    [MemberData(nameof(AttentionCases))]
+    public void ScaledDotProductAttention(int index, DType dtype)
+    {
+        var c = Ref.GetProperty("attention")[index];
+        var (q, k, v) = (Leaf(c.GetProperty("q"), dtype), Leaf(c.GetProperty("k"), dtype), Leaf(c.GetProperty("v"), dtype));
+        bool causal = c.GetProperty("kind").GetString() == "causal";
+        var mask = causal ? null : MakeInt(c.GetProperty("mask"));
+        var y = Functional.ScaledDotProductAttention(q, k, v, mask, isCausal: causal);
+        y.Mul(Make(c.GetProperty("w"), dtype)).Sum().Backward();
+        var tol = TolFor(dtype);
+        string label = $"attention[{index}] {dtype.Name()}";
+        AssertClose(c.GetProperty("y"), y, tol, $"{label} y");
+        AssertClose(c.GetProperty("grad_q"), q.Grad, tol, $"{label} grad q");
+        AssertClose(c.GetProperty("grad_k"), k.Grad, tol, $"{label} grad k");
+        AssertClose(c.GetProperty("grad_v"), v.Grad, tol, $"{label} grad v");
+    }
+
+    private static Dictionary<string, Tensor> State(JsonElement state) =>
+        state.EnumerateObject().ToDictionary(p => p.Name, p => Make(p.Value, DType.Float32));
+
+    /// <summary>torch.nn.MultiheadAttention's in_proj_weight is Hebb's fused c_attn (rows q|k|v), out_proj its c_proj.</summary>
+    [Fact]
+    public void MultiheadAttentionMatchesTorch()
+    {
+        var c = Ref.GetProperty("multihead_attention");
+        var mha = new MultiheadAttention(c.GetProperty("embed_dim").GetInt32(), c.GetProperty("heads").GetInt32(), new Generator(0));
+        mha.LoadStateDict(State(c.GetProperty("state")));
+        var x = Make(c.GetProperty("x"), DType.Float32);
+        var memory = Make(c.GetProperty("memory"), DType.Float32);
+        var ySelf = mha.Forward(x, out var wSelf, isCausal: true);
+        var yCross = mha.Forward(x, out var wCross, memory, memory);
+        AssertClose(c.GetProperty("y_self"), ySelf, ModelF32, "mha self y");
+        AssertClose(c.GetProperty("weights_self"), wSelf, ModelF32, "mha self weights");
+        AssertClose(c.GetProperty("y_cross"), yCross, ModelF32, "mha cross y");
+        AssertClose(c.GetProperty("weights_cross"), wCross, ModelF32, "mha cross weights");
+    }
+
+    [Fact]
+    public void GptBlockMatchesNanoGpt()
+    {
+        var c = Ref.GetProperty("gpt_block");
+        var block = new TransformerBlock(c.GetProperty("embed_dim").GetInt32(), c.GetProperty("heads").GetInt32(), new Generator(0));
+        block.LoadStateDict(State(c.GetProperty("state")));
+        AssertClose(c.GetProperty("y"), block.Forward(Make(c.GetProperty("x"), DType.Float32)), ModelF32, "gpt block y");
+    }
+
+    /// <summary>A tiny tied GPT with nanoGPT's state-dict names: logits, next-token loss and every parameter's gradient.</summary>
+    [Fact]
+    public void GptMatchesNanoGpt()
+    {
+        var c = Ref.GetProperty("gpt");
+        var cfg = c.GetProperty("config");
+        int Cfg(string name) => cfg.GetProperty(name).GetInt32();
+        var model = new Hebb.Models.Gpt(new Hebb.Models.GptConfig(Cfg("vocab_size"), Cfg("n_layer"), Cfg("n_head"), Cfg("n_embd"), Cfg("block_size")), new Generator(0));
+        model.LoadStateDict(State(c.GetProperty("state")));
+        var logits = model.Forward(MakeInt(c.GetProperty("ids")));
+        var loss = Losses.CrossEntropy(logits.Reshape(-1, Cfg("vocab_size")), MakeInt(c.GetProperty("targets")));
+        loss.Backward();
+        AssertClose(c.GetProperty("logits"), logits, ModelF32, "gpt logits");
+        AssertClose(c.GetProperty("loss").GetDouble(), loss.ItemAsDouble(), ModelF32, "gpt loss");
+        var grads = c.GetProperty("grads").EnumerateObject().ToList();
+        Assert.Equal(model.NamedParameters().Select(p => p.Key).Order(), grads.Select(g => g.Name).Order());
+        var parameters = model.NamedParameters().ToDictionary(p => p.Key, p => p.Value);
+        foreach (var g in grads) AssertClose(g.Value, parameters[g.Name].Grad, ModelF32, $"gpt grad {g.Name}");
+    }
 }

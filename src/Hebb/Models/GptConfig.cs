@@ -1,0 +1,97 @@
+using System.Globalization;
+using Hebb.NN;
+
+namespace Hebb.Models;
+
+/// <summary>
+/// A GPT's shape (nanoGPT's GPTConfig): vocabulary size, number of blocks, heads per block, embedding
+/// width, block size (longest context), dropout, whether Linear and LayerNorm layers have biases, and
+/// whether the unembedding reuses the token embedding (tied weights). It travels in a model file's
+/// header under nanoGPT's names (vocab_size, n_layer, n_head, n_embd, block_size, dropout, bias, tied).
+/// </summary>
+public sealed record GptConfig(int VocabSize, int Layers, int Heads, int EmbeddingDim, int BlockSize, double Dropout = 0, bool Bias = true, bool TiedWeights = true)
+    : IModelConfig
+{
+    public const string KindName = "gpt";
+    public string Kind => KindName;
+
+    /// <summary>Largest model a file may ask for (2^30 parameters, 4 GB of float32), so a hostile header cannot exhaust memory.</summary>
+    public const long MaxParameters = 1L << 30;
+
+    /// <summary>Trainable values: embeddings, per block 2 LayerNorms, attention (4·E² + biases) and MLP
+    /// (8·E² + biases), the final LayerNorm and, when not tied, the unembedding.</summary>
+    public long ParameterCount
+    {
+        get
+        {
+            long e = EmbeddingDim, b = Bias ? 1 : 0;
+            long block = 2 * (e + b * e) + (3 * e * e + b * 3 * e) + (e * e + b * e) + (4 * e * e + b * 4 * e) + (4 * e * e + b * e);
+            return (long)VocabSize * e + (long)BlockSize * e + Layers * block + (e + b * e) + (TiedWeights ? 0 : (long)VocabSize * e);
+        }
+    }
+
+    /// <summary>Throws ArgumentException naming the first field out of range.</summary>
+    public void Validate()
+    {
+        static void Range(string name, long value, long min, long max)
+        {
+            if (value < min || value > max) throw new ArgumentException($"GPT config: {name} must be between {min} and {max}, got {value}");
+        }
+        Range("vocab_size", VocabSize, 1, 1 << 24);
+        Range("n_layer", Layers, 1, 1024);
+        Range("n_head", Heads, 1, 1024);
+        Range("n_embd", EmbeddingDim, 1, 1 << 14);
+        Range("block_size", BlockSize, 1, 1 << 16);
+        if (EmbeddingDim % Heads != 0) throw new ArgumentException($"GPT config: n_embd ({EmbeddingDim}) must be a multiple of n_head ({Heads})");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"GPT config: dropout must be in [0, 1), got {Dropout}");
+        if (ParameterCount > MaxParameters) throw new ArgumentException($"GPT config: {ParameterCount:N0} parameters is more than the {MaxParameters:N0} allowed");
+    }
+
+    public Module Build(Generator generator) => new Gpt(this, generator);
+
+    public Dictionary<string, string> ToMetadata() => new()
+    {
+        ["model"] = KindName,
+        ["vocab_size"] = VocabSize.ToString(CultureInfo.InvariantCulture),
+        ["n_layer"] = Layers.ToString(CultureInfo.InvariantCulture),
+        ["n_head"] = Heads.ToString(CultureInfo.InvariantCulture),
+        ["n_embd"] = EmbeddingDim.ToString(CultureInfo.InvariantCulture),
+        ["block_size"] = BlockSize.ToString(CultureInfo.InvariantCulture),
+        ["dropout"] = Dropout.ToString("R", CultureInfo.InvariantCulture),
+        ["bias"] = Bias ? "true" : "false",
+        ["tied"] = TiedWeights ? "true" : "false",
+    };
+
+    /// <summary>Reads the config back from a file header; anything missing, malformed or out of range is an
+    /// InvalidDataException that names the field and the file.</summary>
+    public static GptConfig FromMetadata(IReadOnlyDictionary<string, string> meta, string source)
+    {
+        string Get(string key) => meta.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{source}: model metadata lacks '{key}'");
+        int Int(string key)
+        {
+            var text = Get(key);
+            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value))
+                throw new InvalidDataException($"{source}: metadata '{key}' must be a non-negative integer, got '{text}'");
+            return value;
+        }
+        bool Bool(string key) => Get(key) switch
+        {
+            "true" => true,
+            "false" => false,
+            var other => throw new InvalidDataException($"{source}: metadata '{key}' must be 'true' or 'false', got '{other}'"),
+        };
+        var dropoutText = Get("dropout");
+        if (!double.TryParse(dropoutText, NumberStyles.Float, CultureInfo.InvariantCulture, out double dropout))
+            throw new InvalidDataException($"{source}: metadata 'dropout' must be a number, got '{dropoutText}'");
+        var config = new GptConfig(Int("vocab_size"), Int("n_layer"), Int("n_head"), Int("n_embd"), Int("block_size"), dropout, Bool("bias"), Bool("tied"));
+        try
+        {
+            config.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{source}: {e.Message}");
+        }
+        return config;
+    }
+}
