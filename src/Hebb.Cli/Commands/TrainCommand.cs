@@ -9,13 +9,21 @@ using Spectre.Console;
 
 namespace Hebb.Cli.Commands;
 
-/// <summary>`hebb train mnist|fashion-mnist`: trains an MLP classifier (the seed network by default).</summary>
+/// <summary>`hebb train mnist|fashion-mnist`: trains an MLP classifier (the seed network by default);
+/// `hebb train text` (<see cref="TrainTextCommand"/>) trains a language model.</summary>
 public static class TrainCommand
 {
-    public static Command Create()
+    /// <summary>`train` itself only groups the subcommands: mnist, fashion-mnist (classifiers, same
+    /// options) and text (language models, their own options).</summary>
+    public static Command Create() => new("train", "Train a network: an image classifier (mnist, fashion-mnist) or a character-level language model (text)")
     {
-        var dataset = new Argument<string>("dataset") { Description = "mnist or fashion-mnist" };
-        dataset.AcceptOnlyFromAmong("mnist", "fashion-mnist");
+        CreateClassifier("mnist", "Train an MLP classifier on MNIST (default: the seed network 784-16-16-10)"),
+        CreateClassifier("fashion-mnist", "Train an MLP classifier on Fashion-MNIST"),
+        TrainTextCommand.Create(),
+    };
+
+    private static Command CreateClassifier(string datasetName, string description)
+    {
         var hidden = new Option<string>("--hidden") { Description = "hidden layer sizes, comma-separated", DefaultValueFactory = _ => "16,16" };
         var activation = new Option<string>("--activation") { Description = "sigmoid, relu, tanh or gelu", DefaultValueFactory = _ => "sigmoid" };
         activation.AcceptOnlyFromAmong("sigmoid", "relu", "tanh", "gelu");
@@ -35,15 +43,15 @@ public static class TrainCommand
         var output = new Option<string?>("--out") { Description = "save the trained model here (.safetensors)" };
         var metrics = new Option<string?>("--metrics") { Description = "write final figures as JSON here" };
 
-        var command = new Command("train", "Train a classifier on MNIST or Fashion-MNIST (default: the seed network 784-16-16-10)")
+        var command = new Command(datasetName, description)
         {
-            dataset, hidden, activation, loss, epochs, lr, batch, seed, init, optimizer, momentum, weightDecay, data, output, metrics,
+            hidden, activation, loss, epochs, lr, batch, seed, init, optimizer, momentum, weightDecay, data, output, metrics,
         };
         command.SetAction(parse => Program.Guard(() =>
         {
             var options = new ClassifierOptions
             {
-                Dataset = parse.GetValue(dataset)!,
+                Dataset = datasetName,
                 Hidden = ParseSizes(parse.GetValue(hidden)!),
                 Activation = Activations.Parse(parse.GetValue(activation)!),
                 Loss = parse.GetValue(loss) == "ce" ? LossKind.CrossEntropy : LossKind.Mse,
@@ -108,7 +116,7 @@ public static class TrainCommand
     }
 
     /// <summary>Fails before training, not after, when an output file cannot be written.</summary>
-    private static void CheckWritable(string? path, string option)
+    internal static void CheckWritable(string? path, string option)
     {
         if (path is null) return;
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));

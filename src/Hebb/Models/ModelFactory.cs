@@ -15,6 +15,7 @@ public static class ModelFactory
     private static readonly Dictionary<string, ConfigParser> Parsers = new()
     {
         [MlpConfig.KindName] = MlpConfig.FromMetadata,
+        [CharRnnConfig.KindName] = CharRnnConfig.FromMetadata,
     };
 
     public static IReadOnlyCollection<string> Kinds => Parsers.Keys;
