@@ -174,6 +174,30 @@ public sealed class CharDataset
     }
 
     /// <summary>
+    /// Batch <paramref name="index"/> of <paramref name="count"/> fixed batches for measuring a loss: the
+    /// count·batch windows start at evenly spaced points from the first to the last possible start, so
+    /// together they sample the whole split (less noisy than random windows) and never change.
+    /// </summary>
+    public (Tensor Inputs, Tensor Targets) EvaluationBatch(bool validation, int index, int count, int batch, int block)
+    {
+        var ids = validation ? Validation : Train;
+        CheckBlock(block);
+        if (batch <= 0 || count <= 0 || index < 0 || index >= count)
+            throw new ArgumentException($"evaluation batch {index} of {count} (batch size {batch}) does not exist");
+        long windows = (long)count * batch, last = ids.Length - block - 1;
+        var x = new int[batch * block];
+        var y = new int[batch * block];
+        for (int b = 0; b < batch; b++)
+        {
+            long j = (long)index * batch + b;
+            int start = (int)(windows == 1 ? 0 : j * last / (windows - 1));
+            Array.Copy(ids, start, x, b * block, block);
+            Array.Copy(ids, start + 1, y, b * block, block);
+        }
+        return (Tensor.FromArray(x, batch, block), Tensor.FromArray(y, batch, block));
+    }
+
+    /// <summary>
     /// <paramref name="batch"/> random windows: inputs (batch, block) = ids[s .. s+block) and targets
     /// (batch, block) = ids[s+1 .. s+block], int32, with each start s uniform over the split.
     /// </summary>

@@ -67,6 +67,31 @@ public class CharDatasetTests
     }
 
     [Fact]
+    public void EvaluationBatchesAreFixedAndSpreadOverTheSplit()
+    {
+        var ids = Enumerable.Range(0, 1000).ToArray();
+        var data = new CharDataset(string.Concat(Enumerable.Range(0, 1000).Select(i => (char)(0x4E00 + i))), "test"); // 1000 distinct characters: id = position
+        Assert.Equal(ids[..900], data.Train);
+        var starts = new List<int>();
+        for (int i = 0; i < 4; i++)
+        {
+            var (x, y) = data.EvaluationBatch(validation: false, i, count: 4, batch: 3, block: 10);
+            var xs = x.ToArray<int>();
+            for (int b = 0; b < 3; b++)
+            {
+                starts.Add(xs[b * 10]);
+                Assert.Equal(Enumerable.Range(xs[b * 10], 10), xs.Skip(b * 10).Take(10));
+                Assert.Equal(Enumerable.Range(xs[b * 10] + 1, 10), y.ToArray<int>().Skip(b * 10).Take(10));
+            }
+            Assert.Equal(xs, data.EvaluationBatch(false, i, 4, 3, 10).Inputs.ToArray<int>()); // fixed
+        }
+        // 12 windows from the first possible start (0) to the last (900 - 10 - 1 = 889), evenly spaced
+        Assert.Equal(Enumerable.Range(0, 12).Select(j => j * 889 / 11), starts);
+        Assert.Equal(900 + 100 - 11, data.EvaluationBatch(true, 1, 2, 1, 10).Inputs.ToArray<int>()[0]);
+        Assert.Throws<ArgumentException>(() => data.EvaluationBatch(false, 4, 4, 3, 10));
+    }
+
+    [Fact]
     public void TooShortTextNamesTheBlock()
     {
         var data = new CharDataset(new string('x', 100), "short.txt");
