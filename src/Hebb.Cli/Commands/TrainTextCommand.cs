@@ -14,10 +14,9 @@ public static class TrainTextCommand
     public static Command Create()
     {
         var defaults = new TextTrainingOptions();
-        string Inv(double v) => v.ToString(CultureInfo.InvariantCulture);
         var data = new Option<string>("--data") { Description = "a UTF-8 text file, a folder holding input.txt, or a dataset name (tinyshakespeare: found via $HEBB_DATASETS, the cache or a download)", DefaultValueFactory = _ => defaults.Data };
-        var model = new Option<string>("--model") { Description = $"network kind: {string.Join(", ", LanguageModelRecipe.Models.Keys)}", DefaultValueFactory = _ => defaults.Model };
-        model.AcceptOnlyFromAmong([.. LanguageModelRecipe.Models.Keys]);
+        var model = new Option<string>("--model") { Description = $"network kind: {string.Join(", ", LanguageModelRecipe.ModelKinds.Keys)}", DefaultValueFactory = _ => defaults.Model };
+        model.AcceptOnlyFromAmong([.. LanguageModelRecipe.ModelKinds.Keys]);
         var hidden = new Option<int>("--hidden") { Description = "hidden size", DefaultValueFactory = _ => defaults.Hidden };
         var layers = new Option<int>("--layers") { Description = "stacked layers", DefaultValueFactory = _ => defaults.Layers };
         var embedding = new Option<int>("--embedding-dim") { Description = "size of the character embedding", DefaultValueFactory = _ => defaults.EmbeddingDim };
@@ -25,7 +24,7 @@ public static class TrainTextCommand
         var block = new Option<int>("--block") { Description = "characters per training window", DefaultValueFactory = _ => defaults.Block };
         var batch = new Option<int>("--batch-size") { Description = "windows per batch", DefaultValueFactory = _ => defaults.BatchSize };
         var steps = new Option<int>("--steps") { Description = "optimiser steps", DefaultValueFactory = _ => defaults.Steps };
-        var lr = new Option<double>("--lr") { Description = $"Adam learning rate (default {Inv(defaults.LearningRate)})", DefaultValueFactory = _ => defaults.LearningRate };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => defaults.LearningRate };
         var clip = new Option<double>("--clip") { Description = "clip the global gradient norm to this (0 = off)", DefaultValueFactory = _ => defaults.Clip };
         var seed = new Option<int>("--seed") { Description = "seed for initialisation and batches", DefaultValueFactory = _ => defaults.Seed };
         var evalInterval = new Option<int>("--eval-interval") { Description = "steps between validation losses and samples", DefaultValueFactory = _ => defaults.EvalInterval };

@@ -16,7 +16,7 @@ namespace Hebb.Training;
 /// </summary>
 public sealed record TextTrainingOptions
 {
-    /// <summary>A key of <see cref="LanguageModelRecipe.Models"/>: lstm, gru or rnn.</summary>
+    /// <summary>A key of <see cref="LanguageModelRecipe.ModelKinds"/>: lstm, gru or rnn.</summary>
     public string Model { get; init; } = "lstm";
     /// <summary>A text file, a folder, or a dataset name (see <see cref="CharDataset.Load"/>).</summary>
     public string Data { get; init; } = "tinyshakespeare";
@@ -43,8 +43,8 @@ public sealed record TextTrainingOptions
 
     public void Validate()
     {
-        if (!LanguageModelRecipe.Models.ContainsKey(Model))
-            throw new ArgumentException($"--model must be one of {string.Join(", ", LanguageModelRecipe.Models.Keys)}, got '{Model}'");
+        if (!LanguageModelRecipe.ModelKinds.ContainsKey(Model))
+            throw new ArgumentException($"--model must be one of {string.Join(", ", LanguageModelRecipe.ModelKinds.Keys)}, got '{Model}'");
         if (Hidden <= 0) throw new ArgumentException($"--hidden must be positive, got {Hidden}");
         if (Layers <= 0) throw new ArgumentException($"--layers must be positive, got {Layers}");
         if (EmbeddingDim <= 0) throw new ArgumentException($"--embedding-dim must be positive, got {EmbeddingDim}");
@@ -84,7 +84,7 @@ public sealed record TextTrainingResult(Module Model, IModelConfig Config, CharV
 
 /// <summary>
 /// Trains a next-character model on a text (`hebb train text`): any model kind that implements
-/// <see cref="ILanguageModel"/>, chosen by name from <see cref="Models"/>. Each step: a batch of random
+/// <see cref="ILanguageModel"/>, chosen by name from <see cref="ModelKinds"/>. Each step: a batch of random
 /// windows (or the next TBPTT chunk), cross-entropy of the logits against the text shifted by one,
 /// backward, global-norm clipping, Adam. One generator seeded from options.Seed drives initialisation
 /// and batches, so a seed fixes the run.
@@ -100,7 +100,7 @@ public static class LanguageModelRecipe
     public const int DefaultEvalBatches = 20;
 
     /// <summary>The --model kinds: one line each, building the config from the options and vocabulary size.</summary>
-    public static readonly IReadOnlyDictionary<string, Func<TextTrainingOptions, int, IModelConfig>> Models =
+    public static readonly IReadOnlyDictionary<string, Func<TextTrainingOptions, int, IModelConfig>> ModelKinds =
         new Dictionary<string, Func<TextTrainingOptions, int, IModelConfig>>
         {
             ["lstm"] = (o, v) => new CharRnnConfig(RecurrentCell.Lstm, v, o.EmbeddingDim, o.Hidden, o.Layers, o.Dropout),
@@ -113,7 +113,7 @@ public static class LanguageModelRecipe
         options.Validate();
         data.CheckBlock(options.Block);
         var generator = new Generator(options.Seed);
-        var config = Models[options.Model](options, data.Vocabulary.Count);
+        var config = ModelKinds[options.Model](options, data.Vocabulary.Count);
         var model = config.Build(generator);
         var lm = model as ILanguageModel ?? throw new ArgumentException($"--model {options.Model}: '{config.Kind}' is not a language model");
         var recurrent = lm as IRecurrentLanguageModel;
