@@ -30,7 +30,7 @@ namespace Hebb.Ops
     /// gradients arriving on any of them flow back.
     /// </summary>
     internal static class RecurrentOp
-{
+    {
         public static int Gates(RecurrentCell cell) => cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
 
         public static Tensor Forward(RecurrentCell cell, Tensor xg, Tensor weightHh, Tensor biasHh, Tensor h0, Tensor? c0)
@@ -110,7 +110,7 @@ namespace Hebb.Ops
             var rec = Tensor.Uninitialized(xg.DType, [B, GH]);
             var r = rec.Data<T>();
             // W_hhᵀ copied dense once: packing it from the transposed view at every step cost as much as the product.
-            var wT = w.T.Contiguous();
+            var wT = w.Detach().T.Contiguous();
             var wt = wT.Data<T>();
             for (int t = 0; t < T_; t++)
             {
