@@ -118,7 +118,8 @@ public static class LanguageModelRecipe
         var lm = model as ILanguageModel ?? throw new ArgumentException($"--model {options.Model}: '{config.Kind}' is not a language model");
         var recurrent = lm as IRecurrentLanguageModel;
         if (options.Tbptt && recurrent is null) throw new ArgumentException($"--tbptt needs a recurrent model; '{options.Model}' has no state to carry");
-        var optimizer = new Adam(model.Parameters(), options.LearningRate);
+        var parameters = model.Parameters().ToArray();
+        var optimizer = new Adam(parameters, options.LearningRate);
         var sequential = options.Tbptt ? new SequentialBatches(data.Train, options.BatchSize, options.Block) : null;
         RecurrentState? carried = null; // lives outside the step scopes (copied out each step)
 
@@ -133,26 +134,23 @@ public static class LanguageModelRecipe
             double loss;
             using (TensorScope.Begin())
             {
-                Tensor x, y;
-                RecurrentState? state = null;
+                Tensor x, y, logits;
                 if (sequential is not null)
                 {
+                    // Truncated BPTT: start from the previous chunk's final state (cut from its graph), unless the streams wrapped.
                     (x, y, bool restarted) = sequential.Next();
-                    if (!restarted) state = carried;
-                }
-                else (x, y) = data.RandomBatch(validation: false, options.BatchSize, options.Block, generator);
-
-                Tensor logits;
-                if (sequential is not null)
-                {
-                    (logits, var next) = recurrent!.Forward(x, state);
+                    (logits, var next) = recurrent!.Forward(x, restarted ? null : carried);
                     carried = Keep(next);
                 }
-                else logits = lm.Forward(x);
+                else
+                {
+                    (x, y) = data.RandomBatch(validation: false, options.BatchSize, options.Block, generator);
+                    logits = lm.Forward(x);
+                }
                 var l = Losses.CrossEntropy(logits.Reshape(-1, lm.VocabSize), y.Reshape(-1));
                 optimizer.ZeroGrad();
                 l.Backward();
-                if (options.Clip > 0) GradientClipping.ClipGradNorm(model.Parameters(), options.Clip);
+                if (options.Clip > 0) GradientClipping.ClipGradNorm(parameters, options.Clip);
                 optimizer.Step();
                 loss = l.ItemAsDouble();
             }
