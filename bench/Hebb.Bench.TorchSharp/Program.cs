@@ -1,7 +1,7 @@
 // TorchSharp peer of the Hebb benchmarks (bench/Hebb.Bench starts it; it can also run alone):
 //
-//   dotnet run -c Release --project bench/Hebb.Bench.TorchSharp -- w1|w5 [--threads N] [--epochs E]
-//       [--shapes MxKxN,...] [--min-time S]
+//   dotnet run -c Release --project bench/Hebb.Bench.TorchSharp -- w1|w2|w5|w6 [--threads N] [--epochs E]
+//       [--steps S] [--shapes MxKxN,...] [--min-time S]
 //
 // One JSON line per measurement on stdout, progress on stderr. Same workloads, data files and
 // timing rules as the Hebb harness and the PyTorch script. This project does not reference Hebb:
@@ -19,17 +19,21 @@ Console.Error.WriteLine($"torchsharp (libtorch {torch.__version__}), threads {to
 switch (opts.Workload)
 {
     case "w1": Workloads.W1(opts); break;
+    case "w2": Workloads.W2(opts); break;
     case "w5": Workloads.W5(opts); break;
-    default: Console.Error.WriteLine($"unknown workload '{opts.Workload}' (w1, w5)"); return 2;
+    case "w6": Workloads.W6(opts); break;
+    default: Console.Error.WriteLine($"unknown workload '{opts.Workload}' (w1, w2, w5, w6)"); return 2;
 }
 return 0;
 
-sealed record Options(string Workload, int Threads, int Epochs, string Shapes, double MinTime)
+/// <param name="Steps">W2: steps per epoch (the first Steps x 64 training images) when above 0, else whole epochs.</param>
+sealed record Options(string Workload, int Threads, int Epochs, string Shapes, double MinTime, int Steps)
 {
     public static Options Parse(string[] args)
     {
         string workload = "", shapes = "128x128x128,256x256x256,512x512x512,1024x1024x1024,2048x2048x2048,768x128x512,64x784x16";
-        int threads = Environment.ProcessorCount, epochs = 5;
+        int threads = Environment.ProcessorCount, steps = 0;
+        int? epochs = null;
         double minTime = 0.5;
         for (int i = 0; i < args.Length; i++)
         {
@@ -37,23 +41,27 @@ sealed record Options(string Workload, int Threads, int Epochs, string Shapes, d
             {
                 case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--epochs": epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--steps": steps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--shapes": shapes = args[++i]; break;
                 case "--min-time": minTime = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: workload = args[i]; break;
             }
         }
-        return new Options(workload, threads, epochs, shapes, minTime);
+        return new Options(workload, threads, epochs ?? (workload == "w2" ? 1 : 5), shapes, minTime, steps);
     }
 }
 
 static class Workloads
 {
+    // Relaxed escaping: "fwd+bwd" stays readable instead of "fwd\u002Bbwd".
+    static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     static void Emit(Dictionary<string, object?> fields)
     {
         var rec = new Dictionary<string, object?> { ["impl"] = "torchsharp" };
         foreach (var (k, v) in fields) rec[k] = v;
         rec["max_rss_mb"] = MaxRssMb();
-        Console.Out.WriteLine(JsonSerializer.Serialize(rec));
+        Console.Out.WriteLine(JsonSerializer.Serialize(rec, JsonOptions));
         Console.Out.Flush();
     }
 
@@ -111,6 +119,125 @@ static class Workloads
             ["epoch_seconds_all"] = times.Select(t => Math.Round(t, 4)).ToArray(), ["epochs"] = o.Epochs,
             ["test_accuracy"] = Math.Round(accuracy, 4),
         });
+    }
+
+    /// <summary>LeNet-5, cross-entropy, Adam 1e-3, batch 64 (last batch smaller). With Steps > 0, each epoch is
+    /// one pass over the first Steps x 64 training images only.</summary>
+    public static void W2(Options o)
+    {
+        const int batch = 64;
+        torch.random.manual_seed(0);
+        var (xTrain, yTrain) = Mnist.Load(train: true);
+        var (xTest, yTest) = Mnist.Load(train: false);
+        xTrain = xTrain.view(-1, 1, 28, 28);
+        xTest = xTest.view(-1, 1, 28, 28);
+        if (o.Steps > 0)
+        {
+            long keep = Math.Min(xTrain.shape[0], (long)o.Steps * batch);
+            xTrain = xTrain.narrow(0, 0, keep);
+            yTrain = yTrain.narrow(0, 0, keep);
+        }
+        var model = nn.Sequential(("0", nn.Conv2d(1, 6, 5, padding: 2)), ("1", nn.ReLU()), ("2", nn.MaxPool2d(2)),
+            ("3", nn.Conv2d(6, 16, 5)), ("4", nn.ReLU()), ("5", nn.MaxPool2d(2)), ("6", nn.Flatten()),
+            ("7", nn.Linear(400, 120)), ("8", nn.ReLU()), ("9", nn.Linear(120, 84)), ("10", nn.ReLU()), ("11", nn.Linear(84, 10)));
+        var adam = optim.Adam(model.parameters(), lr: 1e-3);
+        var lossFn = nn.CrossEntropyLoss();
+        long n = xTrain.shape[0];
+        int steps = (int)((n + batch - 1) / batch);
+        var times = new List<double>();
+        double lastLoss = 0, accuracy = double.NaN;
+        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        {
+            model.train();
+            var clock = Stopwatch.StartNew();
+            using var perm = torch.randperm(n);
+            for (long start = 0; start < n; start += batch)
+            {
+                using var scope = torch.NewDisposeScope();
+                var idx = perm.narrow(0, start, Math.Min(batch, n - start));
+                var loss = lossFn.forward(model.forward(xTrain.index_select(0, idx)), yTrain.index_select(0, idx));
+                model.zero_grad(); // set_to_none, as the PyTorch script
+                loss.backward();
+                adam.step();
+                if (start + batch >= n) lastLoss = loss.item<float>();
+            }
+            times.Add(clock.Elapsed.TotalSeconds);
+            if (epoch == 1) accuracy = Evaluate(model, xTest, yTest); // not timed
+            Console.Error.WriteLine($"torchsharp w2 epoch {epoch}: {times[^1]:F3} s ({steps} steps), last loss {lastLoss:F4}" + (epoch == 1 ? $", test accuracy {accuracy:P2}" : ""));
+        }
+        double sec = Median(times.Count > 1 ? times.Skip(1).ToList() : times);
+        var rec = new Dictionary<string, object?> { ["workload"] = "w2", ["threads"] = o.Threads };
+        if (o.Steps == 0) rec["epoch_seconds"] = Math.Round(sec, 4); // a shortened epoch is no epoch
+        rec["sec_per_100_steps"] = Math.Round(sec / steps * 100, 5);
+        rec["first_epoch_seconds"] = Math.Round(times[0], 4);
+        rec["epoch_seconds_all"] = times.Select(t => Math.Round(t, 4)).ToArray();
+        rec["epochs"] = o.Epochs;
+        rec["steps_per_epoch"] = steps;
+        rec["train_images"] = n;
+        rec["test_accuracy"] = Math.Round(accuracy, 4);
+        Emit(rec);
+    }
+
+    /// <summary>Accuracy in batches of 1000, as Hebb's Trainer.Evaluate.</summary>
+    static double Evaluate(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y)
+    {
+        model.eval();
+        using var noGrad = torch.no_grad();
+        long correct = 0, n = x.shape[0];
+        for (long start = 0; start < n; start += 1000)
+        {
+            using var scope = torch.NewDisposeScope();
+            long len = Math.Min(1000, n - start);
+            correct += model.forward(x.narrow(0, start, len)).argmax(1).eq(y.narrow(0, start, len)).sum().item<long>();
+        }
+        model.train();
+        return (double)correct / n;
+    }
+
+    // LeNet-5's two convolutions at batch 64, as bench/Hebb.Bench's W6Case.All.
+    static readonly (string Layer, int Batch, int In, int Size, int Out, int Kernel, int Padding, bool InputGrad)[] W6Cases =
+        [("conv2", 64, 6, 14, 16, 5, 0, true), ("conv1", 64, 1, 28, 6, 5, 2, false)];
+
+    /// <summary>Conv2d forward (no_grad) and forward+backward of sum(); gradients zero-filled in place each time.</summary>
+    public static void W6(Options o)
+    {
+        foreach (var c in W6Cases)
+        {
+            torch.random.manual_seed(1);
+            var conv = nn.Conv2d(c.In, c.Out, c.Kernel, padding: c.Padding);
+            using var x = torch.randn([c.Batch, c.In, c.Size, c.Size]);
+            int outSize = c.Size + 2 * c.Padding - c.Kernel + 1;
+            double fwdFlops = 2.0 * c.Batch * c.Out * outSize * outSize * c.In * c.Kernel * c.Kernel;
+            double fwd = Timing.BestSeconds(() =>
+            {
+                using var noGrad = torch.no_grad();
+                using var scope = torch.NewDisposeScope();
+                conv.forward(x);
+            }, o.MinTime);
+            Report("fwd", fwd, 1);
+            x.requires_grad_(c.InputGrad);
+            double both = Timing.BestSeconds(() =>
+            {
+                using var scope = torch.NewDisposeScope();
+                conv.zero_grad(set_to_none: false); // zero-filled in place, as Hebb's Module.ZeroGrad
+                x.grad?.zero_();
+                conv.forward(x).sum().backward();
+            }, o.MinTime);
+            Report("fwd+bwd", both, c.InputGrad ? 3 : 2);
+
+            void Report(string pass, double seconds, int mult)
+            {
+                Console.Error.WriteLine($"torchsharp w6 {c.Layer} {pass} threads {o.Threads}: {seconds * 1e3:F3} ms/iter");
+                Emit(new()
+                {
+                    ["workload"] = "w6", ["threads"] = o.Threads, ["layer"] = c.Layer, ["pass"] = pass,
+                    ["input_shape"] = new[] { c.Batch, c.In, c.Size, c.Size }, ["weight_shape"] = new[] { c.Out, c.In, c.Kernel, c.Kernel },
+                    ["padding"] = c.Padding, ["input_grad"] = pass != "fwd" && c.InputGrad,
+                    ["ms_per_iter"] = Math.Round(seconds * 1e3, 4), ["gflops"] = Math.Round(fwdFlops * mult / seconds / 1e9, 2),
+                });
+            }
+        }
+        Emit(new() { ["workload"] = "w6-info", ["threads"] = o.Threads, ["version"] = torch.__version__, ["blas"] = "oneMKL (bundled in libtorch_cpu)" });
     }
 
     public static void W5(Options o)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -7,8 +8,9 @@ namespace Hebb.Bench;
 
 internal static class Json
 {
-    public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
-    public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping: "fwd+bwd" stays readable instead of "fwd\u002Bbwd" (the output is never embedded in HTML).
+    public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>One measurement: one JSON line on standard output.</summary>
     public static void Emit(Dictionary<string, object?> fields)
@@ -67,7 +69,8 @@ internal static class Timing
 }
 
 /// <summary>What a child process (one implementation, one workload, one thread count) is told.</summary>
-internal sealed record ChildOptions(string Workload, int Threads, int Epochs, IReadOnlyList<(int M, int K, int N)> Shapes, double MinTime)
+/// <param name="Steps">W2 only: steps per epoch when above 0 (training on the first Steps x batch images), else whole epochs.</param>
+internal sealed record ChildOptions(string Workload, int Threads, int Epochs, IReadOnlyList<(int M, int K, int N)> Shapes, double MinTime, int Steps = 0)
 {
     public static string FormatShapes(IEnumerable<(int M, int K, int N)> shapes) => string.Join(",", shapes.Select(s => $"{s.M}x{s.K}x{s.N}"));
 
@@ -137,4 +140,31 @@ internal static class ForeignLoad
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return 0; }
         return u[0] + u[1] / 1e6 + u[2] + u[3] / 1e6;
     }
+}
+
+/// <summary>One W6 convolution: LeNet-5's two Conv2d layers at batch 64 (the PyTorch and TorchSharp peers
+/// list the same cases). conv2's input comes out of earlier layers, so its backward also computes the
+/// input's gradient; conv1 sees the images, which need none (as in training).</summary>
+internal sealed record W6Case(string Layer, int Batch, int InChannels, int Size, int OutChannels, int Kernel, int Padding, bool InputGrad)
+{
+    public static readonly W6Case[] All =
+    [
+        new("conv2", 64, 6, 14, 16, 5, 0, InputGrad: true),
+        new("conv1", 64, 1, 28, 6, 5, 2, InputGrad: false),
+    ];
+
+    public int OutSize => Size + 2 * Padding - Kernel + 1;
+
+    /// <summary>Multiply-adds x 2 of the forward; the backward adds one such product for the weight gradient
+    /// and one for the input gradient when it is computed (bias and im2col not counted).</summary>
+    public double Flops(string pass) =>
+        2.0 * Batch * OutChannels * OutSize * OutSize * InChannels * Kernel * Kernel * (pass == "fwd" ? 1 : InputGrad ? 3 : 2);
+
+    public Dictionary<string, object?> Record(string impl, int threads, string pass, double seconds) => new()
+    {
+        ["workload"] = "w6", ["impl"] = impl, ["threads"] = threads, ["layer"] = Layer, ["pass"] = pass,
+        ["input_shape"] = new[] { Batch, InChannels, Size, Size }, ["weight_shape"] = new[] { OutChannels, InChannels, Kernel, Kernel },
+        ["padding"] = Padding, ["input_grad"] = pass != "fwd" && InputGrad,
+        ["ms_per_iter"] = Math.Round(seconds * 1e3, 4), ["gflops"] = Math.Round(Flops(pass) / seconds / 1e9, 2),
+    };
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Hebb.Autograd;
 using Hebb.Data;
 using Hebb.Kernels;
 using Hebb.Models;
@@ -23,7 +24,9 @@ internal static class HebbWorkloads
             case "peak": Peak(o); return 0;
             case "w1": W1(o, trainerLoop: false); return 0;
             case "w1-trainer": W1(o, trainerLoop: true); return 0;
+            case "w2": W2(o); return 0;
             case "w5": W5(o); return 0;
+            case "w6": W6(o); return 0;
             default: Console.Error.WriteLine($"hebb child: unknown workload '{o.Workload}'"); return 2;
         }
     }
@@ -216,6 +219,114 @@ internal static class HebbWorkloads
         });
     }
 
+    // ---- W2: LeNet-5 on MNIST through the library, as a user would ----
+
+    /// <summary>LeNet-5 (<see cref="LeNet5Config"/>), cross-entropy, Adam 1e-3 without a schedule, batch 64
+    /// shuffled (recycled batches), <see cref="Trainer.TrainEpoch"/>. With o.Steps > 0 every epoch is one
+    /// pass over the first Steps x 64 training images only (--quick). Test accuracy after epoch 1.</summary>
+    private static void W2(ChildOptions o)
+    {
+        const int batch = 64;
+        var gen = new Generator(0);
+        var model = new LeNet5Config().Build(gen);
+        var train = TensorDataset.FromMnist(MnistDataset.Load(DatasetCatalog.Mnist, train: true)).WithSampleShape(1, 28, 28);
+        var test = TensorDataset.FromMnist(MnistDataset.Load(DatasetCatalog.Mnist, train: false)).WithSampleShape(1, 28, 28);
+        if (o.Steps > 0) train = train.Slice(0, Math.Min(train.Count, o.Steps * batch));
+        var adam = new Adam(model.Parameters(), learningRate: 1e-3);
+        var loader = new DataLoader(train, batch, shuffle: true, gen, recycleBatches: true); // dropLast false: 938 steps
+        var trainer = new Trainer(model, adam, Losses.CrossEntropy);
+
+        // Allocation over steady-state steps: epoch 2 onwards, or after the first quarter (at most 100 steps) of a 1-epoch run.
+        int measureFromEpoch = o.Epochs > 1 ? 2 : 1, measureFromStep = o.Epochs > 1 ? 0 : Math.Min(100, loader.Count / 4);
+        var meter = new AllocMeter();
+        var times = new List<double>();
+        double accuracy = double.NaN;
+        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        {
+            if (epoch == measureFromEpoch && measureFromStep == 0) meter.Start();
+            int e = epoch;
+            double lastLoss = double.NaN;
+            var clock = Stopwatch.StartNew();
+            trainer.TrainEpoch(loader, info =>
+            {
+                if (e > measureFromEpoch || (e == measureFromEpoch && info.Step > measureFromStep)) meter.Steps++;
+                if (e == measureFromEpoch && info.Step == measureFromStep) meter.Start();
+                lastLoss = info.Loss;
+            });
+            times.Add(clock.Elapsed.TotalSeconds);
+            meter.Pause();
+            if (epoch == 1) accuracy = Trainer.Evaluate(model, test, Losses.CrossEntropy).Accuracy; // not timed
+            Console.Error.WriteLine($"hebb w2 epoch {epoch}: {times[^1]:F3} s ({loader.Count} steps), last loss {lastLoss:F4}" + (epoch == 1 ? $", test accuracy {accuracy:P2}" : ""));
+            meter.Resume();
+        }
+        meter.Pause();
+
+        var rec = W2Record(o, "hebb", times, loader.Count, train.Count, accuracy);
+        rec["alloc_bytes_per_step"] = meter.Steps > 0 ? meter.ThreadBytes / meter.Steps : null;
+        rec["alloc_total_bytes_per_step"] = meter.Steps > 0 ? meter.TotalBytes / meter.Steps : null;
+        rec["alloc_measured_steps"] = meter.Steps;
+        rec["gc_collections"] = meter.Collections;
+        rec["max_rss_mb"] = Proc.MaxRssMb();
+        Json.Emit(rec);
+    }
+
+    /// <summary>The W2 figures every implementation reports (the peers build the same record).</summary>
+    private static Dictionary<string, object?> W2Record(ChildOptions o, string impl, List<double> times, int stepsPerEpoch, int trainImages, double accuracy)
+    {
+        var steady = times.Count > 1 ? times.Skip(1).ToList() : times;
+        double sec = Stats.Median(steady);
+        var rec = new Dictionary<string, object?> { ["workload"] = "w2", ["impl"] = impl, ["threads"] = o.Threads };
+        // A shortened epoch (--quick, --steps) is no epoch: then only the per-step figure.
+        if (o.Steps == 0) rec["epoch_seconds"] = Math.Round(sec, 4);
+        rec["sec_per_100_steps"] = Math.Round(sec / stepsPerEpoch * 100, 5);
+        rec["first_epoch_seconds"] = Math.Round(times[0], 4);
+        rec["epoch_seconds_all"] = times.Select(t => Math.Round(t, 4)).ToArray();
+        rec["epochs"] = o.Epochs;
+        rec["steps_per_epoch"] = stepsPerEpoch;
+        rec["train_images"] = trainImages;
+        rec["test_accuracy"] = Math.Round(accuracy, 4);
+        return rec;
+    }
+
+    // ---- W6: Conv2d forward and forward+backward ----
+
+    private static void W6(ChildOptions o)
+    {
+        foreach (var c in W6Case.All)
+        {
+            var gen = new Generator(1);
+            var conv = new Conv2d(c.InChannels, c.OutChannels, c.Kernel, gen, padding: c.Padding);
+            var x = Tensor.Randn(gen, c.Batch, c.InChannels, c.Size, c.Size);
+
+            double fwd = Timing.BestSeconds(() =>
+            {
+                using var scope = TensorScope.Begin();
+                using var noGrad = GradMode.NoGrad();
+                conv.Forward(x);
+            }, o.MinTime);
+            Report("fwd", fwd);
+
+            x.RequiresGrad = c.InputGrad;
+            double both = Timing.BestSeconds(() =>
+            {
+                using var scope = TensorScope.Begin();
+                // Zero-filled in place, as Module.ZeroGrad does (the peers do the same): backward accumulates into the same buffers.
+                conv.ZeroGrad();
+                x.Grad?.FillInPlace(0);
+                conv.Forward(x).Sum().Backward();
+            }, o.MinTime);
+            Report("fwd+bwd", both);
+
+            void Report(string pass, double seconds)
+            {
+                Console.Error.WriteLine($"hebb w6 {c.Layer} {pass} threads {o.Threads}: {seconds * 1e3:F3} ms/iter");
+                var rec = c.Record("hebb", o.Threads, pass, seconds);
+                rec["max_rss_mb"] = Proc.MaxRssMb();
+                Json.Emit(rec);
+            }
+        }
+    }
+
     // ---- W5: SGEMM through the kernel and through the tensor API ----
 
     private static void W5(ChildOptions o)
@@ -249,6 +360,43 @@ internal static class HebbWorkloads
                 });
             }
         }
+    }
+}
+
+/// <summary>GC counters over the measured steps of a training run (pausable, so evaluation is left out).</summary>
+internal sealed class AllocMeter
+{
+    private long _thread, _total, _thread0, _total0;
+    private readonly int[] _gc = new int[3], _gc0 = new int[3];
+    private bool _running, _started;
+
+    public long Steps;
+    public long ThreadBytes => _thread;
+    public long TotalBytes => _total;
+    public int[] Collections => [.. _gc];
+
+    public void Start()
+    {
+        _started = true;
+        Resume();
+    }
+
+    public void Resume()
+    {
+        if (!_started || _running) return;
+        _running = true;
+        _thread0 = GC.GetAllocatedBytesForCurrentThread();
+        _total0 = GC.GetTotalAllocatedBytes(precise: true);
+        for (int g = 0; g < 3; g++) _gc0[g] = GC.CollectionCount(g);
+    }
+
+    public void Pause()
+    {
+        if (!_running) return;
+        _running = false;
+        _thread += GC.GetAllocatedBytesForCurrentThread() - _thread0;
+        _total += GC.GetTotalAllocatedBytes(precise: true) - _total0;
+        for (int g = 0; g < 3; g++) _gc[g] += GC.CollectionCount(g) - _gc0[g];
     }
 }
 

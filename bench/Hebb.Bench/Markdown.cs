@@ -16,14 +16,18 @@ internal static class Markdown
         sb.AppendLine($"Command: `{meta["command"]}`").AppendLine();
         sb.AppendLine($"Machine: {meta["cpu"]}, {meta["logical_cores"]} cores, {meta["memory_gib"]} GiB; {meta["os"]}; {meta["dotnet"]}. " +
                       $"Hebb src at commit {meta["hebb_commit"]} (checkout {meta["checkout_commit"]}). {meta["date_utc"]}. Load average before/after: {meta["load_before"]} / {meta["load_after"]}.");
-        var infos = records.Where(r => r.Str("workload") == "w5-info").GroupBy(r => r.Str("impl")).Select(g => g.First()).ToList();
+        // Peers print a w5-info / w6-info line (version, the BLAS they call; for W6 PyTorch also whether it has oneDNN).
+        var infos = records.Where(r => r.Str("workload") is "w5-info" or "w6-info").GroupBy(r => r.Str("impl")).Select(g => g.First()).ToList();
         if (infos.Count > 0)
-            sb.AppendLine().AppendLine("Peers: " + string.Join("; ", infos.Select(i => $"{i.Str("impl")} {i.Str("version")} with {i.Str("blas")}")) + ".");
+            sb.AppendLine().AppendLine("Peers: " + string.Join("; ", infos.Select(i => $"{i.Str("impl")} {i.Str("version")} with {i.Str("blas")}" +
+                (i.TryGetPropertyValue("mkldnn", out var dnn) && dnn is JsonValue v && v.TryGetValue(out bool has) ? (has ? ", oneDNN (mkldnn) available" : ", no oneDNN (mkldnn)") : ""))) + ".");
         sb.AppendLine().AppendLine("Ratio = peer time / Hebb time: above 1 means Hebb is faster. Each implementation, workload and thread count ran in its own process; max RSS is that process's peak resident memory (VmHWM).");
 
         Peak(sb, records);
         W1(sb, records);
+        W2(sb, records);
         W5(sb, records);
+        W6(sb, records);
 
         var errors = records.Where(r => r.ContainsKey("error")).ToList();
         if (errors.Count > 0 || notes.Count > 0)
@@ -75,6 +79,71 @@ internal static class Markdown
                           $"{F(r.Num("test_accuracy") * 100, 2)}% | {alloc} | {F(r.Num("max_rss_mb"), 0)} | {F(r.Num("other_load_cores"), 2)} | {ratio} |{ratioTrainer}");
         }
     }
+
+    private static void W2(StringBuilder sb, IReadOnlyList<JsonObject> records)
+    {
+        var rows = Ok(records, "w2").ToList();
+        if (rows.Count == 0) return;
+        var hebb = rows.FirstOrDefault(r => r.Str("impl") == "hebb");
+        var r0 = rows[0];
+        int epochs = (int)(r0.Num("epochs") ?? 0), steps = (int)(r0.Num("steps_per_epoch") ?? 0);
+        bool whole = r0.ContainsKey("epoch_seconds");
+        sb.AppendLine().AppendLine($"## W2 LeNet-5: MNIST, cross-entropy, Adam lr 1e-3, batch 64 ({steps} steps/epoch), {epochs} epoch(s)").AppendLine();
+        sb.AppendLine(whole
+            ? (epochs > 1 ? $"s/epoch: median of epochs 2–{epochs}; epoch 1 apart." : "s/epoch: the single epoch.") + " Test accuracy on the 10,000 test images after epoch 1."
+            : $"Shortened run (--quick or --steps): each epoch is one shuffled pass over the first {F(r0.Num("train_images"), 0)} training images only, so there is no s/epoch; " +
+              "s/100 steps is from that pass, and the test accuracy (10,000 test images) is after it.").AppendLine();
+        sb.AppendLine("`hebb`: `new LeNet5Config().Build(gen)`, `Trainer.TrainEpoch` with `Adam` and `Losses.CrossEntropy`, `DataLoader(batch 64, shuffle, recycleBatches)`. " +
+                      "Peers: the same layers with PyTorch's default init, a `randperm` per epoch, batches by `index_select`, `zero_grad` to None. Ratio = peer time / Hebb time.").AppendLine();
+        sb.AppendLine("| impl | threads | s/epoch | epoch 1 s | s/100 steps | test accuracy | alloc/step (this thread / all threads) | max RSS MB | other load (cores) | ratio |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows)
+        {
+            string alloc = r.Num("alloc_bytes_per_step") is double a ? $"{Bytes(a)} / {Bytes(r.Num("alloc_total_bytes_per_step"))}" : "—";
+            string ratio = r.Str("impl") == "hebb" ? "—" : F(r.Num("sec_per_100_steps") / hebb?.Num("sec_per_100_steps"), 2);
+            sb.AppendLine($"| {r.Str("impl")} | {r.Num("threads")} | {F(r.Num("epoch_seconds"), 3)} | {F(r.Num("first_epoch_seconds"), 3)} | {F(r.Num("sec_per_100_steps"), 4)} | " +
+                          $"{F(r.Num("test_accuracy") * 100, 2)}% | {alloc} | {F(r.Num("max_rss_mb"), 0)} | {F(r.Num("other_load_cores"), 2)} | {ratio} |");
+        }
+    }
+
+    private static void W6(StringBuilder sb, IReadOnlyList<JsonObject> records)
+    {
+        var rows = Ok(records, "w6").ToList();
+        if (rows.Count == 0) return;
+        sb.AppendLine().AppendLine("## W6 conv2d: LeNet-5's two convolutions at batch 64, float32, with bias; ms per iteration").AppendLine();
+        sb.AppendLine("`fwd`: forward under no-grad (`GradMode.NoGrad`, `torch.no_grad`); `fwd+bwd`: zero the gradients in place, forward, `sum()`, backward " +
+                      "(weight and bias gradients, plus the input's for conv2, whose input comes out of earlier layers; conv1's input is the images). " +
+                      "Each Hebb iteration runs in a `TensorScope`. Warm-up, then best of 3 repetitions of ≥ 0.5 s each (0.2 s with --quick). " +
+                      "In brackets: nominal GFLOPS (2·multiply-adds of the forward, ×2 for fwd+bwd without the input gradient, ×3 with it). Ratio = peer time / Hebb time.").AppendLine();
+        string[] candidates = ["hebb", .. Peers];
+        var impls = candidates.Where(i => rows.Any(r => r.Str("impl") == i)).ToList();
+        sb.Append("| layer | input · weight | pass | threads |");
+        foreach (var i in impls) sb.Append($" {i} ms |");
+        foreach (var i in impls.Where(i => Peers.Contains(i))) sb.Append($" ratio {i} |");
+        sb.AppendLine();
+        sb.Append("|---|---|---|---:|").Append(string.Concat(Enumerable.Repeat("---:|", impls.Count + impls.Count(i => Peers.Contains(i))))).AppendLine();
+        var keys = rows.Select(r => (T: (int)r.Num("threads")!.Value, Layer: r.Str("layer")!, Pass: r.Str("pass")!)).Distinct().ToList();
+        foreach (var key in keys.OrderBy(k => k.T).ThenBy(k => keys.IndexOf(k)))
+        {
+            JsonObject? Get(string impl) => rows.FirstOrDefault(r => r.Str("impl") == impl && r.Num("threads") == key.T && r.Str("layer") == key.Layer && r.Str("pass") == key.Pass);
+            var any = impls.Select(Get).First(r => r is not null)!;
+            string pad = any.Num("padding") is double p && p > 0 ? $", pad {p}" : "";
+            sb.Append($"| {key.Layer} | {Dims(any["input_shape"])} · {Dims(any["weight_shape"])}{pad} | {key.Pass} | {key.T} |");
+            foreach (var i in impls)
+            {
+                var r = Get(i);
+                sb.Append(r is null ? " — |" : $" {F(r.Num("ms_per_iter"), 3)} ({F(r.Num("gflops"), 1)}) |");
+            }
+            foreach (var i in impls.Where(i => Peers.Contains(i))) sb.Append($" {F(Get(i)?.Num("ms_per_iter") / Get("hebb")?.Num("ms_per_iter"), 2)} |");
+            sb.AppendLine();
+        }
+        var rss = rows.GroupBy(r => (Impl: r.Str("impl"), T: (int)r.Num("threads")!.Value))
+            .Select(g => $"{g.Key.Impl} {g.Key.T}t {F(g.Max(r => r.Num("max_rss_mb")), 0)} MB (other load {F(g.Max(r => r.Num("other_load_cores")), 2)})");
+        sb.AppendLine().AppendLine($"Max RSS per W6 process, and the cores other processes on this shared machine used meanwhile: {string.Join(", ", rss)}.");
+    }
+
+    private static string Dims(JsonNode? node) =>
+        node is JsonArray a ? string.Join("×", a.Select(x => x!.GetValue<int>().ToString(CultureInfo.InvariantCulture))) : "?";
 
     private static void W5(StringBuilder sb, IReadOnlyList<JsonObject> records)
     {

@@ -25,7 +25,7 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
         int exit = 0;
         string w = o.Workload!;
         var list = w == "all" ? [.. Cli.Implemented, .. Cli.Planned] : new[] { w };
-        if (o.Peers && list.Any(x => x is "w1" or "w5")) SetUpPeers();
+        if (o.Peers && list.Any(x => x is "w1" or "w2" or "w5" or "w6")) SetUpPeers();
         foreach (var workload in list)
         {
             if (Cli.Planned.Contains(workload))
@@ -38,7 +38,9 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
             {
                 case "peak": Peak(); break;
                 case "w1": W1(); break;
+                case "w2": W2(); break;
                 case "w5": W5(); break;
+                case "w6": W6(); break;
             }
         }
         if (_records.Count > 0) Report();
@@ -63,6 +65,14 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
         RunTorchSharp("w1", o.Threads);
     }
 
+    private void W2()
+    {
+        RunHebb("w2", o.Threads);
+        if (!o.Peers) return;
+        RunPython("w2", o.Threads);
+        RunTorchSharp("w2", o.Threads);
+    }
+
     private void W5()
     {
         if (!_peakDone) Peak(); // GEMM is stated as a fraction of the measured peak
@@ -75,11 +85,24 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
         }
     }
 
+    /// <summary>Convolution kernels, like GEMM: at 1 thread and at N.</summary>
+    private void W6()
+    {
+        foreach (int t in ThreadCounts)
+        {
+            RunHebb("w6", t);
+            if (!o.Peers) continue;
+            RunPython("w6", t);
+            RunTorchSharp("w6", t);
+        }
+    }
+
     // ---- the three kinds of child ----
 
     private string[] ChildArgs(string workload, int threads) =>
         [workload, "--threads", threads.ToString(CultureInfo.InvariantCulture),
-         "--epochs", o.EffectiveEpochs.ToString(CultureInfo.InvariantCulture),
+         "--epochs", (workload == "w2" ? o.W2Epochs : o.EffectiveEpochs).ToString(CultureInfo.InvariantCulture),
+         "--steps", (workload == "w2" ? o.W2Steps : 0).ToString(CultureInfo.InvariantCulture),
          "--shapes", ChildOptions.FormatShapes(o.EffectiveShapes),
          "--min-time", o.EffectiveMinTime.ToString(CultureInfo.InvariantCulture)];
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch peer of the Hebb benchmarks (bench/Hebb.Bench starts it; it can also run alone).
 
-    /usr/bin/python3 bench/peers/torch_bench.py w1|w5 [--threads N] [--epochs E]
+    /usr/bin/python3 bench/peers/torch_bench.py w1|w2|w5|w6 [--threads N] [--epochs E] [--steps S]
                      [--shapes MxKxN,...] [--min-time S]
 
 One JSON line per measurement on stdout, progress on stderr. Same workloads, same data files
@@ -116,6 +116,59 @@ def w1(args):
           "test_accuracy": round(acc, 4), "max_rss_mb": max_rss_mb()})
 
 
+def w2(args):
+    """LeNet-5, cross-entropy, Adam 1e-3, batch 64 (last batch smaller, as DataLoader's default).
+    With --steps S > 0, each epoch is one pass over the first S*64 training images only."""
+    torch.manual_seed(0)
+    x_train, y_train = load_mnist(True)
+    x_test, y_test = load_mnist(False)
+    x_train, x_test = x_train.view(-1, 1, 28, 28), x_test.view(-1, 1, 28, 28)
+    batch = 64
+    if args.steps > 0:
+        x_train, y_train = x_train[:args.steps * batch], y_train[:args.steps * batch]
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    n = len(x_train)
+    steps = (n + batch - 1) // batch
+    times, acc = [], float("nan")
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        t0 = time.perf_counter()
+        perm = torch.randperm(n)
+        for start in range(0, n, batch):
+            idx = perm[start:start + batch]
+            loss = loss_fn(model(x_train.index_select(0, idx)), y_train.index_select(0, idx))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        times.append(time.perf_counter() - t0)
+        if epoch == 1:  # not timed; batches of 1000 as Hebb's Trainer.Evaluate
+            model.eval()
+            with torch.no_grad():
+                correct = sum((model(x_test[i:i + 1000]).argmax(1) == y_test[i:i + 1000]).sum().item()
+                              for i in range(0, len(x_test), 1000))
+            acc = correct / len(x_test)
+        log(f"pytorch w2 epoch {epoch}: {times[-1]:.3f} s ({steps} steps), last loss {loss.item():.4f}"
+            + (f", test accuracy {acc:.2%}" if epoch == 1 else ""))
+    emit(w2_record(args, times, steps, n, acc))
+
+
+def w2_record(args, times, steps, n, acc):
+    sec = statistics.median(times[1:] or times)
+    rec = {"workload": "w2", "threads": args.threads}
+    if args.steps == 0:  # a shortened epoch is no epoch: then only the per-step figure
+        rec["epoch_seconds"] = round(sec, 4)
+    rec.update({"sec_per_100_steps": round(sec / steps * 100, 5), "first_epoch_seconds": round(times[0], 4),
+                "epoch_seconds_all": [round(t, 4) for t in times], "epochs": args.epochs,
+                "steps_per_epoch": steps, "train_images": n, "test_accuracy": round(acc, 4),
+                "max_rss_mb": max_rss_mb()})
+    return rec
+
+
 def best_seconds(fn, min_time):
     """Warm up, then best of 3 repetitions, each calling fn until min_time has passed."""
     fn()
@@ -157,19 +210,68 @@ def w5(args):
               "gflops": round(gflops, 2), "seconds_per_call": s, "rel_err": err, "max_rss_mb": max_rss_mb()})
 
 
+# LeNet-5's two convolutions at batch 64, as bench/Hebb.Bench's W6Case.All:
+# (layer, batch, in channels, size, out channels, kernel, padding, input needs grad)
+W6_CASES = [("conv2", 64, 6, 14, 16, 5, 0, True), ("conv1", 64, 1, 28, 6, 5, 2, False)]
+
+
+def w6(args):
+    """Conv2d forward (no_grad) and forward+backward of sum(); gradients zero-filled in place each time."""
+    for layer, nb, cin, size, cout, k, pad, input_grad in W6_CASES:
+        torch.manual_seed(1)
+        conv = torch.nn.Conv2d(cin, cout, k, padding=pad)
+        x = torch.randn(nb, cin, size, size)
+        out_size = size + 2 * pad - k + 1
+        fwd_flops = 2.0 * nb * cout * out_size * out_size * cin * k * k
+
+        def fwd():
+            with torch.no_grad():
+                conv(x)
+
+        def fwd_bwd():
+            conv.zero_grad(set_to_none=False)  # zero-filled in place, as Hebb's Module.ZeroGrad
+            if x.grad is not None:
+                x.grad.zero_()
+            conv(x).sum().backward()
+
+        for pass_name, fn in (("fwd", fwd), ("fwd+bwd", fwd_bwd)):
+            if pass_name == "fwd+bwd":
+                x.requires_grad_(input_grad)
+            s = best_seconds(fn, args.min_time)
+            mult = 1 if pass_name == "fwd" else (3 if input_grad else 2)
+            log(f"pytorch w6 {layer} {pass_name} threads {args.threads}: {s * 1e3:.3f} ms/iter")
+            emit({"workload": "w6", "threads": args.threads, "layer": layer, "pass": pass_name,
+                  "input_shape": [nb, cin, size, size], "weight_shape": [cout, cin, k, k], "padding": pad,
+                  "input_grad": pass_name != "fwd" and input_grad,
+                  "ms_per_iter": round(s * 1e3, 4), "gflops": round(fwd_flops * mult / s / 1e9, 2),
+                  "max_rss_mb": max_rss_mb()})
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("workload", choices=["w1", "w5"])
+    p.add_argument("workload", choices=["w1", "w2", "w5", "w6"])
     p.add_argument("--threads", type=int, default=os.cpu_count())
-    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--epochs", type=int, default=None, help="default: w1 5, w2 1")
+    p.add_argument("--steps", type=int, default=0, help="w2: steps per epoch (first S*64 images), 0: whole epochs")
     p.add_argument("--shapes", default="128x128x128,256x256x256,512x512x512,1024x1024x1024,2048x2048x2048,768x128x512,64x784x16")
     p.add_argument("--min-time", type=float, default=0.5)
     args = p.parse_args()
+    if args.epochs is None:
+        args.epochs = 1 if args.workload == "w2" else 5
     torch.set_num_threads(args.threads)
-    info = blas_info() if args.workload == "w5" else {}
+    info = blas_info() if args.workload in ("w5", "w6") else {}
+    if args.workload == "w6":
+        # Without oneDNN (mkldnn), torch's CPU conv2d is im2col + BLAS GEMM.
+        info["mkldnn"] = torch.backends.mkldnn.is_available()
     log(f"pytorch {torch.__version__}, threads {torch.get_num_threads()}, {info.get('blas', '')}")
     if args.workload == "w1":
         w1(args)
+    elif args.workload == "w2":
+        w2(args)
+    elif args.workload == "w6":
+        w6(args)
+        emit({"workload": "w6-info", "threads": args.threads, "version": torch.__version__, **info,
+              "max_rss_mb": max_rss_mb()})
     else:
         w5(args)
         emit({"workload": "w5-info", "threads": args.threads, "version": torch.__version__, **info,

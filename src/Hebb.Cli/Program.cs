@@ -15,6 +15,9 @@ public static class Program
             InfoCommand.Create(),
             GenerateCommand.Create(),
             EmbedCommand.Create(),
+            PerceptronCommand.Create(),
+            LogisticCommand.Create(),
+            WeightsCommand.Create(),
         };
         if (Console.IsOutputRedirected)
         {

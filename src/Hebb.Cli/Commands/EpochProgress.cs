@@ -10,7 +10,9 @@ internal static class EpochProgress
     public static T Run<T>(int epochs, Func<Action<StepInfo>, Action<EpochResult>, T> train)
     {
         void PrintEpoch(EpochResult e) => AnsiConsole.MarkupLine(
-            $"epoch {e.Epoch,3}/{epochs}  train loss {e.TrainLoss:F4}  test loss {e.Test.Loss:F4}  test accuracy [bold]{Percent(e.Test.Accuracy)}[/]  ({e.Seconds:F2} s)");
+            $"epoch {e.Epoch,3}/{epochs}  train loss {e.TrainLoss:F4}" +
+            (e.Validation is { } v ? $"  val loss {v.Loss:F4}  val accuracy {Percent(v.Accuracy)}" : "") +
+            $"  test loss {e.Test.Loss:F4}  test accuracy [bold]{Percent(e.Test.Accuracy)}[/]  ({e.Seconds:F2} s)");
 
         if (!AnsiConsole.Profile.Capabilities.Interactive)
             return train(_ => { }, PrintEpoch);

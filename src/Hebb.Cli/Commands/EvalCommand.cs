@@ -24,7 +24,7 @@ public static class EvalCommand
             int pixels = test.SampleShape.ToArray().Aggregate(1, (a, b) => a * b), inputs = config.InputShape.Aggregate(1, (a, b) => a * b);
             if (pixels != inputs)
                 throw new InvalidDataException($"{path}: the model takes {inputs} inputs per sample but {dataset} images have {pixels} pixels");
-            var result = Trainer.Evaluate(network, test, ClassifierRecipe.LossFor(kind, config.Classes));
+            var result = Trainer.Evaluate(network, test.WithSampleShape(config.InputShape), ClassifierRecipe.LossFor(kind, config.Classes), config.Classes);
             AnsiConsole.MarkupLine($"{Markup.Escape(path)}: {dataset} test accuracy [bold]{Percent(result.Accuracy)}[/], test loss {result.Loss:F4} ({result.Count:N0} images)");
             return 0;
         }));

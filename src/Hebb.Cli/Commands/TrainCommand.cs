@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace Hebb.Cli.Commands;
 
-/// <summary>`hebb train mnist|fashion-mnist`: trains an MLP classifier (the seed network by default);
+/// <summary>`hebb train mnist|fashion-mnist`: trains an image classifier (the seed network by default, or LeNet-5);
 /// `hebb train text` (<see cref="TrainTextCommand"/>) trains a language model.</summary>
 public static class TrainCommand
 {
@@ -17,52 +17,73 @@ public static class TrainCommand
     /// options) and text (language models, their own options).</summary>
     public static Command Create() => new("train", "Train a network: an image classifier (mnist, fashion-mnist) or a character-level language model (text)")
     {
-        CreateClassifier("mnist", "Train an MLP classifier on MNIST (default: the seed network 784-16-16-10)"),
-        CreateClassifier("fashion-mnist", "Train an MLP classifier on Fashion-MNIST"),
+        CreateClassifier("mnist", "Train a classifier on MNIST (default: the seed network 784-16-16-10; --model lenet5 for the CNN)"),
+        CreateClassifier("fashion-mnist", "Train a classifier on Fashion-MNIST (default: the seed network 784-16-16-10; --model lenet5 for the CNN)"),
         TrainTextCommand.Create(),
     };
 
     private static Command CreateClassifier(string datasetName, string description)
     {
-        var hidden = new Option<string>("--hidden") { Description = "hidden layer sizes, comma-separated", DefaultValueFactory = _ => "16,16" };
-        var activation = new Option<string>("--activation") { Description = "sigmoid, relu, tanh or gelu", DefaultValueFactory = _ => "sigmoid" };
+        var model = new Option<string>("--model") { Description = "mlp (the seed network by default) or lenet5", DefaultValueFactory = _ => "mlp" };
+        model.AcceptOnlyFromAmong("mlp", "lenet5");
+        var hidden = new Option<string>("--hidden") { Description = "MLP hidden layer sizes, comma-separated", DefaultValueFactory = _ => "16,16" };
+        var activation = new Option<string>("--activation") { Description = "MLP activation: sigmoid, relu, tanh or gelu", DefaultValueFactory = _ => "sigmoid" };
         activation.AcceptOnlyFromAmong("sigmoid", "relu", "tanh", "gelu");
-        var loss = new Option<string>("--loss") { Description = "mse (the seed's squared-error cost on one-hot targets) or ce (cross-entropy)", DefaultValueFactory = _ => "mse" };
+        var loss = new Option<string?>("--loss") { Description = "mse (the seed's squared-error cost on one-hot targets) or ce (cross-entropy); default mse for mlp, ce for lenet5" };
         loss.AcceptOnlyFromAmong("mse", "ce");
-        var epochs = new Option<int>("--epochs") { Description = "passes over the training set", DefaultValueFactory = _ => 10 };
-        var lr = new Option<double?>("--lr") { Description = "learning rate (default: 3.0 for SGD+mse, 0.5 for SGD+ce, 0.001 for Adam)" };
-        var batch = new Option<int>("--batch-size") { Description = "minibatch size", DefaultValueFactory = _ => 100 };
-        var seed = new Option<int>("--seed") { Description = "seed for initialisation and shuffling", DefaultValueFactory = _ => 0 };
-        var init = new Option<string>("--init") { Description = "default, zeros, he, xavier (seed: std sqrt(1/n_in)) or glorot", DefaultValueFactory = _ => "default" };
+        var epochs = new Option<int>("--epochs") { Description = "passes over the training set (the most, with early stopping)", DefaultValueFactory = _ => 10 };
+        var lr = new Option<double?>("--lr") { Description = "learning rate (default: 3.0 for SGD+mse, 0.5 for SGD+ce, 0.001 for Adam/AdamW, 0.003 for LeNet-5 with Adam)" };
+        var batch = new Option<int?>("--batch-size") { Description = "minibatch size (default 100 for mlp, 64 for lenet5)" };
+        var seed = new Option<int>("--seed") { Description = "seed for initialisation, dropout and shuffling", DefaultValueFactory = _ => 0 };
+        var init = new Option<string>("--init") { Description = "MLP init: default, zeros, he, xavier (seed: std sqrt(1/n_in)) or glorot", DefaultValueFactory = _ => "default" };
         init.AcceptOnlyFromAmong("default", "zeros", "he", "xavier", "glorot");
-        var optimizer = new Option<string>("--optimizer") { Description = "sgd or adam", DefaultValueFactory = _ => "sgd" };
-        optimizer.AcceptOnlyFromAmong("sgd", "adam");
+        var optimizer = new Option<string?>("--optimizer") { Description = "sgd, adam or adamw (default sgd for mlp, adam for lenet5)" };
+        optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0 };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "L2 weight decay", DefaultValueFactory = _ => 0 };
+        var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum (SGD)" };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "weight decay in the optimiser: L2 on the gradient for sgd/adam, decoupled for adamw", DefaultValueFactory = _ => 0 };
+        var l2 = new Option<double>("--l2") { Description = "the seed's L2 term in the loss: + lambda/(2N)·||w||²; this is lambda", DefaultValueFactory = _ => 0 };
+        var dropout = new Option<double>("--dropout") { Description = "dropout after LeNet-5's hidden Linear layers", DefaultValueFactory = _ => 0 };
+        var schedule = new Option<string?>("--schedule") { Description = "learning-rate schedule: none, step (x0.1 after each third) or cosine (to 0); default none for mlp, cosine for lenet5" };
+        schedule.AcceptOnlyFromAmong("none", "step", "cosine");
+        var earlyStopping = new Option<int>("--early-stopping") { Description = "stop after this many epochs without a better validation loss, keep the best weights", DefaultValueFactory = _ => 0 };
+        var valSplit = new Option<double?>("--val-split") { Description = "fraction of the training images held out for validation (default 0.1 with early stopping)" };
+        var retrainFull = new Option<bool>("--retrain-full") { Description = "after early stopping, retrain on train + validation for the best epoch count" };
+        var trainLimit = new Option<int>("--train-limit") { Description = "use only the first N training images (0 = all), for quick runs", DefaultValueFactory = _ => 0 };
         var data = new Option<string?>("--data") { Description = "folder with the dataset files (else $HEBB_DATASETS, the cache, or a download)" };
         var output = new Option<string?>("--out") { Description = "save the trained model here (.safetensors)" };
         var metrics = new Option<string?>("--metrics") { Description = "write final figures as JSON here" };
 
         var command = new Command(datasetName, description)
         {
-            hidden, activation, loss, epochs, lr, batch, seed, init, optimizer, momentum, weightDecay, data, output, metrics,
+            model, hidden, activation, loss, epochs, lr, batch, seed, init, optimizer, momentum, nesterov, weightDecay, l2, dropout,
+            schedule, earlyStopping, valSplit, retrainFull, trainLimit, data, output, metrics,
         };
         command.SetAction(parse => Program.Guard(() =>
         {
             var options = new ClassifierOptions
             {
                 Dataset = datasetName,
+                Model = parse.GetValue(model) == "lenet5" ? ModelKind.LeNet5 : ModelKind.Mlp,
                 Hidden = ParseSizes(parse.GetValue(hidden)!),
                 Activation = Activations.Parse(parse.GetValue(activation)!),
-                Loss = parse.GetValue(loss) == "ce" ? LossKind.CrossEntropy : LossKind.Mse,
+                Loss = parse.GetValue(loss) switch { "ce" => LossKind.CrossEntropy, "mse" => LossKind.Mse, _ => null },
                 Epochs = parse.GetValue(epochs),
                 LearningRate = parse.GetValue(lr),
                 BatchSize = parse.GetValue(batch),
                 Seed = parse.GetValue(seed),
                 Init = Enum.Parse<InitScheme>(parse.GetValue(init)!, ignoreCase: true),
-                Optimizer = parse.GetValue(optimizer) == "adam" ? OptimizerKind.Adam : OptimizerKind.Sgd,
+                Optimizer = parse.GetValue(optimizer) is string o ? Enum.Parse<OptimizerKind>(o, ignoreCase: true) : null,
                 Momentum = parse.GetValue(momentum),
+                Nesterov = parse.GetValue(nesterov),
                 WeightDecay = parse.GetValue(weightDecay),
+                L2 = parse.GetValue(l2),
+                Dropout = parse.GetValue(dropout),
+                Schedule = parse.GetValue(schedule) is string s ? Enum.Parse<ScheduleKind>(s, ignoreCase: true) : null,
+                EarlyStoppingPatience = parse.GetValue(earlyStopping),
+                ValidationSplit = parse.GetValue(valSplit),
+                RetrainFull = parse.GetValue(retrainFull),
+                TrainLimit = parse.GetValue(trainLimit),
                 DataPath = parse.GetValue(data),
             };
             return Run(options, parse.GetValue(output), parse.GetValue(metrics));
@@ -75,14 +96,32 @@ public static class TrainCommand
         options.Validate();
         CheckWritable(outPath, "--out");
         CheckWritable(metricsPath, "--metrics");
-        var (train, test) = ClassifierRecipe.LoadData(options.Dataset, options.DataPath);
+        var (train, test) = ClassifierRecipe.LoadData(options.Dataset, options.DataPath, options.TrainLimit);
         AnsiConsole.MarkupLine($"[bold]hebb[/] training on {options.Dataset}: {train.Count:N0} training and {test.Count:N0} test images");
-        AnsiConsole.MarkupLine($"  network 784-{string.Join("-", options.Hidden)}-10, {options.Activation.ToString().ToLowerInvariant()}, loss {(options.Loss == LossKind.Mse ? "mse (seed cost)" : "cross-entropy")}, " +
-                               $"{options.Optimizer.ToString().ToUpperInvariant()} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, batch {options.BatchSize}, seed {options.Seed}");
+        string network = options.Model == ModelKind.LeNet5
+            ? "LeNet-5" + (options.Dropout > 0 ? $" with dropout {options.Dropout.ToString(CultureInfo.InvariantCulture)}" : "")
+            : $"784-{string.Join("-", options.Hidden)}-10, {options.Activation.ToString().ToLowerInvariant()}";
+        AnsiConsole.MarkupLine($"  network {network}, loss {(options.EffectiveLoss == LossKind.Mse ? "mse (seed cost)" : "cross-entropy")}, " +
+                               $"{options.EffectiveOptimizer.ToString().ToUpperInvariant()} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)} " +
+                               $"schedule {options.EffectiveSchedule.ToString().ToLowerInvariant()}, batch {options.EffectiveBatchSize}, seed {options.Seed}");
+        if (options.EarlyStoppingPatience > 0)
+            AnsiConsole.MarkupLine($"  early stopping: patience {options.EarlyStoppingPatience} on a validation split of {options.EffectiveValidationSplit.ToString(CultureInfo.InvariantCulture)}" +
+                                   (options.RetrainFull ? ", then retraining on train + validation" : ""));
 
-        var result = EpochProgress.Run(options.Epochs, (onStep, onEpoch) => ClassifierRecipe.Run(options, train, test, onStep, onEpoch));
+        int planned = options.Epochs;
+        var result = EpochProgress.Run(planned, (onStep, onEpoch) => ClassifierRecipe.Run(options, train, test, onStep, onEpoch));
 
-        AnsiConsole.MarkupLine($"[green]test accuracy {Percent(result.Test.Accuracy)}[/], test loss {result.Test.Loss:F4}, {result.Model.ParameterCount:N0} parameters, {result.Seconds:F1} s");
+        if (result.BestEpoch is int best)
+        {
+            var kept = result.History[best - 1];
+            AnsiConsole.MarkupLine((result.StoppedEarly ? $"stopped early after epoch {result.History.Count}; " : "") +
+                                   $"best validation loss {kept.Validation!.Loss:F4} at epoch {best}" +
+                                   (result.Retrain is null ? ", its weights restored" : $"; retrained on all {train.Count:N0} training images for {best} epochs"));
+        }
+        PrintConfusion(result.Test.Confusion);
+        AnsiConsole.MarkupLine($"[green]test accuracy {Percent(result.Test.Accuracy)}[/] (error {Percent(1 - result.Test.Accuracy)}), test loss {result.Test.Loss:F4}, {result.Model.ParameterCount:N0} parameters, {result.Seconds:F1} s");
+        if (options.Model == ModelKind.LeNet5 && options.Dataset == "mnist")
+            AnsiConsole.MarkupLine("  LeCun et al. 1998 report 0.95% test error for LeNet-5 on MNIST");
         if (outPath is not null)
         {
             ModelFile.Save(outPath, result.Model, result.Metadata(options));
@@ -90,19 +129,43 @@ public static class TrainCommand
         }
         if (metricsPath is not null)
         {
-            var json = new Dictionary<string, object>
+            var json = new Dictionary<string, object?>
             {
+                ["model"] = result.Config.Kind,
                 ["test_accuracy"] = result.Test.Accuracy,
                 ["test_loss"] = result.Test.Loss,
-                ["train_loss"] = result.History[^1].TrainLoss,
-                ["epochs"] = result.History.Count,
+                ["train_loss"] = (result.Retrain ?? result.History)[^1].TrainLoss,
+                ["epochs"] = (result.Retrain ?? result.History).Count,
+                ["best_epoch"] = result.BestEpoch,
+                ["stopped_early"] = result.StoppedEarly,
                 ["seconds"] = result.Seconds,
+                ["epoch_seconds"] = (result.Retrain ?? result.History).Average(e => e.Seconds),
                 ["parameters"] = result.Model.ParameterCount,
                 ["seed"] = options.Seed,
+                ["per_class_accuracy"] = Enumerable.Range(0, result.Test.Confusion.Classes).Select(result.Test.Confusion.ClassAccuracy).ToArray(),
             };
             File.WriteAllText(metricsPath, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         }
         return 0;
+    }
+
+    /// <summary>Rows are true classes, columns predictions; the last column is the class's accuracy.</summary>
+    internal static void PrintConfusion(ConfusionMatrix confusion)
+    {
+        var table = new Table { Title = new TableTitle("confusion matrix (rows: true class, columns: predicted)") };
+        table.AddColumn("true");
+        for (int c = 0; c < confusion.Classes; c++) table.AddColumn(new TableColumn(c.ToString(CultureInfo.InvariantCulture)).RightAligned());
+        table.AddColumn(new TableColumn("accuracy").RightAligned());
+        for (int t = 0; t < confusion.Classes; t++)
+        {
+            var cells = new List<string> { t.ToString(CultureInfo.InvariantCulture) };
+            for (int p = 0; p < confusion.Classes; p++)
+                cells.Add(p == t ? $"[bold]{confusion[t, p]}[/]" : confusion[t, p].ToString(CultureInfo.InvariantCulture));
+            double acc = confusion.ClassAccuracy(t);
+            cells.Add(double.IsNaN(acc) ? "-" : Percent(acc));
+            table.AddRow(cells.ToArray());
+        }
+        AnsiConsole.Write(table);
     }
 
     internal static int[] ParseSizes(string text)

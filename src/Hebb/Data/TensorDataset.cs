@@ -51,6 +51,16 @@ public sealed class TensorDataset
             : new TensorDataset(Inputs.Narrow(0, start, count), Targets.Narrow(0, start, count));
     }
 
+    /// <summary>The same samples seen with another per-sample shape of the same size (e.g. [784] as
+    /// [1, 28, 28] for a convolutional network); no copy.</summary>
+    public TensorDataset WithSampleShape(params int[] sampleShape)
+    {
+        if (ShapeUtil.Numel(sampleShape) != _sampleSize && ShapeUtil.Numel(sampleShape) != ShapeUtil.Numel(_sampleShape))
+            throw new ArgumentException($"TensorDataset: samples of shape {ShapeUtil.Format(_sampleShape)} cannot be seen as {ShapeUtil.Format(sampleShape)}");
+        if (_pixels is not null && _inputs is null) return new TensorDataset(_pixels, _pixelOffset, (int[])sampleShape.Clone(), Targets);
+        return new TensorDataset(Inputs.Reshape([Count, .. sampleShape]), Targets);
+    }
+
     /// <summary>An MNIST-style dataset: (N, rows*cols) inputs in [0, 1], kept as bytes, and int32 labels.</summary>
     public static TensorDataset FromMnist(MnistDataset data) =>
         new(data.Pixels, 0, [data.Rows * data.Cols], Tensor.FromArray(data.Labels, data.Count));

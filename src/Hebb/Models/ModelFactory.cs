@@ -16,6 +16,7 @@ public static class ModelFactory
     {
         [MlpConfig.KindName] = MlpConfig.FromMetadata,
         [CharRnnConfig.KindName] = CharRnnConfig.FromMetadata,
+        [LeNet5Config.KindName] = LeNet5Config.FromMetadata,
     };
 
     public static IReadOnlyCollection<string> Kinds => Parsers.Keys;

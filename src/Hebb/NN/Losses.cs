@@ -43,6 +43,24 @@ public static class Losses
     /// <summary>Binary cross-entropy from logits against targets in [0, 1] (stable; see the op).</summary>
     public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets) => BinaryCrossEntropyWithLogitsOp.Forward(logits, targets);
 
+    /// <summary>The seed's logistic-regression loss: mean of ln(1 + e^(-y·s)) for scores s = w·x and labels y
+    /// in {-1, +1} (int32 or float, same shape as the scores), i.e. -mean ln σ(y·s). Stable for any score.</summary>
+    public static Tensor Logistic(Tensor scores, Tensor labels) => LogisticLossOp.Forward(scores, labels);
+
+    /// <summary>+1 where the class index equals <paramref name="positiveClass"/>, else -1, as float32: the labels of a
+    /// one-against-the-rest question such as MNIST's "is it a 0".</summary>
+    public static Tensor PlusMinusOne(Tensor labels, int positiveClass)
+    {
+        if (labels.DType != DType.Int32)
+            throw new ArgumentException($"PlusMinusOne: labels must be int32 class indices, got {labels.DType.Name()}");
+        var c = labels.Contiguous();
+        var ids = c.Data<int>().AsSpan(c.Offset, c.Numel);
+        var y = Tensor.Uninitialized(DType.Float32, (int[])labels.ShapeArray.Clone());
+        var d = y.Data<float>();
+        for (int i = 0; i < ids.Length; i++) d[i] = ids[i] == positiveClass ? 1f : -1f;
+        return y;
+    }
+
     /// <summary>One-hot float rows for int32 class indices: the seed's "expected" vectors.</summary>
     public static Tensor OneHot(Tensor labels, int classes, DType dtype = DType.Float32)
     {
@@ -59,6 +77,22 @@ public static class Losses
             for (int i = 0; i < ids.Length; i++) d[i * classes + ids[i]] = 1.0;
         }
         return labels.Rank == 1 ? y : y.Reshape([.. labels.ShapeArray, classes]);
+    }
+
+    /// <summary>The seed's L2 term lambda / (2N) · Σ ||w||², added to a loss: L'(w) = L(w) + this. N is the
+    /// training-set size; only weights (tensors of rank >= 2) are penalised, not biases. Its gradient,
+    /// (lambda / N) · w, is the same as SGD's weight decay of lambda / N.</summary>
+    public static Tensor L2Penalty(IEnumerable<Tensor> parameters, double lambda, int n)
+    {
+        if (!(lambda >= 0) || n <= 0) throw new ArgumentException($"L2Penalty: need lambda >= 0 and N > 0, got lambda={lambda}, N={n}");
+        Tensor? sum = null;
+        foreach (var w in parameters)
+        {
+            if (w.Rank < 2) continue;
+            var term = w.Mul(w).Sum();
+            sum = sum is null ? term : sum.Add(term);
+        }
+        return sum is null ? Tensor.Scalar(0.0, DType.Float32) : sum.Mul(lambda / (2.0 * n));
     }
 
     private static void CheckSameShape(Tensor a, Tensor b, string op)

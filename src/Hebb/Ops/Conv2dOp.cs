@@ -42,38 +42,27 @@ internal static class Conv2dOp
         new(weight.ShapeArray[1], input.ShapeArray[2], input.ShapeArray[3], weight.ShapeArray[2], weight.ShapeArray[3],
             o.StrideH, o.StrideW, o.PadH, o.PadW, o.DilationH, o.DilationW);
 
-    /// <summary>Per group: cols (K, N·HW) holds every image's windows side by side, and the product is taken
-    /// as Yᵀ (N·HW, C_out) = colsᵀ · Wᵀ, so the long dimension is M and the GEMM reads cols in place
-    /// (C_out is small: 6 or 16 in LeNet). Yᵀ is then transposed into y with the bias added.</summary>
+    /// <summary>Image by image (images split among the worker threads), per group: the image's columns
+    /// cols (K, HW) stay in cache and Y_i (C_out/g, HW) = W_g · cols is written straight into y's NCHW
+    /// layout, on top of the bias. Lowering a whole batch at once instead makes a columns matrix of
+    /// megabytes that is written once and read once from memory.</summary>
     private static void Compute<T>(Tensor x, Tensor w, Tensor? bias, Tensor y, Conv2dGeometry g, int groups)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        int n = x.ShapeArray[0], cOut = w.ShapeArray[0], cOutG = cOut / groups, plane = g.OutH * g.OutW, pixels = n * plane;
-        int k = g.Channels * g.KernelH * g.KernelW, imageIn = g.Channels * g.Height * g.Width;
-        var cols = Scratch<T>(k * pixels);
-        var yt = Scratch<T>(pixels * cOutG);
-        T[] xd = x.Data<T>(), wd = w.Data<T>(), yd = y.Data<T>();
-        T[]? bd = null;
-        int bOff = 0;
+        var work = new ConvWork<T>(x, w, y, null, null, g, groups, forward: true);
+        T[] yd = y.Data<T>();
         if (bias is not null)
         {
             var b = bias.Contiguous();
-            (bd, bOff) = (b.Data<T>(), b.Offset);
+            T[] bd = b.Data<T>();
+            for (int i = 0; i < work.Images; i++)
+            for (int c = 0; c < work.COut; c++) yd.AsSpan((i * work.COut + c) * work.Plane, work.Plane).Fill(bd[b.Offset + c]);
         }
-        for (int gr = 0; gr < groups; gr++)
+        else
         {
-            for (int i = 0; i < n; i++)
-                Im2Col.Unfold<T>(xd.AsSpan(x.Offset + (i * groups + gr) * imageIn, imageIn), g, cols.AsSpan(i * plane), pixels);
-            // Yᵀ (pixels, cOutG) = colsᵀ (pixels, k) · W_gᵀ (k, cOutG)
-            Gemm.Multiply(cols, 0, 1, pixels, wd, w.Offset + gr * cOutG * k, 1, k, yt, 0, pixels, k, cOutG);
-            for (int i = 0; i < n; i++)
-            for (int c = 0; c < cOutG; c++)
-            {
-                var dst = yd.AsSpan((i * cOut + gr * cOutG + c) * plane, plane);
-                T b = bd is null ? T.Zero : bd[bOff + gr * cOutG + c];
-                for (int p = 0, src = i * plane * cOutG + c; p < plane; p++, src += cOutG) dst[p] = yt[src] + b;
-            }
+            yd.AsSpan(0, y.Numel).Clear();
         }
+        work.Run();
     }
 
     /// <summary>A work buffer: pooled inside a TensorScope, an ordinary array otherwise.</summary>
@@ -103,41 +92,113 @@ internal sealed class Conv2dBackward : Node
     }
 
     private static void Compute<T>(Tensor x, Tensor w, Tensor dy, Tensor? gx, Tensor? gw, Conv2dGeometry g, int groups)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        new ConvWork<T>(x, w, dy, gx, gw, g, groups, forward: false).Run();
+}
+
+/// <summary>
+/// The per-image loops of Conv2d's forward and backward, split among the worker threads. Images are
+/// grouped into a fixed number of chunks whatever the thread count; each chunk sums its own weight
+/// gradient and the chunks' sums are added in order at the end, so results are bitwise the same on
+/// any number of threads.
+/// </summary>
+internal sealed class ConvWork<T> : Kernels.IParallelWork where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+{
+    private const int MaxChunks = 8;
+    private readonly T[] _x, _w, _y, _cols, _dcols, _gwChunks;
+    private readonly T[]? _gx, _gw;
+    private readonly int _xOff, _wOff, _yOff, _k, _imageIn, _cOutG, _groups, _chunks, _chunkSize;
+    private readonly Conv2dGeometry _g;
+    private readonly bool _forward;
+
+    public int Images { get; }
+    public int COut { get; }
+    public int Plane { get; }
+
+    /// <param name="y">the output (forward) or the output's gradient (backward)</param>
+    public ConvWork(Tensor x, Tensor w, Tensor y, Tensor? gx, Tensor? gw, Conv2dGeometry g, int groups, bool forward)
     {
-        int n = x.ShapeArray[0], cOut = w.ShapeArray[0], cOutG = cOut / groups, plane = g.OutH * g.OutW, pixels = n * plane;
-        int k = g.Channels * g.KernelH * g.KernelW, imageIn = g.Channels * g.Height * g.Width;
-        var dyt = Conv2dOp.Scratch<T>(pixels * cOutG);
-        var cols = gw is null ? null : Conv2dOp.Scratch<T>(k * pixels);
-        var gwt = gw is null ? null : Conv2dOp.Scratch<T>(k * cOutG);
-        var dcols = gx is null ? null : Conv2dOp.Scratch<T>(k * pixels);
-        T[] xd = x.Data<T>(), wd = w.Data<T>(), dyd = dy.Data<T>();
-        for (int gr = 0; gr < groups; gr++)
+        (_x, _xOff, _w, _wOff, _y, _yOff) = (x.Data<T>(), x.Offset, w.Data<T>(), w.Offset, y.Data<T>(), y.Offset);
+        (_gx, _gw, _g, _groups, _forward) = (gx?.Data<T>(), gw?.Data<T>(), g, groups, forward);
+        Images = x.ShapeArray[0];
+        COut = w.ShapeArray[0];
+        Plane = g.OutH * g.OutW;
+        _cOutG = COut / groups;
+        _k = g.Channels * g.KernelH * g.KernelW;
+        _imageIn = g.Channels * g.Height * g.Width;
+        _chunks = Math.Min(Images, MaxChunks);
+        _chunkSize = (Images + _chunks - 1) / _chunks;
+        _chunks = (Images + _chunkSize - 1) / _chunkSize;
+        // Small problems (and gradcheck's) stay on the calling thread.
+        long flops = 2L * Images * COut * _k * Plane;
+        Parts = flops < 1_000_000 ? 1 : Math.Min(Parallelism.MaxThreads, _chunks);
+        // Work buffers are taken here, on the calling thread, so they come from its step's pool.
+        bool needCols = forward || gw is not null;
+        _cols = needCols ? Conv2dOp.Scratch<T>(Parts * _k * Plane) : [];
+        _dcols = gx is not null ? Conv2dOp.Scratch<T>(Parts * _k * Plane) : [];
+        _gwChunks = gw is not null ? Conv2dOp.Scratch<T>(_chunks * COut * _k) : [];
+    }
+
+    private int Parts { get; }
+
+    public void Run()
+    {
+        if (Images == 0) return;
+        Kernels.WorkerPool.Run(this, Parts);
+        if (_gw is null) return;
+        // dW = Σ over chunks, in chunk order.
+        int size = COut * _k;
+        for (int c = 0; c < _chunks; c++)
         {
-            // dYᵀ (pixels, cOutG): this group's output gradient, one row per output pixel.
-            for (int i = 0; i < n; i++)
-            for (int c = 0; c < cOutG; c++)
+            var partial = _gwChunks.AsSpan(c * size, size);
+            Kernels.AddOp.Apply<T>(_gw.AsSpan(0, size), partial, _gw.AsSpan(0, size));
+        }
+    }
+
+    private static float[] Floats(T[] array) => (float[])(object)array;
+
+    public void Run(int part, int parts)
+    {
+        int colsOff = part * _k * Plane;
+        for (int chunk = part; chunk < _chunks; chunk += parts)
+        {
+            int first = chunk * _chunkSize, last = Math.Min(Images, first + _chunkSize);
+            if (_gw is not null) _gwChunks.AsSpan(chunk * COut * _k, COut * _k).Clear();
+            for (int i = first; i < last; i++)
+            for (int gr = 0; gr < _groups; gr++)
             {
-                var src = dyd.AsSpan(dy.Offset + (i * cOut + gr * cOutG + c) * plane, plane);
-                for (int p = 0, dst = i * plane * cOutG + c; p < plane; p++, dst += cOutG) dyt[dst] = src[p];
-            }
-            if (gw is not null)
-            {
-                // dW_gᵀ (k, cOutG) = cols (k, pixels) · dYᵀ (pixels, cOutG)
-                for (int i = 0; i < n; i++)
-                    Im2Col.Unfold<T>(xd.AsSpan(x.Offset + (i * groups + gr) * imageIn, imageIn), g, cols!.AsSpan(i * plane), pixels);
-                Gemm.Multiply(cols!, 0, pixels, 1, dyt, 0, cOutG, 1, gwt!, 0, k, pixels, cOutG);
-                var gwd = gw.Data<T>();
-                for (int c = 0; c < cOutG; c++)
-                for (int r = 0; r < k; r++) gwd[(gr * cOutG + c) * k + r] += gwt![r * cOutG + c];
-            }
-            if (gx is not null)
-            {
-                // dcols (k, pixels) = W_gᵀ (k, cOutG) · dY (cOutG, pixels), folded back into each image
-                Gemm.Multiply(wd, w.Offset + gr * cOutG * k, 1, k, dyt, 0, 1, cOutG, dcols!, 0, k, cOutG, pixels);
-                var gxd = gx.Data<T>();
-                for (int i = 0; i < n; i++)
-                    Im2Col.FoldAdd<T>(dcols.AsSpan(i * plane), pixels, 1, g, gxd.AsSpan((i * groups + gr) * imageIn, imageIn));
+                int xOff = _xOff + (i * _groups + gr) * _imageIn;       // this image's channels of group gr
+                int yOff = _yOff + (i * COut + gr * _cOutG) * Plane;      // its output channels of group gr
+                int wOff = _wOff + gr * _cOutG * _k;
+                if (_forward || _gw is not null)
+                    Kernels.Im2Col.Unfold<T>(_x.AsSpan(xOff, _imageIn), _g, _cols.AsSpan(colsOff, _k * Plane), Plane);
+                if (_forward)
+                {
+                    // Y_i (cOutG, HW) += W_g (cOutG, K) · cols (K, HW), onto the bias already in y.
+                    if (_w is float[] wf)
+                        Kernels.SmallGemm.MultiplyRowMajorB(wf.AsSpan(wOff), _k, 1, Floats(_cols).AsSpan(colsOff), Plane, Floats(_y).AsSpan(yOff), Plane, _cOutG, _k, Plane, accumulate: true);
+                    else
+                        Kernels.Gemm.Multiply(_w, wOff, _k, 1, _cols, colsOff, Plane, 1, _y, yOff, _cOutG, _k, Plane, accumulate: true);
+                    continue;
+                }
+                if (_gw is not null)
+                {
+                    // dW_g (cOutG, K) += dY_i (cOutG, HW) · colsᵀ (HW, K)
+                    int gwOff = chunk * COut * _k + gr * _cOutG * _k;
+                    if (_y is float[] yf)
+                        Kernels.SmallGemm.MultiplyTransposedB(yf.AsSpan(yOff), Plane, Floats(_cols).AsSpan(colsOff), Plane, Floats(_gwChunks).AsSpan(gwOff), _k, _cOutG, Plane, _k, accumulate: true);
+                    else
+                        Kernels.Gemm.Multiply(_y, yOff, Plane, 1, _cols, colsOff, 1, Plane, _gwChunks, gwOff, _cOutG, Plane, _k, accumulate: true);
+                }
+                if (_gx is not null)
+                {
+                    // dcols (K, HW) = W_gᵀ (K, cOutG) · dY_i (cOutG, HW), folded back into the image's gradient.
+                    if (_w is float[] wf)
+                        Kernels.SmallGemm.MultiplyRowMajorB(wf.AsSpan(wOff), 1, _k, Floats(_y).AsSpan(yOff), Plane, Floats(_dcols).AsSpan(colsOff), Plane, _k, _cOutG, Plane, accumulate: false);
+                    else
+                        Kernels.Gemm.Multiply(_w, wOff, 1, _k, _y, yOff, Plane, 1, _dcols, colsOff, _k, _cOutG, Plane);
+                    Kernels.Im2Col.FoldAdd<T>(_dcols.AsSpan(colsOff, _k * Plane), Plane, 1, _g, _gx.AsSpan((i * _groups + gr) * _imageIn, _imageIn));
+                }
             }
         }
     }

@@ -25,7 +25,9 @@ internal static class Pool2dOp
         var y = Tensor.Uninitialized(input.DType, [n, c, g.OutH, g.OutW]);
         // Where each maximum came from, for the backward (pooled like any step tensor).
         var argmax = max ? Tensor.Uninitialized(DType.Int32, (int[])y.ShapeArray.Clone()) : null;
-        if (input.DType == DType.Float32) Compute<float>(x, y, g, argmax?.Data<int>());
+        if (max && input.DType == DType.Float32 && kernelH == 2 && kernelW == 2 && strideH == 2 && strideW == 2 && padH == 0 && padW == 0)
+            MaxPool2x2.Forward(x.Data<float>(), x.Offset, n * c, g.Height, g.Width, y.Data<float>(), argmax!.Data<int>());
+        else if (input.DType == DType.Float32) Compute<float>(x, y, g, argmax?.Data<int>());
         else Compute<double>(x, y, g, argmax?.Data<int>());
         if (GradMode.ShouldRecord(input)) y.GradFn = new Pool2dBackward(input, g, argmax);
         return y;

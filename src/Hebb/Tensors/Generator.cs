@@ -40,6 +40,10 @@ public sealed class Generator
         return result;
     }
 
+    /// <summary>A new generator seeded from this one's next value: an independent stream for a
+    /// component (e.g. a Dropout's masks) that is still fixed by the parent's seed.</summary>
+    public Generator Fork() => new(NextUInt64());
+
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 

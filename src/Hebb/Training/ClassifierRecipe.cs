@@ -1,10 +1,19 @@
 using System.Diagnostics;
+using System.Globalization;
 using Hebb.Data;
 using Hebb.Models;
 using Hebb.NN;
 using Hebb.Optim;
 
 namespace Hebb.Training;
+
+public enum ModelKind
+{
+    /// <summary>A multilayer perceptron (the seed network by default).</summary>
+    Mlp,
+    /// <summary>LeNet-5, the speed issue's W2 network.</summary>
+    LeNet5,
+}
 
 public enum LossKind
 {
@@ -14,64 +23,116 @@ public enum LossKind
     CrossEntropy,
 }
 
-public enum OptimizerKind { Sgd, Adam }
+public enum OptimizerKind { Sgd, Adam, AdamW }
 
-/// <summary>Everything `hebb train mnist` can be told. Defaults give the seed network and its recipe.</summary>
+public enum ScheduleKind
+{
+    None,
+    /// <summary>Learning rate x0.1 after each third of the run.</summary>
+    Step,
+    /// <summary>Cosine decay from the learning rate to 0 over the run (no warm-up).</summary>
+    Cosine,
+}
+
+/// <summary>
+/// Everything `hebb train mnist|fashion-mnist` can be told. A null field takes the model's recipe:
+/// the seed network's (mse, SGD lr 3.0, batch 100, constant rate) for the MLP, and for LeNet-5
+/// cross-entropy, Adam lr 3e-3, batch 64, cosine decay to 0 over the run.
+/// </summary>
 public sealed record ClassifierOptions
 {
     public string Dataset { get; init; } = "mnist";
+    public ModelKind Model { get; init; } = ModelKind.Mlp;
     public int[] Hidden { get; init; } = [16, 16];
     public Activation Activation { get; init; } = Activation.Sigmoid;
-    public LossKind Loss { get; init; } = LossKind.Mse;
+    public LossKind? Loss { get; init; }
     public int Epochs { get; init; } = 10;
-    /// <summary>Null picks the recipe's default: 3.0 for SGD on the seed cost, 0.5 for SGD on cross-entropy, 1e-3 for Adam.</summary>
     public double? LearningRate { get; init; }
-    public int BatchSize { get; init; } = 100;
+    public int? BatchSize { get; init; }
     public int Seed { get; init; }
     public InitScheme Init { get; init; } = InitScheme.Default;
-    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+    public OptimizerKind? Optimizer { get; init; }
     public double Momentum { get; init; }
+    public bool Nesterov { get; init; }
+    /// <summary>Decay in the optimiser: added to the gradient (L2) for SGD and Adam, decoupled for AdamW.</summary>
     public double WeightDecay { get; init; }
+    /// <summary>The seed's L2 term in the loss: L' = L + lambda/(2N)·Σ||w||² with N the training-set size.</summary>
+    public double L2 { get; init; }
+    public double Dropout { get; init; }
+    public ScheduleKind? Schedule { get; init; }
+    /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (0 = off).</summary>
+    public int EarlyStoppingPatience { get; init; }
+    /// <summary>Fraction of the training set held out (its last rows) for validation; null = 0.1 with early stopping, else none.</summary>
+    public double? ValidationSplit { get; init; }
+    /// <summary>After early stopping, train a fresh model on train + validation for the best epoch count (the seed's second step).</summary>
+    public bool RetrainFull { get; init; }
     public string? DataPath { get; init; }
     /// <summary>Use only the first N training images (0 = all): for quick runs and tests.</summary>
     public int TrainLimit { get; init; }
 
-    public double EffectiveLearningRate => LearningRate ?? (Optimizer == OptimizerKind.Adam ? 1e-3 : Loss == LossKind.Mse ? 3.0 : 0.5);
+    public LossKind EffectiveLoss => Loss ?? (Model == ModelKind.LeNet5 ? LossKind.CrossEntropy : LossKind.Mse);
+    public OptimizerKind EffectiveOptimizer => Optimizer ?? (Model == ModelKind.LeNet5 ? OptimizerKind.Adam : OptimizerKind.Sgd);
+    public int EffectiveBatchSize => BatchSize ?? (Model == ModelKind.LeNet5 ? 64 : 100);
+    public ScheduleKind EffectiveSchedule => Schedule ?? (Model == ModelKind.LeNet5 ? ScheduleKind.Cosine : ScheduleKind.None);
+    public double EffectiveValidationSplit => ValidationSplit ?? (EarlyStoppingPatience > 0 ? 0.1 : 0);
+
+    /// <summary>3.0 for SGD on the seed cost, 0.5 for SGD on cross-entropy, 1e-3 for Adam and AdamW, except
+    /// 3e-3 for LeNet-5 with Adam (chosen on a validation split of Fashion-MNIST: 91.03% validation
+    /// accuracy after 10 cosine epochs against 89.55% for 1e-3).</summary>
+    public double EffectiveLearningRate => LearningRate ??
+        (EffectiveOptimizer == OptimizerKind.Sgd ? (EffectiveLoss == LossKind.Mse ? 3.0 : 0.5)
+            : Model == ModelKind.LeNet5 && EffectiveOptimizer == OptimizerKind.Adam ? 3e-3 : 1e-3);
 
     public void Validate()
     {
         if (Epochs <= 0) throw new ArgumentException($"--epochs must be positive, got {Epochs}");
-        if (BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {BatchSize}");
+        if (EffectiveBatchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {EffectiveBatchSize}");
         if (Hidden.Any(h => h <= 0)) throw new ArgumentException($"--hidden sizes must be positive, got {string.Join(",", Hidden)}");
         if (!(EffectiveLearningRate > 0) || !double.IsFinite(EffectiveLearningRate)) throw new ArgumentException($"--lr must be positive, got {EffectiveLearningRate}");
-        if (Momentum < 0 || Momentum >= 1) throw new ArgumentException($"--momentum must be in [0, 1), got {Momentum}");
-        if (WeightDecay < 0) throw new ArgumentException($"--weight-decay must be >= 0, got {WeightDecay}");
+        if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"--momentum must be in [0, 1), got {Momentum}");
+        if (Nesterov && (Momentum == 0 || EffectiveOptimizer != OptimizerKind.Sgd)) throw new ArgumentException("--nesterov needs --optimizer sgd and a --momentum above 0");
+        if (Momentum > 0 && EffectiveOptimizer != OptimizerKind.Sgd) throw new ArgumentException("--momentum applies to --optimizer sgd (Adam has its own betas)");
+        if (!(WeightDecay >= 0)) throw new ArgumentException($"--weight-decay must be >= 0, got {WeightDecay}");
+        if (!(L2 >= 0)) throw new ArgumentException($"--l2 must be >= 0, got {L2}");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"--dropout must be in [0, 1), got {Dropout}");
+        if (Dropout > 0 && Model != ModelKind.LeNet5) throw new ArgumentException("--dropout applies to --model lenet5");
+        if (EarlyStoppingPatience < 0) throw new ArgumentException($"--early-stopping must be a number of epochs >= 1, got {EarlyStoppingPatience}");
+        if (!(EffectiveValidationSplit >= 0 && EffectiveValidationSplit < 1)) throw new ArgumentException($"--val-split must be in [0, 1), got {EffectiveValidationSplit}");
+        if (EarlyStoppingPatience > 0 && EffectiveValidationSplit == 0) throw new ArgumentException("--early-stopping needs a validation split (--val-split above 0)");
+        if (RetrainFull && EarlyStoppingPatience == 0) throw new ArgumentException("--retrain-full needs --early-stopping (it retrains for the best epoch count found)");
         if (TrainLimit < 0) throw new ArgumentException($"train limit must be >= 0, got {TrainLimit}");
     }
 }
 
-public sealed record EpochResult(int Epoch, double TrainLoss, Evaluation Test, double Seconds);
+/// <summary>One epoch: mean training loss, validation (if held out) and test figures, training seconds.</summary>
+public sealed record EpochResult(int Epoch, double TrainLoss, Evaluation? Validation, Evaluation Test, double Seconds);
 
-public sealed record ClassifierResult(Sequential Model, MlpConfig Config, IReadOnlyList<EpochResult> History, Evaluation Test, double Seconds)
+public sealed record ClassifierResult(Sequential Model, IClassifierConfig Config, IReadOnlyList<EpochResult> History, Evaluation Test, double Seconds)
 {
+    /// <summary>With early stopping: the epoch whose weights were kept (and, with retrain-full, the epochs retrained).</summary>
+    public int? BestEpoch { get; init; }
+    public bool StoppedEarly { get; init; }
+    /// <summary>The history of the retraining on train + validation, when there was one.</summary>
+    public IReadOnlyList<EpochResult>? Retrain { get; init; }
+
     /// <summary>What travels in the model file's header: the network config plus how it was trained.</summary>
     public Dictionary<string, string> Metadata(ClassifierOptions options)
     {
         var meta = Config.ToMetadata();
         meta["dataset"] = options.Dataset;
-        meta["loss"] = options.Loss == LossKind.Mse ? "mse" : "ce";
-        meta["epochs"] = History.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        meta["seed"] = options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        meta["test_accuracy"] = Test.Accuracy.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        meta["loss"] = options.EffectiveLoss == LossKind.Mse ? "mse" : "ce";
+        meta["epochs"] = ((Retrain ?? History).Count).ToString(CultureInfo.InvariantCulture);
+        meta["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);
+        meta["test_accuracy"] = Test.Accuracy.ToString("R", CultureInfo.InvariantCulture);
         return meta;
     }
 }
 
 /// <summary>
-/// Trains an MLP classifier on MNIST or Fashion-MNIST: the seed network by default (784-16-16-10,
-/// sigmoid everywhere, squared-error cost on one-hot targets, plain SGD, minibatches of 100).
-/// One generator, seeded from options.Seed, drives both initialisation and shuffling, so a seed
-/// fixes the run to the last digit.
+/// Trains an image classifier on MNIST or Fashion-MNIST: the seed network by default (784-16-16-10,
+/// sigmoid everywhere, squared-error cost on one-hot targets, plain SGD, minibatches of 100), or
+/// LeNet-5. One generator, seeded from options.Seed, drives initialisation, dropout and shuffling,
+/// so a seed fixes the run to the last digit.
 /// </summary>
 public static class ClassifierRecipe
 {
@@ -90,6 +151,13 @@ public static class ClassifierRecipe
         return (train, test);
     }
 
+    public static IClassifierConfig ConfigFor(ClassifierOptions options, int inputs) => options.Model switch
+    {
+        ModelKind.LeNet5 => new LeNet5Config(options.Dropout),
+        _ => new MlpConfig([inputs, .. options.Hidden, 10], options.Activation,
+            options.EffectiveLoss == LossKind.Mse ? options.Activation : Activation.None, options.Init),
+    };
+
     public static ClassifierResult Run(ClassifierOptions options, Action<StepInfo>? onStep = null, Action<EpochResult>? onEpoch = null)
     {
         options.Validate();
@@ -101,29 +169,82 @@ public static class ClassifierRecipe
         Action<StepInfo>? onStep = null, Action<EpochResult>? onEpoch = null)
     {
         options.Validate();
+        var config = ConfigFor(options, ShapeUtil.Numel(train.SampleShape));
+        train = train.WithSampleShape(config.InputShape);
+        test = test.WithSampleShape(config.InputShape);
+        var total = Stopwatch.StartNew();
+
+        int held = (int)Math.Round(train.Count * options.EffectiveValidationSplit);
+        if (options.EffectiveValidationSplit > 0 && (held == 0 || held == train.Count))
+            throw new ArgumentException($"--val-split {options.EffectiveValidationSplit} leaves no training or no validation images out of {train.Count}");
+        var fitSet = held > 0 ? train.Slice(0, train.Count - held) : train;
+        var validation = held > 0 ? train.Slice(train.Count - held, held) : null;
+
+        var stopper = options.EarlyStoppingPatience > 0 ? (Func<Module, EarlyStopping>)(m => new EarlyStopping(m, options.EarlyStoppingPatience)) : null;
+        var (model, history, early) = Fit(options, config, fitSet, validation, test, options.Epochs, stopper, onStep, onEpoch);
+        if (early is null)
+            return new ClassifierResult(model, config, history, history[^1].Test, total.Elapsed.TotalSeconds);
+
+        early.RestoreBest();
+        if (!options.RetrainFull)
+        {
+            return new ClassifierResult(model, config, history, Trainer.Evaluate(model, test, LossFor(options.EffectiveLoss, config.Classes), config.Classes), total.Elapsed.TotalSeconds)
+            { BestEpoch = early.BestEpoch, StoppedEarly = history.Count < options.Epochs };
+        }
+        // The seed's second step: a fresh model (same seed) on all the training images for the epoch count found.
+        var (full, retrain, _) = Fit(options, config, train, null, test, early.BestEpoch, null, onStep, onEpoch);
+        return new ClassifierResult(full, config, history, retrain[^1].Test, total.Elapsed.TotalSeconds)
+        { BestEpoch = early.BestEpoch, StoppedEarly = history.Count < options.Epochs, Retrain = retrain };
+    }
+
+    private static (Sequential Model, List<EpochResult> History, EarlyStopping? Early) Fit(ClassifierOptions options, IClassifierConfig config,
+        TensorDataset train, TensorDataset? validation, TensorDataset test, int epochs, Func<Module, EarlyStopping>? makeStopper,
+        Action<StepInfo>? onStep, Action<EpochResult>? onEpoch)
+    {
         var generator = new Generator(options.Seed);
-        int inputs = ShapeUtil.Numel(train.SampleShape);
-        var config = new MlpConfig([inputs, .. options.Hidden, 10], options.Activation,
-            options.Loss == LossKind.Mse ? options.Activation : Activation.None, options.Init);
         var model = config.Build(generator);
-        Optimizer optimizer = options.Optimizer == OptimizerKind.Adam
-            ? new Adam(model.Parameters(), options.EffectiveLearningRate, weightDecay: options.WeightDecay)
-            : new SGD(model.Parameters(), options.EffectiveLearningRate, options.Momentum, options.WeightDecay);
-        var loss = LossFor(options.Loss, 10);
-        var trainer = new Trainer(model, optimizer, loss);
-        var loader = new DataLoader(train, options.BatchSize, shuffle: true, generator, recycleBatches: true);
+        var optimizer = MakeOptimizer(options, model);
+        var loss = LossFor(options.EffectiveLoss, config.Classes);
+        var trainLoss = loss;
+        if (options.L2 > 0)
+        {
+            var parameters = model.Parameters().ToArray();
+            trainLoss = (output, labels) => loss(output, labels).Add(Losses.L2Penalty(parameters, options.L2, train.Count));
+        }
+        var loader = new DataLoader(train, options.EffectiveBatchSize, shuffle: true, generator, recycleBatches: true);
+        var trainer = new Trainer(model, optimizer, trainLoss) { Schedule = MakeSchedule(options, epochs * loader.Count) };
+        var early = makeStopper?.Invoke(model);
 
         var history = new List<EpochResult>();
-        var total = Stopwatch.StartNew();
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        for (int epoch = 1; epoch <= epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            double trainLoss = trainer.TrainEpoch(loader, onStep);
+            double meanLoss = trainer.TrainEpoch(loader, onStep);
             double seconds = clock.Elapsed.TotalSeconds;
-            var result = new EpochResult(epoch, trainLoss, Trainer.Evaluate(model, test, loss), seconds);
+            var val = validation is null ? null : Trainer.Evaluate(model, validation, loss, config.Classes);
+            var result = new EpochResult(epoch, meanLoss, val, Trainer.Evaluate(model, test, loss, config.Classes), seconds);
             history.Add(result);
             onEpoch?.Invoke(result);
+            if (early is not null)
+            {
+                early.Observe(epoch, val!.Loss);
+                if (early.ShouldStop) break;
+            }
         }
-        return new ClassifierResult(model, config, history, history[^1].Test, total.Elapsed.TotalSeconds);
+        return (model, history, early);
     }
+
+    private static Optimizer MakeOptimizer(ClassifierOptions options, Module model) => options.EffectiveOptimizer switch
+    {
+        OptimizerKind.Adam => new Adam(model.Parameters(), options.EffectiveLearningRate, weightDecay: options.WeightDecay),
+        OptimizerKind.AdamW => new AdamW(model.Parameters(), options.EffectiveLearningRate, weightDecay: options.WeightDecay),
+        _ => new SGD(model.Parameters(), options.EffectiveLearningRate, options.Momentum, options.WeightDecay, options.Nesterov),
+    };
+
+    private static LearningRateSchedule? MakeSchedule(ClassifierOptions options, int totalSteps) => options.EffectiveSchedule switch
+    {
+        ScheduleKind.Cosine => new CosineWithWarmupSchedule(options.EffectiveLearningRate, 0, 0, Math.Max(totalSteps, 1)),
+        ScheduleKind.Step => new StepSchedule(options.EffectiveLearningRate, Math.Max(totalSteps / 3, 1)),
+        _ => null,
+    };
 }

@@ -10,7 +10,8 @@ public delegate Tensor LossFunction(Tensor output, Tensor labels);
 
 public readonly record struct StepInfo(int Step, int StepsPerEpoch, double Loss);
 
-public readonly record struct Evaluation(double Loss, double Accuracy, int Count);
+/// <summary>Mean loss and accuracy over a set; Confusion holds the counts behind the accuracy.</summary>
+public sealed record Evaluation(double Loss, double Accuracy, int Count, ConfusionMatrix Confusion);
 
 /// <summary>
 /// The training loop shared by the CLI, the examples and the tests: for each minibatch, forward,
@@ -21,6 +22,9 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
     public Module Model { get; } = model;
     public Optimizer Optimizer { get; } = optimizer;
     public LossFunction Loss { get; } = loss;
+
+    /// <summary>When set, the learning rate of each step is Schedule.At(optimizer step count).</summary>
+    public LearningRateSchedule? Schedule { get; init; }
 
     /// <summary>One pass over the loader; returns the mean training loss over its batches.</summary>
     public double TrainEpoch(DataLoader loader, Action<StepInfo>? onStep = null)
@@ -36,6 +40,7 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
             using var scope = TensorScope.Begin();
             if (!batches.MoveNext()) break;
             var (input, labels) = batches.Current;
+            Schedule?.Apply(Optimizer, Optimizer.StepCount);
             Optimizer.ZeroGrad();
             var l = Loss(Model.Forward(input), labels);
             l.Backward();
@@ -50,22 +55,22 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
         return step == 0 ? double.NaN : total / step;
     }
 
-    /// <summary>Mean loss (weighted by batch size) and accuracy (argmax of the output = label) in eval mode.</summary>
-    public static Evaluation Evaluate(Module model, TensorDataset data, LossFunction loss, int batchSize = 1000)
+    /// <summary>Mean loss (weighted by batch size), accuracy (argmax of the output = label) and the
+    /// confusion matrix, in eval mode; the model is left in training mode.</summary>
+    public static Evaluation Evaluate(Module model, TensorDataset data, LossFunction loss, int classes = 10, int batchSize = 1000)
     {
         model.Eval();
         using var _ = GradMode.NoGrad();
         double totalLoss = 0;
-        int correct = 0;
+        var confusion = new ConfusionMatrix(classes);
         foreach (var (input, labels) in new DataLoader(data, batchSize, recycleBatches: true))
         {
+            using var scope = TensorScope.Begin();
             var output = model.Forward(input);
             totalLoss += loss(output, labels).ItemAsDouble() * labels.Size(0);
-            var predicted = output.Argmax(1).ToArray<int>();
-            var truth = labels.ToArray<int>();
-            for (int i = 0; i < truth.Length; i++) if (predicted[i] == truth[i]) correct++;
+            confusion.Add(labels.ToArray<int>(), output.Argmax(1).ToArray<int>());
         }
         model.Train();
-        return new Evaluation(totalLoss / Math.Max(data.Count, 1), (double)correct / Math.Max(data.Count, 1), data.Count);
+        return new Evaluation(totalLoss / Math.Max(data.Count, 1), confusion.Accuracy, data.Count, confusion);
     }
 }

@@ -97,6 +97,157 @@ public class CliTests
     }
 
     [Fact]
+    public void LeNet5TrainsPrintsTheConfusionMatrixAndItsFileRebuildsIt()
+    {
+        var dir = Directory.CreateTempSubdirectory("hebb-cli-");
+        try
+        {
+            var model = Path.Combine(dir.FullName, "lenet.safetensors");
+            var metrics = Path.Combine(dir.FullName, "metrics.json");
+            var (code, stdout, stderr) = Hebb("train", "mnist", "--model", "lenet5", "--epochs", "1", "--train-limit", "6000", "--dropout", "0.1", "--schedule", "none", "--lr", "0.003",
+                "--out", model, "--metrics", metrics);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("confusion matrix", stdout);
+            Assert.Contains("LeCun et al. 1998 report 0.95%", stdout);
+            using var json = JsonDocument.Parse(File.ReadAllText(metrics));
+            double accuracy = json.RootElement.GetProperty("test_accuracy").GetDouble();
+            Assert.InRange(accuracy, 0.85, 1.0);
+            Assert.Equal(10, json.RootElement.GetProperty("per_class_accuracy").GetArrayLength());
+
+            (code, stdout, stderr) = Hebb("eval", "--model", model);
+            Assert.True(code == 0, stderr);
+            Assert.Contains((accuracy * 100).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + "%", stdout);
+            (code, stdout, _) = Hebb("summary", "--model", model);
+            Assert.Equal(0, code);
+            Assert.Contains("61,706", stdout);
+            Assert.Contains("[N, 6, 28, 28]", stdout);
+            Assert.Contains("[N, 16, 5, 5]", stdout);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("--dropout applies to --model lenet5", "train", "mnist", "--dropout", "0.5")]
+    [InlineData("--retrain-full needs --early-stopping", "train", "mnist", "--retrain-full")]
+    [InlineData("--momentum applies to --optimizer sgd", "train", "mnist", "--optimizer", "adam", "--momentum", "0.9")]
+    [InlineData("--val-split must be in [0, 1)", "train", "mnist", "--early-stopping", "2", "--val-split", "1.5")]
+    public void ToolkitOptionsThatDoNotFitTogetherAreRefused(string message, params string[] args)
+    {
+        var (code, _, stderr) = Hebb(args);
+        Assert.Equal(1, code);
+        Assert.Contains(message, stderr);
+    }
+
+    [Fact]
+    public void PerceptronLearnsAndButNotXorWhichAHiddenLayerLearns()
+    {
+        var (code, stdout, stderr) = Hebb("perceptron", "--gate", "and");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("converged after", stdout);
+        Assert.DoesNotContain("wrong", stdout);
+
+        (code, stdout, stderr) = Hebb("perceptron", "--gate", "xor", "--epochs", "20");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("did not converge after 20 epochs", stdout);
+        Assert.Contains("none of the", stdout);
+        Assert.Contains("2-2-1 network", stdout);
+        var netLines = stdout[stdout.IndexOf("2-2-1 network", StringComparison.Ordinal)..];
+        Assert.DoesNotContain("wrong", netLines); // the hidden-layer network gets all four rows
+
+        (code, _, stderr) = Hebb("perceptron", "--gate", "nand");
+        Assert.NotEqual(0, code);
+        Assert.Contains("nand", stderr);
+        (code, _, stderr) = Hebb("perceptron", "--gate", "or", "--epochs", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("--epochs", stderr);
+    }
+
+    [Fact]
+    public void LogisticRegressionAnswersIsItAZeroAndDrawsItsWeights()
+    {
+        var dir = Directory.CreateTempSubdirectory("hebb-cli-");
+        try
+        {
+            var picture = Path.Combine(dir.FullName, "w.png");
+            var (code, stdout, stderr) = Hebb("logistic", "--digit", "0", "--batch", "1", "--epochs", "1", "--train-limit", "5000", "--picture", picture);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("SGD with a batch of one", stdout);
+            Assert.Contains("5,000 steps", stdout);
+            var accuracy = System.Text.RegularExpressions.Regex.Match(stdout, @"test accuracy (\d+\.\d+)% \(always answering no: 90\.20%\)");
+            Assert.True(accuracy.Success, stdout);
+            Assert.True(double.Parse(accuracy.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 97.0, stdout);
+            var png = File.ReadAllBytes(picture);
+            Assert.Equal(0x89, png[0]);
+            Assert.Equal(58, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16))); // one 28x28 tile, doubled, plus borders
+
+            (code, stdout, stderr) = Hebb("logistic", "--batch", "full", "--epochs", "3", "--train-limit", "2000");
+            Assert.True(code == 0, stderr);
+            Assert.Contains("full-batch gradient descent", stdout);
+            Assert.Contains("epoch   1/3  train loss 0.6931", stdout); // w = 0: ln 2
+
+            (code, _, stderr) = Hebb("logistic", "--batch", "0");
+            Assert.Equal(1, code);
+            Assert.Contains("--batch", stderr);
+            (code, _, stderr) = Hebb("logistic", "--digit", "12");
+            Assert.Equal(1, code);
+            Assert.Contains("--digit", stderr);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void WeightsDrawsTheFirstLayerOfASavedModel()
+    {
+        var dir = Directory.CreateTempSubdirectory("hebb-cli-");
+        try
+        {
+            // A seed-shaped model saved straight from the library (training is tested elsewhere).
+            var config = global::Hebb.Models.MlpConfig.Seed;
+            var model = Path.Combine(dir.FullName, "seed.safetensors");
+            global::Hebb.IO.ModelFile.Save(model, config.Build(new Generator(0)), config.ToMetadata());
+            var picture = Path.Combine(dir.FullName, "weights.png");
+
+            var (code, stdout, stderr) = Hebb("weights", "--model", model, "--out", picture);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("16 units, each a 28x28 picture", stdout);
+            var png = File.ReadAllBytes(picture);
+            Assert.Equal("PNG", System.Text.Encoding.ASCII.GetString(png, 1, 3));
+            Assert.Equal(229, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16))); // 4 tiles of 56 + 5 borders
+            Assert.Equal(229, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+
+            (code, _, stderr) = Hebb("weights", "--model", model, "--out", picture, "--scale", "1");
+            Assert.True(code == 0, stderr);
+            Assert.Equal(117, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(File.ReadAllBytes(picture).AsSpan(16)));
+
+            (code, _, stderr) = Hebb("weights", "--model", Path.Combine(dir.FullName, "missing.safetensors"), "--out", picture);
+            Assert.Equal(1, code);
+            Assert.Contains("missing.safetensors", stderr);
+
+            var noFolder = Path.Combine(dir.FullName, "no-such-folder", "w.png");
+            (code, _, stderr) = Hebb("weights", "--model", model, "--out", noFolder);
+            Assert.Equal(1, code);
+            Assert.Contains("does not exist", stderr);
+            Assert.Single(stderr.Trim().Split('\n'));
+
+            var notAModel = Path.Combine(dir.FullName, "junk.safetensors");
+            File.WriteAllText(notAModel, "not a model");
+            (code, _, stderr) = Hebb("weights", "--model", notAModel, "--out", picture);
+            Assert.Equal(1, code);
+            Assert.Contains("junk.safetensors", stderr);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void TrainTextSavesAModelThatGenerateAndEmbedRead()
     {
         var dir = Directory.CreateTempSubdirectory("hebb-cli-text-");

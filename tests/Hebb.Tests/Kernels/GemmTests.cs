@@ -113,6 +113,44 @@ public class GemmTests
         Assert.Contains("gemm check: ok", output);
     }
 
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(3, 5, 7)]
+    [InlineData(4, 25, 784)]     // LeNet conv1, forward
+    [InlineData(6, 25, 784)]
+    [InlineData(16, 150, 100)]   // LeNet conv2, forward: column tail of 4
+    [InlineData(150, 16, 100)]   // conv2 columns gradient
+    [InlineData(9, 33, 17)]
+    public void SmallGemmMatchesTheReference(int m, int k, int n)
+    {
+        var g = new Generator(m * 1000 + k * 10 + n);
+        foreach (bool accumulate in new[] { false, true })
+        {
+            // A read through its transpose too (column stride k... as the columns gradient reads Wᵀ).
+            foreach (bool transposedA in new[] { false, true })
+            {
+                var a = g.NextFloats(m * k);
+                var b = g.NextFloats(k * n);
+                // C sits behind an offset; when accumulating it starts from zero-sum pairs so the product alone is compared.
+                var c = accumulate ? new float[m * n + 5] : g.NextFloats(m * n + 5);
+                var before = (float[])c.Clone();
+                int aRs = transposedA ? 1 : k, aCs = transposedA ? m : 1;
+                SmallGemm.MultiplyRowMajorB(a, aRs, aCs, b, n, c.AsSpan(5), n, m, k, n, accumulate);
+                if (accumulate) SmallGemm.MultiplyRowMajorB(a, aRs, aCs, b, n, c.AsSpan(5), n, m, k, n, accumulate: true);
+                if (accumulate) for (int i = 5; i < c.Length; i++) c[i] /= 2;   // twice the product, exactly halved
+                AssertMatchesReference(a, aRs, aCs, b, n, 1, c, 5, m, k, n, $"row-major B {m}x{k}x{n} acc={accumulate} Aᵀ={transposedA}");
+                Assert.Equal(before[..5], c[..5]);
+
+                // A·Bᵀ with both operands row-major along k.
+                var bt = g.NextFloats(n * k);
+                var c2 = new float[m * n];
+                SmallGemm.MultiplyTransposedB(a.AsSpan(0, m * k), k, bt, k, c2, n, m, k, n, accumulate: false);
+                AssertMatchesReference(a, k, 1, bt, 1, k, c2, 0, m, k, n, $"Bᵀ {m}x{k}x{n}");
+            }
+        }
+        Assert.Throws<ArgumentException>(() => SmallGemm.MultiplyRowMajorB(new float[m * k], k, 1, new float[k * n - 1], n, new float[m * n], n, m, k, n, false));
+    }
+
     private static void AssertMatchesReference(float[] a, int aRs, int aCs, float[] b, int bRs, int bCs, float[] c, int cOff, int m, int k, int n, string what)
     {
         for (int i = 0; i < m; i++)

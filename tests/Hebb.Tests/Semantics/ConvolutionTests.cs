@@ -94,4 +94,58 @@ public class ConvolutionTests
         loss.Backward();
         Assert.All(net.Parameters(), p => Assert.NotNull(p.Grad));
     }
+
+    [Fact]
+    public void ConvolutionIsBitwiseTheSameOnOneAndTwoThreads()
+    {
+        (float[] Y, float[] GX, float[] GW, float[] GB) Run(int threads)
+        {
+            int saved = Parallelism.MaxThreads;
+            Parallelism.MaxThreads = threads;
+            try
+            {
+                var g = new Generator(11);
+                var conv = new Conv2d(3, 8, 5, g, padding: 1);
+                var x = Tensor.Randn(g, 13, 3, 20, 20).RequireGrad();     // 13 images: chunks of unequal size
+                var y = conv.Forward(x);
+                y.Mul(Tensor.Randn(new Generator(12), y.ShapeArray)).Sum().Backward();
+                return (y.ToArray<float>(), x.Grad!.ToArray<float>(), conv.Weight.Grad!.ToArray<float>(), conv.Bias!.Grad!.ToArray<float>());
+            }
+            finally
+            {
+                Parallelism.MaxThreads = saved;
+            }
+        }
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one.Y, two.Y);
+        Assert.Equal(one.GX, two.GX);
+        Assert.Equal(one.GW, two.GW);
+        Assert.Equal(one.GB, two.GB);
+    }
+
+    [Theory]
+    [InlineData(3, 4, 28, 28)]
+    [InlineData(2, 3, 29, 35)]    // odd sizes: the last row and column are dropped, vector tails
+    [InlineData(1, 1, 2, 2)]
+    [InlineData(64, 6, 28, 28)]   // big enough for two threads
+    public void FastTwoByTwoMaxPoolChoosesAsTheGeneralLoop(int n, int c, int h, int w)
+    {
+        // Values on a coarse grid so that windows have ties, and a few NaNs: the float 2x2 path must pick
+        // the same element (value and gradient position) as the general loop, which float64 runs.
+        var g = new Generator(n * 100 + w);
+        var values = new float[n * c * h * w];
+        for (int i = 0; i < values.Length; i++) values[i] = g.NextInt(5) - 2;
+        for (int i = 0; i < values.Length; i += 97) values[i] = float.NaN;
+        var x = Tensor.FromArray(values, n, c, h, w).RequireGrad();
+        var x64 = Tensor.FromArray(values.Select(v => (double)v).ToArray(), n, c, h, w).RequireGrad();
+        var pool = new MaxPool2d(2);
+        var y = pool.Forward(x);
+        var y64 = pool.Forward(x64);
+        Assert.Equal(y64.ToArray<double>().Select(v => (float)v), y.ToArray<float>());
+        var upstream = Tensor.Randn(new Generator(3), y.ShapeArray);
+        y.Mul(upstream).Sum().Backward();
+        y64.Mul(upstream.To(DType.Float64)).Sum().Backward();
+        Assert.Equal(x64.Grad!.ToArray<double>().Select(v => (float)v), x.Grad!.ToArray<float>());
+    }
 }

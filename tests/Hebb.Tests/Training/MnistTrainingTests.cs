@@ -82,7 +82,7 @@ public class MnistTrainingTests(MnistFixture mnist) : IClassFixture<MnistFixture
         {
             ModelFile.Save(path, result.Model, result.Metadata(options));
             var loaded = ModelFactory.Load(path);
-            Assert.Equal(result.Config.Sizes, ((MlpConfig)loaded.Config).Sizes);
+            Assert.Equal(((MlpConfig)result.Config).Sizes, ((MlpConfig)loaded.Config).Sizes);
             Assert.Equal("mnist", loaded.Metadata["dataset"]);
             var eval = Trainer.Evaluate(loaded.Model, mnist.Test, ClassifierRecipe.LossFor(LossKind.Mse, 10));
             Assert.Equal(result.Test.Accuracy, eval.Accuracy);

@@ -1,0 +1,121 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.IO.Hashing;
+
+namespace Hebb.IO;
+
+/// <summary>An 8-bit image: 1 channel (grayscale) or 3 (RGB), rows top to bottom, channels interleaved.</summary>
+public sealed class PixelImage
+{
+    public PixelImage(int width, int height, int channels, byte[] pixels)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentException($"PixelImage: size must be positive, got {width}x{height}");
+        if (channels is not (1 or 3)) throw new ArgumentException($"PixelImage: channels must be 1 (gray) or 3 (RGB), got {channels}");
+        if ((long)width * height * channels != pixels.Length)
+            throw new ArgumentException($"PixelImage: {width}x{height}x{channels} needs {(long)width * height * channels} bytes, got {pixels.Length}");
+        (Width, Height, Channels, Pixels) = (width, height, channels, pixels);
+    }
+
+    public int Width { get; }
+    public int Height { get; }
+    public int Channels { get; }
+    public byte[] Pixels { get; }
+
+    public byte this[int x, int y, int channel = 0] => Pixels[(y * Width + x) * Channels + channel];
+}
+
+/// <summary>
+/// A minimal PNG writer: 8-bit grayscale or RGB, no interlacing, every row with filter 0 (None), the
+/// image data zlib-compressed in one IDAT chunk. Enough for weight pictures, readable by any viewer.
+/// </summary>
+public static class Png
+{
+    public static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    public static byte[] Encode(PixelImage image)
+    {
+        using var output = new MemoryStream();
+        output.Write(Signature);
+
+        Span<byte> header = stackalloc byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, image.Width);
+        BinaryPrimitives.WriteInt32BigEndian(header[4..], image.Height);
+        header[8] = 8;                                   // bit depth
+        header[9] = (byte)(image.Channels == 1 ? 0 : 2); // colour type: 0 gray, 2 RGB
+        header[10] = 0;                                  // compression: deflate
+        header[11] = 0;                                  // filter method 0
+        header[12] = 0;                                  // no interlace
+        WriteChunk(output, "IHDR", header);
+
+        int stride = image.Width * image.Channels;
+        using (var compressed = new MemoryStream())
+        {
+            using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+            {
+                for (int y = 0; y < image.Height; y++)
+                {
+                    zlib.WriteByte(0); // filter type None
+                    zlib.Write(image.Pixels, y * stride, stride);
+                }
+            }
+            WriteChunk(output, "IDAT", compressed.GetBuffer().AsSpan(0, (int)compressed.Length));
+        }
+        WriteChunk(output, "IEND", []);
+        return output.ToArray();
+    }
+
+    /// <summary>Writes the PNG through a temporary file in the same folder and a rename, so a failed
+    /// or interrupted save never leaves a half-written picture under the final name.</summary>
+    public static void Save(string path, PixelImage image)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var bytes = Encode(image);
+        string target = Path.GetFullPath(path);
+        string dir = Path.GetDirectoryName(target)!;
+        if (!Directory.Exists(dir)) throw new IOException($"cannot write '{path}': folder '{dir}' does not exist");
+        if (Directory.Exists(target)) throw new IOException($"cannot write '{path}': it is a folder");
+        string temp = Path.Combine(dir, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                file.Write(bytes);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, target, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    /// <summary>Fails early (before any long work) when <paramref name="path"/> cannot be a new file: its folder is
+    /// missing or it names a folder. Null passes (no output asked for).</summary>
+    public static void CheckWritable(string? path, string option)
+    {
+        if (path is null) return;
+        if (path.Length == 0) throw new ArgumentException($"{option}: the path is empty");
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null && !Directory.Exists(dir)) throw new IOException($"{option}: folder '{dir}' does not exist");
+        if (Directory.Exists(path)) throw new IOException($"{option}: '{path}' is a folder, not a file");
+    }
+
+    private static void WriteChunk(Stream output, string type, ReadOnlySpan<byte> data)
+    {
+        Span<byte> word = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
+        output.Write(word);
+        Span<byte> typeBytes = stackalloc byte[4];
+        for (int i = 0; i < 4; i++) typeBytes[i] = (byte)type[i];
+        output.Write(typeBytes);
+        output.Write(data);
+        // The CRC covers the chunk type and data, not the length.
+        var crc = new Crc32();
+        crc.Append(typeBytes);
+        crc.Append(data);
+        BinaryPrimitives.WriteUInt32BigEndian(word, crc.GetCurrentHashAsUInt32());
+        output.Write(word);
+    }
+}

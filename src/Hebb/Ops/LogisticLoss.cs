@@ -1,0 +1,51 @@
+using Hebb.Autograd;
+
+namespace Hebb.Ops;
+
+/// <summary>
+/// The seed's logistic-regression loss, fused: mean over i of ln(1 + e^(-y_i s_i)) for scores s and
+/// labels y in {-1, +1} (the negative log-likelihood of P(y|x) = σ(y s)). Each term is computed as
+/// softplus(-m) = max(-m, 0) + ln(1 + e^(-|m|)) with m = y s, so large margins neither overflow nor
+/// lose the small tail. Backward: ∂/∂s_i = -y_i σ(-y_i s_i) / N. Labels are constants (no gradient).
+/// </summary>
+internal static class LogisticLossOp
+{
+    public static Tensor Forward(Tensor scores, Tensor labels)
+    {
+        scores.RequireFloat("Logistic");
+        if (!ShapeUtil.SameShape(scores.Shape, labels.Shape))
+            throw new ArgumentException($"Logistic: scores {ShapeUtil.Format(scores.Shape)} and labels {ShapeUtil.Format(labels.Shape)} must have the same shape");
+        int n = scores.Numel;
+        if (n == 0) throw new ArgumentException("Logistic: empty batch");
+        var s = Comparison.AsDoubles(scores);
+        var y = Comparison.AsDoubles(labels);
+        bool record = GradMode.ShouldRecord(scores);
+        // The per-element derivative is known in the forward pass already; keep it for backward.
+        var coefficient = record ? Tensor.Uninitialized(scores.DType, scores.ShapeArray) : null;
+        double total = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (y[i] != 1 && y[i] != -1)
+                throw new ArgumentException($"Logistic: labels must be -1 or +1, found {y[i]} at flat index {i}");
+            double m = y[i] * s[i];
+            total += Math.Max(-m, 0) + Math.Log(1 + Math.Exp(-Math.Abs(m)));
+            if (coefficient is null) continue;
+            double sigmoidNegM = m >= 0 ? Math.Exp(-m) / (1 + Math.Exp(-m)) : 1 / (1 + Math.Exp(m));
+            double d = -y[i] * sigmoidNegM;
+            if (scores.DType == DType.Float32) coefficient.Data<float>()[i] = (float)d;
+            else coefficient.Data<double>()[i] = d;
+        }
+        var loss = Tensor.Scalar(total / n, scores.DType);
+        if (coefficient is not null) loss.GradFn = new LogisticLossBackward(scores, coefficient);
+        return loss;
+    }
+}
+
+internal sealed class LogisticLossBackward(Tensor scores, Tensor coefficient) : Node(scores)
+{
+    private Tensor? _coefficient = coefficient;
+
+    public override Tensor?[] Backward(Tensor g) => [_coefficient!.Mul(g.Div(_coefficient!.Numel))];
+
+    public override void Release() { base.Release(); _coefficient = null; }
+}

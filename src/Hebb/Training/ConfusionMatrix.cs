@@ -1,0 +1,52 @@
+namespace Hebb.Training;
+
+/// <summary>Counts[truth, predicted] over a labelled set; accuracy overall and per class follow from it.</summary>
+public sealed class ConfusionMatrix
+{
+    private readonly long[,] _counts;
+
+    public int Classes { get; }
+    public long Total { get; private set; }
+
+    public ConfusionMatrix(int classes)
+    {
+        if (classes <= 0) throw new ArgumentException($"ConfusionMatrix: classes must be positive, got {classes}");
+        Classes = classes;
+        _counts = new long[classes, classes];
+    }
+
+    public long this[int truth, int predicted] => _counts[truth, predicted];
+
+    public void Add(ReadOnlySpan<int> truth, ReadOnlySpan<int> predicted)
+    {
+        if (truth.Length != predicted.Length)
+            throw new ArgumentException($"ConfusionMatrix: {truth.Length} labels but {predicted.Length} predictions");
+        for (int i = 0; i < truth.Length; i++)
+        {
+            if ((uint)truth[i] >= (uint)Classes || (uint)predicted[i] >= (uint)Classes)
+                throw new ArgumentException($"ConfusionMatrix: label {truth[i]} or prediction {predicted[i]} at position {i} is outside 0..{Classes - 1}");
+            _counts[truth[i], predicted[i]]++;
+        }
+        Total += truth.Length;
+    }
+
+    public long Correct
+    {
+        get
+        {
+            long c = 0;
+            for (int i = 0; i < Classes; i++) c += _counts[i, i];
+            return c;
+        }
+    }
+
+    public double Accuracy => Total == 0 ? 0 : (double)Correct / Total;
+
+    /// <summary>Of the samples whose label is c, the fraction predicted as c (recall); NaN when c never occurs.</summary>
+    public double ClassAccuracy(int c)
+    {
+        long row = 0;
+        for (int j = 0; j < Classes; j++) row += _counts[c, j];
+        return row == 0 ? double.NaN : (double)_counts[c, c] / row;
+    }
+}
