@@ -13,6 +13,8 @@ public static class Program
             EvalCommand.Create(),
             SummaryCommand.Create(),
             InfoCommand.Create(),
+            GenerateCommand.Create(),
+            EmbedCommand.Create(),
             PerceptronCommand.Create(),
             LogisticCommand.Create(),
             WeightsCommand.Create(),
@@ -27,7 +29,9 @@ public static class Program
         if (parsed.Errors.Count > 0)
         {
             // One clear line, no help dump or stack trace.
-            var message = string.Join(" ", parsed.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            // An unknown token says more than the "required command" it causes ('hebb train cifar').
+            var error = parsed.Errors.FirstOrDefault(e => parsed.UnmatchedTokens.Any(t => e.Message.Contains($"'{t}'"))) ?? parsed.Errors[0];
+            var message = string.Join(" ", error.Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             Console.Error.WriteLine($"hebb: {message} (see 'hebb --help')");
             return 2;
         }

@@ -405,6 +405,43 @@ def gpt(rng):
             "loss": loss.item(), "grads": grads}
 
 
+def recurrent(rng):
+    """torch.nn.RNN / LSTM / GRU (2 layers, batch_first, no dropout) on small random weights and a
+    non-zero initial state: outputs, h_n (and c_n), and the gradients of sum(out·w) + sum(h_n·wh)
+    (+ sum(c_n·wc)) with respect to the input, the initial state and every parameter."""
+    cases = []
+    batch, steps, inputs, hidden, layers = 2, 4, 3, 5, 2
+    for kind in ("rnn", "lstm", "gru"):
+        make = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind]
+        net = make(inputs, hidden, num_layers=layers, batch_first=True)
+        params = {}
+        with torch.no_grad():
+            for name, p in net.named_parameters():
+                p.copy_(rng.uniform(-0.5, 0.5, *p.shape))
+                params[name] = enc(p)
+        x = rng.uniform(-1, 1, batch, steps, inputs)
+        h0 = rng.uniform(-0.5, 0.5, layers, batch, hidden)
+        c0 = rng.uniform(-0.5, 0.5, layers, batch, hidden)
+        w = rng.uniform(-1, 1, batch, steps, hidden)
+        wh = rng.uniform(-1, 1, layers, batch, hidden)
+        wc = rng.uniform(-1, 1, layers, batch, hidden)
+        xl, h0l, c0l = leaf(x), leaf(h0), leaf(c0)
+        if kind == "lstm":
+            y, (hn, cn) = net(xl, (h0l, c0l))
+            loss = (y * w).sum() + (hn * wh).sum() + (cn * wc).sum()
+        else:
+            y, hn = net(xl, h0l)
+            loss = (y * w).sum() + (hn * wh).sum()
+        loss.backward()
+        case = {"kind": kind, "layers": layers, "hidden": hidden, "params": params, "x": enc(x), "h0": enc(h0),
+                "w": enc(w), "wh": enc(wh), "y": enc(y), "hn": enc(hn), "grad_x": enc(xl.grad), "grad_h0": enc(h0l.grad),
+                "grad_params": {name: enc(p.grad) for name, p in net.named_parameters()}}
+        if kind == "lstm":
+            case.update({"c0": enc(c0), "wc": enc(wc), "cn": enc(cn), "grad_c0": enc(c0l.grad)})
+        cases.append(case)
+    return cases
+
+
 def dump(value, indent=0):
     """JSON with one key per line, but every list of numbers (tensor data, shapes) on one line."""
     pad, inner = " " * indent, " " * (indent + 1)
@@ -436,6 +473,7 @@ def main():
         "multihead_attention": multihead_attention(Lcg(20261203)),
         "gpt_block": gpt_block(Lcg(20261204)),
         "gpt": gpt(Lcg(20261205)),
+        "recurrent": recurrent(Lcg(20261127)),
     }
     with open(OUT, "w", encoding="utf-8", newline="\n") as f:
         f.write(dump(reference) + "\n")

@@ -9,13 +9,21 @@ using Spectre.Console;
 
 namespace Hebb.Cli.Commands;
 
-/// <summary>`hebb train mnist|fashion-mnist`: trains an image classifier (the seed network by default, or LeNet-5).</summary>
+/// <summary>`hebb train mnist|fashion-mnist`: trains an image classifier (the seed network by default, or LeNet-5);
+/// `hebb train text` (<see cref="TrainTextCommand"/>) trains a language model.</summary>
 public static class TrainCommand
 {
-    public static Command Create()
+    /// <summary>`train` itself only groups the subcommands: mnist, fashion-mnist (classifiers, same
+    /// options) and text (language models, their own options).</summary>
+    public static Command Create() => new("train", "Train a network: an image classifier (mnist, fashion-mnist) or a character-level language model (text)")
     {
-        var dataset = new Argument<string>("dataset") { Description = "mnist or fashion-mnist" };
-        dataset.AcceptOnlyFromAmong("mnist", "fashion-mnist");
+        CreateClassifier("mnist", "Train a classifier on MNIST (default: the seed network 784-16-16-10; --model lenet5 for the CNN)"),
+        CreateClassifier("fashion-mnist", "Train a classifier on Fashion-MNIST (default: the seed network 784-16-16-10; --model lenet5 for the CNN)"),
+        TrainTextCommand.Create(),
+    };
+
+    private static Command CreateClassifier(string datasetName, string description)
+    {
         var model = new Option<string>("--model") { Description = "mlp (the seed network by default) or lenet5", DefaultValueFactory = _ => "mlp" };
         model.AcceptOnlyFromAmong("mlp", "lenet5");
         var hidden = new Option<string>("--hidden") { Description = "MLP hidden layer sizes, comma-separated", DefaultValueFactory = _ => "16,16" };
@@ -46,16 +54,16 @@ public static class TrainCommand
         var output = new Option<string?>("--out") { Description = "save the trained model here (.safetensors)" };
         var metrics = new Option<string?>("--metrics") { Description = "write final figures as JSON here" };
 
-        var command = new Command("train", "Train a classifier on MNIST or Fashion-MNIST (default: the seed network 784-16-16-10; --model lenet5 for the CNN)")
+        var command = new Command(datasetName, description)
         {
-            dataset, model, hidden, activation, loss, epochs, lr, batch, seed, init, optimizer, momentum, nesterov, weightDecay, l2, dropout,
+            model, hidden, activation, loss, epochs, lr, batch, seed, init, optimizer, momentum, nesterov, weightDecay, l2, dropout,
             schedule, earlyStopping, valSplit, retrainFull, trainLimit, data, output, metrics,
         };
         command.SetAction(parse => Program.Guard(() =>
         {
             var options = new ClassifierOptions
             {
-                Dataset = parse.GetValue(dataset)!,
+                Dataset = datasetName,
                 Model = parse.GetValue(model) == "lenet5" ? ModelKind.LeNet5 : ModelKind.Mlp,
                 Hidden = ParseSizes(parse.GetValue(hidden)!),
                 Activation = Activations.Parse(parse.GetValue(activation)!),
@@ -171,7 +179,7 @@ public static class TrainCommand
     }
 
     /// <summary>Fails before training, not after, when an output file cannot be written.</summary>
-    private static void CheckWritable(string? path, string option)
+    internal static void CheckWritable(string? path, string option)
     {
         if (path is null) return;
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));

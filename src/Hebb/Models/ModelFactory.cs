@@ -15,6 +15,7 @@ public static class ModelFactory
     private static readonly Dictionary<string, ConfigParser> Parsers = new()
     {
         [MlpConfig.KindName] = MlpConfig.FromMetadata,
+        [CharRnnConfig.KindName] = CharRnnConfig.FromMetadata,
         [LeNet5Config.KindName] = LeNet5Config.FromMetadata,
         [GptConfig.KindName] = GptConfig.FromMetadata,
     };

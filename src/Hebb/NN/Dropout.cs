@@ -18,12 +18,7 @@ public sealed class Dropout : Module
         _generator = generator;
     }
 
-    public override Tensor Forward(Tensor input)
-    {
-        if (!Training || P == 0) return input;
-        var keep = Tensor.Rand(_generator, input.DType, input.ShapeArray).Ge(Tensor.Scalar(P, input.DType)).To(input.DType);
-        return input.Mul(keep.Mul(1.0 / (1.0 - P)));
-    }
+    public override Tensor Forward(Tensor input) => Functional.Dropout(input, P, Training, _generator);
 
     protected override string ExtraRepr => $"p={P}";
 }

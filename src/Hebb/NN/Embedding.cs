@@ -30,5 +30,44 @@ public sealed class Embedding : Module
         return rows.Reshape([.. ids.ShapeArray, EmbeddingDim]);
     }
 
+    /// <summary>
+    /// The <paramref name="k"/> rows most similar to <paramref name="query"/> by cosine similarity
+    /// (q·e / (|q| |e|)), best first, skipping the ids in <paramref name="exclude"/>.
+    /// </summary>
+    public IReadOnlyList<(int Id, double Similarity)> Nearest(ReadOnlySpan<float> query, int k, params int[] exclude)
+    {
+        if (query.Length != EmbeddingDim) throw new ArgumentException($"Nearest: the query has {query.Length} values, rows have {EmbeddingDim}");
+        if (k <= 0) throw new ArgumentException($"Nearest: k must be positive, got {k}");
+        var table = Weight.ToArray<float>();
+        double qNorm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(query, query));
+        var scored = new List<(int, double)>();
+        for (int i = 0; i < NumEmbeddings; i++)
+        {
+            if (exclude.Contains(i)) continue;
+            var row = table.AsSpan(i * EmbeddingDim, EmbeddingDim);
+            double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(row, row));
+            double dot = System.Numerics.Tensors.TensorPrimitives.Dot(row, query);
+            scored.Add((i, qNorm == 0 || norm == 0 ? 0 : dot / (qNorm * norm)));
+        }
+        return scored.OrderByDescending(s => s.Item2).ThenBy(s => s.Item1).Take(k).ToList();
+    }
+
+    /// <summary>The row of one id (a copy).</summary>
+    public float[] Row(int id)
+    {
+        if ((uint)id >= (uint)NumEmbeddings) throw new ArgumentOutOfRangeException(nameof(id), $"Row: id {id} is outside 0..{NumEmbeddings - 1}");
+        return Weight.ToArray<float>().AsSpan(id * EmbeddingDim, EmbeddingDim).ToArray();
+    }
+
+    /// <summary>Vector arithmetic as in "man - woman + queen ≈ king": the rows nearest (by cosine) to
+    /// e[a] - e[b] + e[c], leaving out a, b and c themselves.</summary>
+    public IReadOnlyList<(int Id, double Similarity)> Analogy(int a, int b, int c, int k)
+    {
+        var (ea, eb, ec) = (Row(a), Row(b), Row(c));
+        var v = new float[EmbeddingDim];
+        for (int i = 0; i < v.Length; i++) v[i] = ea[i] - eb[i] + ec[i];
+        return Nearest(v, k, a, b, c);
+    }
+
     protected override string ExtraRepr => $"{NumEmbeddings}, {EmbeddingDim}";
 }

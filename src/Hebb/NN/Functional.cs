@@ -48,4 +48,86 @@ public static class Functional
     /// (x - mean) / sqrt(var + eps) · weight + bias, with the biased variance; weight and bias optional.</summary>
     public static Tensor LayerNorm(Tensor input, int[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5) =>
         LayerNormOp.Forward(input, normalizedShape, weight, bias, eps);
+
+    /// <summary>Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p)
+    /// in training; the identity otherwise.</summary>
+    public static Tensor Dropout(Tensor input, double p, bool training, Generator generator)
+    {
+        if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), $"Dropout: p must be in [0, 1), got {p}");
+        if (!training || p == 0) return input;
+        var keep = Tensor.Rand(generator, input.DType, input.ShapeArray).Ge(Tensor.Scalar(p, input.DType)).To(input.DType);
+        return input.Mul(keep.Mul(1.0 / (1.0 - p)));
+    }
+
+    /// <summary>
+    /// A stack of recurrent layers over a batch-first sequence (torch's RNN/LSTM/GRU forward): input
+    /// (B, T, in), per layer l the tensors weight_ih (G·H, in_l), weight_hh (G·H, H), bias_ih and
+    /// bias_hh (G·H), with G = 1, 4 or 3 gate blocks. The state holds h (and c for LSTM) of shape
+    /// (layers, B, H); null starts from zeros. Dropout with probability <paramref name="dropout"/> is
+    /// applied to the output of every layer but the last, in training only.
+    /// Returns the last layer's outputs (B, T, H) and the final state (h_n, c_n), each (layers, B, H).
+    /// </summary>
+    public static (Tensor Output, RecurrentState State) Recurrent(RecurrentCell cell, Tensor input, IReadOnlyList<RecurrentWeights> layers,
+        RecurrentState? state = null, double dropout = 0, bool training = false, Generator? generator = null)
+    {
+        string op = cell.ToString().ToUpperInvariant();
+        if (layers.Count == 0) throw new ArgumentException($"{op}: needs at least one layer");
+        if (input.Rank != 3)
+            throw new ArgumentException($"{op}: input must be (batch, time, features), got {ShapeUtil.Format(input.Shape)}");
+        int hidden = layers[0].WeightHh.Size(-1), batch = input.Size(0);
+        int inputSize = layers[0].WeightIh.Rank == 2 ? layers[0].WeightIh.Size(1) : -1;
+        if (input.Size(2) != inputSize)
+            throw new ArgumentException($"{op}: input of shape {ShapeUtil.Format(input.Shape)} must end in {inputSize} features");
+        if (state is not null)
+        {
+            CheckState(state.H, "h0", layers.Count, batch, hidden, op);
+            if (cell == RecurrentCell.Lstm)
+                CheckState(state.C ?? throw new ArgumentException($"{op}: the initial state needs c0 as well as h0"), "c0", layers.Count, batch, hidden, op);
+            else if (state.C is not null)
+                throw new ArgumentException($"{op}: only an LSTM takes a cell state c0");
+        }
+        if (dropout > 0 && training && generator is null) throw new ArgumentException($"{op}: dropout in training needs a generator");
+
+        var x = input;
+        var hn = new Tensor[layers.Count];
+        var cn = cell == RecurrentCell.Lstm ? new Tensor[layers.Count] : null;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            var w = layers[l];
+            var h0 = state is null ? Tensor.Zeros(input.DType, batch, hidden) : state.H.Narrow(0, l, 1).Squeeze(0);
+            Tensor? c0 = cell != RecurrentCell.Lstm ? null : state is null ? Tensor.Zeros(input.DType, batch, hidden) : state.C!.Narrow(0, l, 1).Squeeze(0);
+            // The input projection of all time steps at once: one GEMM of (B·T, in) by (in, G·H).
+            var xg = Linear(x, w.WeightIh, w.BiasIh);
+            var y = RecurrentOp.Forward(cell, xg, w.WeightHh, w.BiasHh, h0, c0);
+            int steps = xg.Size(1);
+            if (cell == RecurrentCell.Lstm)
+            {
+                x = y.Narrow(0, 0, 1).Squeeze(0);
+                cn![l] = y.Narrow(0, 1, 1).Squeeze(0).Narrow(1, steps - 1, 1).Squeeze(1);
+            }
+            else x = y;
+            hn[l] = x.Narrow(1, steps - 1, 1).Squeeze(1);
+            if (l + 1 < layers.Count && dropout > 0) x = Dropout(x, dropout, training, generator!);
+        }
+        var finalState = new RecurrentState(layers.Count == 1 ? hn[0].Unsqueeze(0) : Tensor.Stack(hn),
+            cn is null ? null : layers.Count == 1 ? cn[0].Unsqueeze(0) : Tensor.Stack(cn));
+        return (x, finalState);
+    }
+
+    private static void CheckState(Tensor t, string name, int layers, int batch, int hidden, string op)
+    {
+        if (t.Rank != 3 || t.Size(0) != layers || t.Size(1) != batch || t.Size(2) != hidden)
+            throw new ArgumentException($"{op}: {name} must be (layers, batch, hidden) = ({layers}, {batch}, {hidden}), got {ShapeUtil.Format(t.Shape)}");
+    }
+}
+
+/// <summary>One recurrent layer's tensors, named as in PyTorch (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0).</summary>
+public sealed record RecurrentWeights(Tensor WeightIh, Tensor WeightHh, Tensor BiasIh, Tensor BiasHh);
+
+/// <summary>The state a recurrent stack carries between calls: h (and c for LSTM), each (layers, batch, hidden).</summary>
+public sealed record RecurrentState(Tensor H, Tensor? C)
+{
+    /// <summary>The same values cut off from the graph: what truncated backpropagation through time
+    /// carries from one chunk to the next, so the next backward stops at the chunk boundary.</summary>
+    public RecurrentState Detach() => new(H.Detach(), C?.Detach());
 }

@@ -444,4 +444,63 @@ public class TorchReferenceTests
         var parameters = model.NamedParameters().ToDictionary(p => p.Key, p => p.Value);
         foreach (var g in grads) AssertClose(g.Value, parameters[g.Name].Grad, ModelF32, $"gpt grad {g.Name}");
     }
+
+    // ------------------------------------------------------------------ RNN / LSTM / GRU
+
+    public static TheoryData<int, DType> RecurrentCases() => CasesOf("recurrent");
+
+    /// <summary>2-layer RNN, LSTM and GRU against torch.nn: outputs, h_n, c_n and the gradients of every
+    /// parameter, the input and the initial state. float32 runs the modules (parameters loaded by name,
+    /// so PyTorch's names and gate order are checked too); float64 runs the same math functionally.</summary>
+    [Theory]
+    [MemberData(nameof(RecurrentCases))]
+    public void Recurrent(int index, DType dtype)
+    {
+        var c = Ref.GetProperty("recurrent")[index];
+        var cell = Enum.Parse<RecurrentCell>(c.GetProperty("kind").GetString()!, ignoreCase: true);
+        int layers = c.GetProperty("layers").GetInt32(), hidden = c.GetProperty("hidden").GetInt32();
+        var x = Leaf(c.GetProperty("x"), dtype);
+        var h0 = Leaf(c.GetProperty("h0"), dtype);
+        var c0 = cell == RecurrentCell.Lstm ? Leaf(c.GetProperty("c0"), dtype) : null;
+        var state = new RecurrentState(h0, c0);
+        var named = new Dictionary<string, Tensor>();
+        Tensor y;
+        RecurrentState final;
+        if (dtype == DType.Float32)
+        {
+            int inputs = x.Size(2);
+            RecurrentBase net = cell switch
+            {
+                RecurrentCell.Lstm => new Lstm(inputs, hidden, new Generator(0), layers),
+                RecurrentCell.Gru => new Gru(inputs, hidden, new Generator(0), layers),
+                _ => new Rnn(inputs, hidden, new Generator(0), layers),
+            };
+            net.LoadStateDict(c.GetProperty("params").EnumerateObject().ToDictionary(p => p.Name, p => Make(p.Value, dtype)));
+            foreach (var (name, p) in net.NamedParameters()) named[name] = p;
+            (y, final) = net.Forward(x, state);
+        }
+        else
+        {
+            foreach (var p in c.GetProperty("params").EnumerateObject()) named[p.Name] = Leaf(p.Value, dtype);
+            var weights = Enumerable.Range(0, layers).Select(l =>
+                new RecurrentWeights(named[$"weight_ih_l{l}"], named[$"weight_hh_l{l}"], named[$"bias_ih_l{l}"], named[$"bias_hh_l{l}"])).ToList();
+            (y, final) = Functional.Recurrent(cell, x, weights, state);
+        }
+        var loss = y.Mul(Make(c.GetProperty("w"), dtype)).Sum().Add(final.H.Mul(Make(c.GetProperty("wh"), dtype)).Sum());
+        if (final.C is not null) loss = loss.Add(final.C.Mul(Make(c.GetProperty("wc"), dtype)).Sum());
+        loss.Backward();
+        var tol = TolFor(dtype);
+        string what = $"{cell}[{dtype.Name()}]";
+        AssertClose(c.GetProperty("y"), y, tol, $"{what} output");
+        AssertClose(c.GetProperty("hn"), final.H, tol, $"{what} h_n");
+        AssertClose(c.GetProperty("grad_x"), x.Grad, tol, $"{what} grad x");
+        AssertClose(c.GetProperty("grad_h0"), h0.Grad, tol, $"{what} grad h0");
+        if (c0 is not null)
+        {
+            AssertClose(c.GetProperty("cn"), final.C, tol, $"{what} c_n");
+            AssertClose(c.GetProperty("grad_c0"), c0.Grad, tol, $"{what} grad c0");
+        }
+        foreach (var p in c.GetProperty("grad_params").EnumerateObject())
+            AssertClose(p.Value, named[p.Name].Grad, tol, $"{what} grad {p.Name}");
+    }
 }

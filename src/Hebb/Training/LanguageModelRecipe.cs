@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Globalization;
+using Hebb.Autograd;
+using Hebb.Data;
+using Hebb.IO;
+using Hebb.Models;
+using Hebb.NN;
+using Hebb.Optim;
+
+namespace Hebb.Training;
+
+/// <summary>
+/// Everything `hebb train text` can be told. The defaults are the W3 char-LSTM: Embedding(65, 64) ->
+/// LSTM(64, 256) -> Linear(256, 65) on windows of 64 characters, batches of 32, Adam 2e-3, gradients
+/// clipped to norm 1, 1000 steps.
+/// </summary>
+public sealed record TextTrainingOptions
+{
+    /// <summary>A key of <see cref="LanguageModelRecipe.ModelKinds"/>: lstm, gru or rnn.</summary>
+    public string Model { get; init; } = "lstm";
+    /// <summary>A text file, a folder, or a dataset name (see <see cref="CharDataset.Load"/>).</summary>
+    public string Data { get; init; } = "tinyshakespeare";
+    public int Hidden { get; init; } = 256;
+    public int Layers { get; init; } = 1;
+    public int EmbeddingDim { get; init; } = 64;
+    public double Dropout { get; init; }
+    public int Block { get; init; } = 64;
+    public int BatchSize { get; init; } = 32;
+    public int Steps { get; init; } = 1000;
+    public double LearningRate { get; init; } = 2e-3;
+    /// <summary>Global gradient-norm clip; 0 turns clipping off.</summary>
+    public double Clip { get; init; } = 1.0;
+    public int Seed { get; init; }
+    /// <summary>Validation loss (and a sample) every this many steps, and after the last one.</summary>
+    public int EvalInterval { get; init; } = 250;
+    /// <summary>Batches averaged for the validation (and final training) loss; fixed across evaluations.</summary>
+    public int EvalBatches { get; init; } = LanguageModelRecipe.DefaultEvalBatches;
+    /// <summary>Characters in the sample printed at each evaluation (0 = none).</summary>
+    public int SampleLength { get; init; } = 200;
+    /// <summary>Truncated BPTT: consecutive chunks of batch-size parallel streams, the state carried
+    /// (detached) from one chunk to the next, instead of independent random windows.</summary>
+    public bool Tbptt { get; init; }
+
+    public void Validate()
+    {
+        if (!LanguageModelRecipe.ModelKinds.ContainsKey(Model))
+            throw new ArgumentException($"--model must be one of {string.Join(", ", LanguageModelRecipe.ModelKinds.Keys)}, got '{Model}'");
+        if (Hidden <= 0) throw new ArgumentException($"--hidden must be positive, got {Hidden}");
+        if (Layers <= 0) throw new ArgumentException($"--layers must be positive, got {Layers}");
+        if (EmbeddingDim <= 0) throw new ArgumentException($"--embedding-dim must be positive, got {EmbeddingDim}");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"--dropout must be in [0, 1), got {Dropout}");
+        if (Block <= 0) throw new ArgumentException($"--block must be positive, got {Block}");
+        if (BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {BatchSize}");
+        if (Steps <= 0) throw new ArgumentException($"--steps must be positive, got {Steps}");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be positive, got {LearningRate}");
+        if (!(Clip >= 0) || !double.IsFinite(Clip)) throw new ArgumentException($"--clip must be >= 0 (0 = no clipping), got {Clip}");
+        if (EvalInterval <= 0) throw new ArgumentException($"--eval-interval must be positive, got {EvalInterval}");
+        if (EvalBatches <= 0) throw new ArgumentException($"eval batches must be positive, got {EvalBatches}");
+        if (SampleLength < 0) throw new ArgumentException($"sample length must be >= 0, got {SampleLength}");
+    }
+}
+
+/// <summary>One evaluation during text training: losses on the fixed batches and a short sample.</summary>
+public sealed record TextEvaluation(int Step, double ValidationLoss, double RecentTrainLoss, string Sample, double Seconds);
+
+public sealed record TextTrainingResult(Module Model, IModelConfig Config, CharVocabulary Vocabulary, IReadOnlyList<TextEvaluation> History,
+    double ValidationLoss, double TrainLoss, int Steps, double Seconds, double TrainSeconds)
+{
+    /// <summary>The model file's header: the network config, the vocabulary (so `generate` needs
+    /// nothing else) and how the model was trained.</summary>
+    public Dictionary<string, string> Metadata(TextTrainingOptions options, string dataset)
+    {
+        var meta = Config.ToMetadata();
+        meta["tokenizer"] = "char";
+        meta["vocab"] = Vocabulary.Chars;
+        meta["dataset"] = dataset;
+        meta["steps"] = Steps.ToString(CultureInfo.InvariantCulture);
+        meta["block"] = options.Block.ToString(CultureInfo.InvariantCulture);
+        meta["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture);
+        meta["val_loss"] = ValidationLoss.ToString("R", CultureInfo.InvariantCulture);
+        return meta;
+    }
+}
+
+/// <summary>
+/// Trains a next-character model on a text (`hebb train text`): any model kind that implements
+/// <see cref="ILanguageModel"/>, chosen by name from <see cref="ModelKinds"/>. Each step: a batch of random
+/// windows (or the next TBPTT chunk), cross-entropy of the logits against the text shifted by one,
+/// backward, global-norm clipping, Adam. One generator seeded from options.Seed drives initialisation
+/// and batches, so a seed fixes the run.
+/// Validation loss = mean cross-entropy over <see cref="DefaultEvalBatches"/> batches (of the training
+/// batch size and block) of the validation split, from a zero state, whose windows start at evenly
+/// spaced points of the split (<see cref="CharDataset.EvaluationBatch"/>): every evaluation, in every
+/// run, sees the same windows, spread over the whole split. The final training loss is measured the
+/// same way on the training split. (For W3, 640 windows of 64 characters, one every ~174 characters of
+/// the 111,540 validation characters.)
+/// </summary>
+public static class LanguageModelRecipe
+{
+    public const int DefaultEvalBatches = 20;
+
+    /// <summary>The --model kinds: one line each, building the config from the options and vocabulary size.</summary>
+    public static readonly IReadOnlyDictionary<string, Func<TextTrainingOptions, int, IModelConfig>> ModelKinds =
+        new Dictionary<string, Func<TextTrainingOptions, int, IModelConfig>>
+        {
+            ["lstm"] = (o, v) => new CharRnnConfig(RecurrentCell.Lstm, v, o.EmbeddingDim, o.Hidden, o.Layers, o.Dropout),
+            ["gru"] = (o, v) => new CharRnnConfig(RecurrentCell.Gru, v, o.EmbeddingDim, o.Hidden, o.Layers, o.Dropout),
+            ["rnn"] = (o, v) => new CharRnnConfig(RecurrentCell.Rnn, v, o.EmbeddingDim, o.Hidden, o.Layers, o.Dropout),
+        };
+
+    public static TextTrainingResult Run(TextTrainingOptions options, CharDataset data, Action<StepInfo>? onStep = null, Action<TextEvaluation>? onEval = null)
+    {
+        options.Validate();
+        data.CheckBlock(options.Block);
+        var generator = new Generator(options.Seed);
+        var config = ModelKinds[options.Model](options, data.Vocabulary.Count);
+        var model = config.Build(generator);
+        var lm = model as ILanguageModel ?? throw new ArgumentException($"--model {options.Model}: '{config.Kind}' is not a language model");
+        var recurrent = lm as IRecurrentLanguageModel;
+        if (options.Tbptt && recurrent is null) throw new ArgumentException($"--tbptt needs a recurrent model; '{options.Model}' has no state to carry");
+        var parameters = model.Parameters().ToArray();
+        var optimizer = new Adam(parameters, options.LearningRate);
+        var sequential = options.Tbptt ? new SequentialBatches(data.Train, options.BatchSize, options.Block) : null;
+        RecurrentState? carried = null; // lives outside the step scopes (copied out each step)
+
+        var history = new List<TextEvaluation>();
+        var total = Stopwatch.StartNew();
+        double trainSeconds = 0, recentSum = 0;
+        int recentCount = 0;
+        model.Train();
+        for (int step = 1; step <= options.Steps; step++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            double loss;
+            using (TensorScope.Begin())
+            {
+                Tensor x, y, logits;
+                if (sequential is not null)
+                {
+                    // Truncated BPTT: start from the previous chunk's final state (cut from its graph), unless the streams wrapped.
+                    (x, y, bool restarted) = sequential.Next();
+                    (logits, var next) = recurrent!.Forward(x, restarted ? null : carried);
+                    carried = Keep(next);
+                }
+                else
+                {
+                    (x, y) = data.RandomBatch(validation: false, options.BatchSize, options.Block, generator);
+                    logits = lm.Forward(x);
+                }
+                var l = Losses.CrossEntropy(logits.Reshape(-1, lm.VocabSize), y.Reshape(-1));
+                optimizer.ZeroGrad();
+                l.Backward();
+                if (options.Clip > 0) GradientClipping.ClipGradNorm(parameters, options.Clip);
+                optimizer.Step();
+                loss = l.ItemAsDouble();
+            }
+            if (!double.IsFinite(loss))
+                throw new ArithmeticException($"training diverged: the loss became {loss} at step {step}; try a smaller --lr or a --clip");
+            trainSeconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
+            recentSum += loss;
+            recentCount++;
+            onStep?.Invoke(new StepInfo(step, options.Steps, loss));
+
+            if (step % options.EvalInterval == 0 || step == options.Steps)
+            {
+                double val = Evaluate(lm, data, validation: true, options);
+                string sample = options.SampleLength == 0 ? "" : SampleText(lm, data.Vocabulary, options.SampleLength, new Generator(options.Seed + step));
+                var e = new TextEvaluation(step, val, recentSum / recentCount, sample, total.Elapsed.TotalSeconds);
+                recentSum = 0;
+                recentCount = 0;
+                history.Add(e);
+                onEval?.Invoke(e);
+            }
+        }
+        double trainLoss = Evaluate(lm, data, validation: false, options);
+        return new TextTrainingResult(model, config, data.Vocabulary, history, history[^1].ValidationLoss, trainLoss, options.Steps,
+            total.Elapsed.TotalSeconds, trainSeconds);
+    }
+
+    /// <summary>The carried state, detached and copied out of the step's pooled memory.</summary>
+    private static RecurrentState Keep(RecurrentState state)
+    {
+        using var _ = TensorScope.Suspend();
+        using var __ = GradMode.NoGrad();
+        return new RecurrentState(state.H.Detach().Clone(), state.C?.Detach().Clone());
+    }
+
+    /// <summary>Mean cross-entropy over the fixed evaluation batches of one split, in eval mode.</summary>
+    public static double Evaluate(ILanguageModel model, CharDataset data, bool validation, TextTrainingOptions options)
+    {
+        var module = model as Module;
+        module?.Eval();
+        try
+        {
+            using var _ = GradMode.NoGrad();
+            double sum = 0;
+            for (int i = 0; i < options.EvalBatches; i++)
+            {
+                using var scope = TensorScope.Begin();
+                var (x, y) = data.EvaluationBatch(validation, i, options.EvalBatches, options.BatchSize, options.Block);
+                sum += Losses.CrossEntropy(model.Forward(x).Reshape(-1, model.VocabSize), y.Reshape(-1)).ItemAsDouble();
+            }
+            return sum / options.EvalBatches;
+        }
+        finally
+        {
+            module?.Train();
+        }
+    }
+
+    /// <summary>A short sample for the progress log: starts from a newline when the text has one, at temperature 0.8.</summary>
+    public static string SampleText(ILanguageModel model, CharVocabulary vocabulary, int length, Generator generator)
+    {
+        int start = vocabulary.Contains(new System.Text.Rune('\n')) ? vocabulary.Encode("\n")[0] : 0;
+        return vocabulary.Decode(Sampling.Generate(model, [start], length, 0.8, 0, generator));
+    }
+
+    /// <summary>A trained language model read back from its file: network, vocabulary and header.</summary>
+    public sealed record LoadedLanguageModel(Module Module, ILanguageModel Model, CharVocabulary Vocabulary, IReadOnlyDictionary<string, string> Metadata);
+
+    public static LoadedLanguageModel Load(string path)
+    {
+        var loaded = ModelFactory.Load(path);
+        if (loaded.Model is not ILanguageModel lm)
+            throw new InvalidDataException($"{path}: holds a '{loaded.Config.Kind}' model, not a language model");
+        if (!loaded.Metadata.TryGetValue("vocab", out var chars))
+            throw new InvalidDataException($"{path}: no 'vocab' entry in the metadata, so its token ids cannot be turned into text");
+        CharVocabulary vocab;
+        try
+        {
+            vocab = CharVocabulary.FromChars(chars);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: metadata 'vocab': {e.Message}");
+        }
+        if (vocab.Count != lm.VocabSize)
+            throw new InvalidDataException($"{path}: the vocabulary has {vocab.Count} characters but the model has {lm.VocabSize} outputs");
+        return new LoadedLanguageModel(loaded.Model, lm, vocab, loaded.Metadata);
+    }
+}
