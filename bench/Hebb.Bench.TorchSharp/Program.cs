@@ -1,11 +1,11 @@
 // TorchSharp peer of the Hebb benchmarks (bench/Hebb.Bench starts it; it can also run alone):
 //
-//   dotnet run -c Release --project bench/Hebb.Bench.TorchSharp -- w1|w2|w5|w6 [--threads N] [--epochs E]
+//   dotnet run -c Release --project bench/Hebb.Bench.TorchSharp -- w1|w2|w3|w4|w5|w6 [--threads N] [--epochs E]
 //       [--steps S] [--shapes MxKxN,...] [--min-time S]
 //
 // One JSON line per measurement on stdout, progress on stderr. Same workloads, data files and
 // timing rules as the Hebb harness and the PyTorch script. This project does not reference Hebb:
-// it has its own small IDX reader.
+// it has its own small IDX reader and text loader.
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
@@ -20,13 +20,16 @@ switch (opts.Workload)
 {
     case "w1": Workloads.W1(opts); break;
     case "w2": Workloads.W2(opts); break;
+    case "w3": LanguageModels.W3(opts); break;
+    case "w4": LanguageModels.W4(opts); break;
     case "w5": Workloads.W5(opts); break;
     case "w6": Workloads.W6(opts); break;
-    default: Console.Error.WriteLine($"unknown workload '{opts.Workload}' (w1, w2, w5, w6)"); return 2;
+    default: Console.Error.WriteLine($"unknown workload '{opts.Workload}' (w1, w2, w3, w4, w5, w6)"); return 2;
 }
 return 0;
 
-/// <param name="Steps">W2: steps per epoch (the first Steps x 64 training images) when above 0, else whole epochs.</param>
+/// <param name="Steps">W2: steps per epoch (the first Steps x 64 training images) when above 0, else whole epochs.
+/// W3/W4: training steps (0: 1000 / 2000).</param>
 sealed record Options(string Workload, int Threads, int Epochs, string Shapes, double MinTime, int Steps)
 {
     public static Options Parse(string[] args)
@@ -47,6 +50,7 @@ sealed record Options(string Workload, int Threads, int Epochs, string Shapes, d
                 default: workload = args[i]; break;
             }
         }
+        if (steps <= 0 && workload is "w3" or "w4") steps = workload == "w3" ? 1000 : 2000;
         return new Options(workload, threads, epochs ?? (workload == "w2" ? 1 : 5), shapes, minTime, steps);
     }
 }
@@ -56,7 +60,7 @@ static class Workloads
     // Relaxed escaping: "fwd+bwd" stays readable instead of "fwd\u002Bbwd".
     static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    static void Emit(Dictionary<string, object?> fields)
+    internal static void Emit(Dictionary<string, object?> fields)
     {
         var rec = new Dictionary<string, object?> { ["impl"] = "torchsharp" };
         foreach (var (k, v) in fields) rec[k] = v;

@@ -25,6 +25,8 @@ internal static class HebbWorkloads
             case "w1": W1(o, trainerLoop: false); return 0;
             case "w1-trainer": W1(o, trainerLoop: true); return 0;
             case "w2": W2(o); return 0;
+            case "w3": W3(o); return 0;
+            case "w4": W4(o); return 0;
             case "w5": W5(o); return 0;
             case "w6": W6(o); return 0;
             default: Console.Error.WriteLine($"hebb child: unknown workload '{o.Workload}'"); return 2;
@@ -286,6 +288,104 @@ internal static class HebbWorkloads
         rec["train_images"] = trainImages;
         rec["test_accuracy"] = Math.Round(accuracy, 4);
         return rec;
+    }
+
+    // ---- W3: char-LSTM on tinyshakespeare through the library's text recipe ----
+
+    /// <summary>Steps not timed at the start of W3 and W4 (first-call JIT, pool and cache warm-up); the peers skip as many.</summary>
+    public static int WarmupSteps(int steps) => Math.Min(10, steps / 2);
+
+    /// <summary><see cref="LanguageModelRecipe.Run"/> with its defaults, which are W3: Embedding(65, 64) -> LSTM 256 ->
+    /// Linear(256, 65), random windows of 64, batch 32, Adam 2e-3, clip 1.0, seed 0. Only one evaluation (after the
+    /// last step) and no samples, so the steps are timed back to back through the onStep callback.</summary>
+    private static void W3(ChildOptions o)
+    {
+        var data = CharDataset.Load("tinyshakespeare"); // $HEBB_DATASETS/tinyshakespeare/input.txt, as the CLI finds it
+        var options = new TextTrainingOptions { Steps = o.Steps, EvalInterval = o.Steps, SampleLength = 0, Seed = 0 };
+        int warm = WarmupSteps(o.Steps);
+        var meter = new AllocMeter();
+        long t0 = Stopwatch.GetTimestamp(), t1 = 0;
+        double lastLoss = double.NaN;
+        var result = LanguageModelRecipe.Run(options, data, info =>
+        {
+            if (info.Step > warm) meter.Steps++;
+            if (info.Step == warm) { t0 = Stopwatch.GetTimestamp(); meter.Start(); }
+            if (info.Step == o.Steps) { t1 = Stopwatch.GetTimestamp(); meter.Pause(); lastLoss = info.Loss; }
+        });
+        double timed = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
+        Console.Error.WriteLine($"hebb w3: {o.Steps} steps, {timed / (o.Steps - warm) * 100:F3} s/100 steps, last loss {lastLoss:F4}, val loss {result.ValidationLoss:F4}");
+        var rec = LmRecord("w3", "hebb", o.Threads, o.Steps, warm, timed, lastLoss, result.ValidationLoss);
+        rec["train_loss_eval"] = Math.Round(result.TrainLoss, 4);
+        AddAlloc(rec, meter);
+        Json.Emit(rec);
+    }
+
+    /// <summary>The W3/W4 figures every implementation reports (the peers build the same record).</summary>
+    private static Dictionary<string, object?> LmRecord(string workload, string impl, int threads, int steps, int warm, double timedSeconds, double lastLoss, double valLoss)
+    {
+        var rec = new Dictionary<string, object?> { ["workload"] = workload, ["impl"] = impl, ["threads"] = threads };
+        double perStep = timedSeconds / (steps - warm);
+        if (workload == "w3") rec["sec_per_100_steps"] = Math.Round(perStep * 100, 5);
+        else rec["ms_per_iter"] = Math.Round(perStep * 1e3, 4);
+        rec["steps"] = steps;
+        rec["warmup_steps"] = warm;
+        rec["last_loss"] = Math.Round(lastLoss, 4);
+        rec["val_loss"] = Math.Round(valLoss, 4);
+        return rec;
+    }
+
+    private static void AddAlloc(Dictionary<string, object?> rec, AllocMeter meter)
+    {
+        rec["alloc_bytes_per_step"] = meter.Steps > 0 ? meter.ThreadBytes / meter.Steps : null;
+        rec["alloc_total_bytes_per_step"] = meter.Steps > 0 ? meter.TotalBytes / meter.Steps : null;
+        rec["alloc_measured_steps"] = meter.Steps;
+        rec["gc_collections"] = meter.Collections;
+        rec["max_rss_mb"] = Proc.MaxRssMb();
+    }
+
+    // ---- W4: char-GPT, nanoGPT's CPU config for shakespeare_char ----
+
+    /// <summary>nanoGPT's `train.py config/train_shakespeare_char.py --device=cpu ...` run: 4 layers, 4 heads, n_embd 128,
+    /// block 64, batch 12, dropout 0, bias false (train.py's default), tied lm_head; AdamW lr 1e-3 betas (0.9, 0.99),
+    /// weight decay 0.1 on the 2-D parameters only; warm-up 100 then cosine to 1e-4 at iteration 2000 (fixed, as
+    /// nanoGPT's lr_decay_iters: a shorter run stops partway); clip 1.0. One step per iteration (no gradient
+    /// accumulation), one TensorScope per step. Validation loss as W3 (the recipe's fixed evenly spaced windows).</summary>
+    private static void W4(ChildOptions o)
+    {
+        const int batch = 12, block = 64;
+        var data = CharDataset.Load("tinyshakespeare");
+        var gen = new Generator(0);
+        var model = (Gpt)new GptConfig(data.Vocabulary.Count, Layers: 4, Heads: 4, EmbeddingDim: 128, BlockSize: block, Dropout: 0, Bias: false).Build(gen);
+        var parameters = model.Parameters().ToArray();
+        var adamw = new AdamW(ParameterGroup.DecayMatricesOnly(parameters, 0.1), learningRate: 1e-3, beta1: 0.9, beta2: 0.99);
+        var schedule = new CosineWithWarmupSchedule(1e-3, 1e-4, warmupSteps: 100, totalSteps: 2000);
+        int warm = WarmupSteps(o.Steps);
+        var meter = new AllocMeter();
+        long t0 = Stopwatch.GetTimestamp();
+        double loss = double.NaN;
+        model.Train();
+        for (int it = 0; it < o.Steps; it++)
+        {
+            if (it == warm) { t0 = Stopwatch.GetTimestamp(); meter.Start(); }
+            if (it >= warm) meter.Steps++;
+            schedule.Apply(adamw, it);
+            using var scope = TensorScope.Begin();
+            var (x, y) = data.RandomBatch(validation: false, batch, block, gen);
+            var l = Losses.CrossEntropy(model.Forward(x).Reshape(-1, model.VocabSize), y.Reshape(-1));
+            adamw.ZeroGrad();
+            l.Backward();
+            GradientClipping.ClipGradNorm(parameters, 1.0);
+            adamw.Step();
+            loss = l.ItemAsDouble(); // nanoGPT's CPU run logs every iteration (log_interval 1)
+        }
+        double timed = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        meter.Pause();
+        double val = LanguageModelRecipe.Evaluate(model, data, validation: true, new TextTrainingOptions { BatchSize = batch, Block = block });
+        Console.Error.WriteLine($"hebb w4: {o.Steps} iterations, {timed / (o.Steps - warm) * 1e3:F2} ms/iter, last loss {loss:F4}, val loss {val:F4}");
+        var rec = LmRecord("w4", "hebb", o.Threads, o.Steps, warm, timed, loss, val);
+        rec["parameters"] = parameters.Sum(p => (long)p.Numel);
+        AddAlloc(rec, meter);
+        Json.Emit(rec);
     }
 
     // ---- W6: Conv2d forward and forward+backward ----

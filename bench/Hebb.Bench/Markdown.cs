@@ -26,6 +26,8 @@ internal static class Markdown
         Peak(sb, records);
         W1(sb, records);
         W2(sb, records);
+        W3(sb, records);
+        W4(sb, records);
         W5(sb, records);
         W6(sb, records);
 
@@ -103,6 +105,44 @@ internal static class Markdown
             string ratio = r.Str("impl") == "hebb" ? "—" : F(r.Num("sec_per_100_steps") / hebb?.Num("sec_per_100_steps"), 2);
             sb.AppendLine($"| {r.Str("impl")} | {r.Num("threads")} | {F(r.Num("epoch_seconds"), 3)} | {F(r.Num("first_epoch_seconds"), 3)} | {F(r.Num("sec_per_100_steps"), 4)} | " +
                           $"{F(r.Num("test_accuracy") * 100, 2)}% | {alloc} | {F(r.Num("max_rss_mb"), 0)} | {F(r.Num("other_load_cores"), 2)} | {ratio} |");
+        }
+    }
+
+    private static void W3(StringBuilder sb, IReadOnlyList<JsonObject> records)
+    {
+        var rows = Ok(records, "w3").ToList();
+        if (rows.Count == 0) return;
+        var r0 = rows[0];
+        sb.AppendLine().AppendLine($"## W3 char-LSTM: tinyshakespeare, Embedding(65,64)-LSTM(256)-Linear(256,65), block 64, batch 32, Adam 2e-3, clip 1.0, {F(r0.Num("steps"), 0)} steps").AppendLine();
+        sb.AppendLine($"s/100 steps: steps {F(r0.Num("warmup_steps") + 1, 0)}–{F(r0.Num("steps"), 0)} (the first {F(r0.Num("warmup_steps"), 0)} are warm-up). " +
+                      "Validation loss after the last step: mean cross-entropy over 20 fixed batches (640 windows at evenly spaced starts of the last 10% of the text), the same windows in every implementation. " +
+                      "`hebb`: `LanguageModelRecipe.Run` (what `hebb train text` runs) with its defaults. Peers: `nn.Embedding`, `nn.LSTM(batch_first)`, `nn.Linear` with PyTorch's default init, `clip_grad_norm_`, `Adam`. Ratio = peer time / Hebb time.").AppendLine();
+        LmTable(sb, rows, "s/100 steps", "sec_per_100_steps", 4);
+    }
+
+    private static void W4(StringBuilder sb, IReadOnlyList<JsonObject> records)
+    {
+        var rows = Ok(records, "w4").ToList();
+        if (rows.Count == 0) return;
+        var r0 = rows[0];
+        sb.AppendLine().AppendLine($"## W4 char-GPT: nanoGPT's CPU shakespeare_char config (4 layers, 4 heads, n_embd 128, block 64, batch 12, dropout 0, no biases, tied lm_head), {F(r0.Num("steps"), 0)} iterations").AppendLine();
+        sb.AppendLine($"AdamW lr 1e-3, betas (0.9, 0.99), weight decay 0.1 on 2-D parameters only, 100 warm-up iterations then cosine to 1e-4 at iteration 2000, clip 1.0. " +
+                      $"ms/iter: iterations {F(r0.Num("warmup_steps") + 1, 0)}–{F(r0.Num("steps"), 0)}. Validation loss after the last iteration: 20 fixed batches of 12 windows of 64 at evenly spaced starts of the validation split (as W3). " +
+                      "`hebb`: `Gpt` (`GptConfig`), `AdamW` with `ParameterGroup.DecayMatricesOnly`, `CosineWithWarmupSchedule`, `GradientClipping.ClipGradNorm`, one `TensorScope` per step. Peers: nanoGPT's model written out (nanoGPT init; PyTorch 1.13 has no `scaled_dot_product_attention`, so its explicit masked-softmax path). Ratio = peer time / Hebb time.").AppendLine();
+        LmTable(sb, rows, "ms/iter", "ms_per_iter", 2);
+    }
+
+    private static void LmTable(StringBuilder sb, List<JsonObject> rows, string label, string key, int decimals)
+    {
+        var hebb = rows.FirstOrDefault(r => r.Str("impl") == "hebb");
+        sb.AppendLine($"| impl | threads | {label} | last training loss | validation loss | alloc/step (this thread / all threads) | max RSS MB | other load (cores) | ratio |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows)
+        {
+            string alloc = r.Num("alloc_bytes_per_step") is double a ? $"{Bytes(a)} / {Bytes(r.Num("alloc_total_bytes_per_step"))}" : "—";
+            string ratio = r.Str("impl") == "hebb" ? "—" : F(r.Num(key) / hebb?.Num(key), 2);
+            sb.AppendLine($"| {r.Str("impl")} | {r.Num("threads")} | {F(r.Num(key), decimals)} | {F(r.Num("last_loss"), 4)} | {F(r.Num("val_loss"), 4)} | {alloc} | " +
+                          $"{F(r.Num("max_rss_mb"), 0)} | {F(r.Num("other_load_cores"), 2)} | {ratio} |");
         }
     }
 

@@ -25,7 +25,7 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
         int exit = 0;
         string w = o.Workload!;
         var list = w == "all" ? [.. Cli.Implemented, .. Cli.Planned] : new[] { w };
-        if (o.Peers && list.Any(x => x is "w1" or "w2" or "w5" or "w6")) SetUpPeers();
+        if (o.Peers && list.Any(x => x is "w1" or "w2" or "w3" or "w4" or "w5" or "w6")) SetUpPeers();
         foreach (var workload in list)
         {
             if (Cli.Planned.Contains(workload))
@@ -39,6 +39,8 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
                 case "peak": Peak(); break;
                 case "w1": W1(); break;
                 case "w2": W2(); break;
+                case "w3": TrainingRun("w3"); break;
+                case "w4": TrainingRun("w4"); break;
                 case "w5": W5(); break;
                 case "w6": W6(); break;
             }
@@ -73,6 +75,15 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
         RunTorchSharp("w2", o.Threads);
     }
 
+    /// <summary>W3 and W4: one training run per implementation at the --threads count.</summary>
+    private void TrainingRun(string workload)
+    {
+        RunHebb(workload, o.Threads);
+        if (!o.Peers) return;
+        RunPython(workload, o.Threads);
+        RunTorchSharp(workload, o.Threads);
+    }
+
     private void W5()
     {
         if (!_peakDone) Peak(); // GEMM is stated as a fraction of the measured peak
@@ -102,7 +113,7 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
     private string[] ChildArgs(string workload, int threads) =>
         [workload, "--threads", threads.ToString(CultureInfo.InvariantCulture),
          "--epochs", (workload == "w2" ? o.W2Epochs : o.EffectiveEpochs).ToString(CultureInfo.InvariantCulture),
-         "--steps", (workload == "w2" ? o.W2Steps : 0).ToString(CultureInfo.InvariantCulture),
+         "--steps", (workload switch { "w2" => o.W2Steps, "w3" => o.W3Steps, "w4" => o.W4Steps, _ => 0 }).ToString(CultureInfo.InvariantCulture),
          "--shapes", ChildOptions.FormatShapes(o.EffectiveShapes),
          "--min-time", o.EffectiveMinTime.ToString(CultureInfo.InvariantCulture)];
 

@@ -15,8 +15,8 @@ return Cli.Run(args);
 
 internal static class Cli
 {
-    public static readonly string[] Implemented = ["peak", "w1", "w2", "w5", "w6"];
-    public static readonly string[] Planned = ["w3", "w4"];
+    public static readonly string[] Implemented = ["peak", "w1", "w2", "w3", "w4", "w5", "w6"];
+    public static readonly string[] Planned = [];
 
     public static readonly (int, int, int)[] FullShapes =
         [(128, 128, 128), (256, 256, 256), (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048), (768, 128, 512), (64, 784, 16)];
@@ -83,6 +83,7 @@ internal static class Cli
         if (o.Retries < 0) error ??= "--retries must be at least 0";
         if (o.Epochs is < 1) error ??= "--epochs must be at least 1";
         if (o.Steps is < 0) error ??= "--steps must be at least 0 (0: whole epochs)";
+        if (o.Workload is "w3" or "w4" && o.Steps is > 0 and < 20) error ??= "--steps must be at least 20 for w3 and w4 (the first 10 are warm-up, not timed)";
         return (o, error);
     }
 }
@@ -106,6 +107,11 @@ internal sealed class BenchOptions
     /// <summary>W2 steps per epoch when not 0: the run trains on the first steps x 64 training images only (--quick: 200).</summary>
     public int W2Steps => Steps ?? (Quick ? QuickW2Steps : 0);
     public const int QuickW2Steps = 200;
+    /// <summary>W3 (char-LSTM) training steps: default 1000, --quick 100.</summary>
+    public int W3Steps => Steps is > 0 ? Steps.Value : (Quick ? QuickLmSteps : 1000);
+    /// <summary>W4 (char-GPT) iterations: default 2000 (nanoGPT's max_iters), --quick 100.</summary>
+    public int W4Steps => Steps is > 0 ? Steps.Value : (Quick ? QuickLmSteps : 2000);
+    public const int QuickLmSteps = 100;
     public IReadOnlyList<(int, int, int)> EffectiveShapes => Shapes ?? (Quick ? [.. Cli.QuickShapes] : [.. Cli.FullShapes]);
     public double EffectiveMinTime => MinTime ?? (Quick ? 0.2 : 0.5);
 

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """PyTorch peer of the Hebb benchmarks (bench/Hebb.Bench starts it; it can also run alone).
 
-    /usr/bin/python3 bench/peers/torch_bench.py w1|w2|w5|w6 [--threads N] [--epochs E] [--steps S]
+    /usr/bin/python3 bench/peers/torch_bench.py w1|w2|w3|w4|w5|w6 [--threads N] [--epochs E] [--steps S]
                      [--shapes MxKxN,...] [--min-time S]
 
 One JSON line per measurement on stdout, progress on stderr. Same workloads, same data files
-(IDX.gz under $HEBB_DATASETS/mnist), same timing rules as the Hebb harness.
+(IDX.gz under $HEBB_DATASETS/mnist, $HEBB_DATASETS/tinyshakespeare/input.txt), same timing rules
+as the Hebb harness.
 Debian's python3-torch; its BLAS is whatever libblas.so.3 points to (bench/setup.sh installs
 OpenBLAS so that it is not the reference BLAS).
 """
@@ -13,6 +14,7 @@ import argparse
 import ctypes
 import gzip
 import json
+import math
 import os
 import statistics
 import sys
@@ -169,6 +171,228 @@ def w2_record(args, times, steps, n, acc):
     return rec
 
 
+# ---- W3 / W4: character-level language models on tinyshakespeare ----
+
+def load_text():
+    """As Hebb's CharDataset: vocabulary = sorted distinct characters, first 90% train, last 10% validation."""
+    path = os.path.join(os.environ.get("HEBB_DATASETS", "/work/shared/datasets"), "tinyshakespeare", "input.txt")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    chars = sorted(set(text))
+    index = {c: i for i, c in enumerate(chars)}
+    ids = torch.tensor([index[c] for c in text], dtype=torch.int64)
+    split = int(len(ids) * 0.9)
+    return len(chars), ids[:split], ids[split:]
+
+
+def random_batch(ids, batch, block):
+    """batch random windows, each start uniform over [0, len - block), as Hebb's CharDataset.RandomBatch."""
+    starts = torch.randint(len(ids) - block, (batch,))
+    idx = starts[:, None] + torch.arange(block)
+    return ids[idx], ids[idx + 1]
+
+
+def eval_batch(ids, index, count, batch, block):
+    """Hebb's CharDataset.EvaluationBatch: count*batch windows at evenly spaced starts over the split."""
+    windows, last = count * batch, len(ids) - block - 1
+    starts = torch.tensor([(index * batch + b) * last // (windows - 1) if windows > 1 else 0 for b in range(batch)])
+    idx = starts[:, None] + torch.arange(block)
+    return ids[idx], ids[idx + 1]
+
+
+def val_loss(model, val, batch, block, count=20):
+    """Mean cross-entropy over Hebb's 20 fixed validation batches, in eval mode, without gradients."""
+    model.eval()
+    with torch.no_grad():
+        total = 0.0
+        for i in range(count):
+            x, y = eval_batch(val, i, count, batch, block)
+            logits = model(x)
+            total += torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1)).item()
+    model.train()
+    return total / count
+
+
+def warmup_steps(steps):
+    return min(10, steps // 2)  # as the Hebb harness: not timed
+
+
+def lm_record(workload, args, warm, timed, last_loss, val):
+    per_step = timed / (args.steps - warm)
+    rec = {"workload": workload, "threads": args.threads}
+    if workload == "w3":
+        rec["sec_per_100_steps"] = round(per_step * 100, 5)
+    else:
+        rec["ms_per_iter"] = round(per_step * 1e3, 4)
+    rec.update({"steps": args.steps, "warmup_steps": warm, "last_loss": round(last_loss, 4),
+                "val_loss": round(val, 4), "max_rss_mb": max_rss_mb()})
+    return rec
+
+
+class CharLstm(torch.nn.Module):
+    def __init__(self, vocab, embed=64, hidden=256):
+        super().__init__()
+        self.embedding = torch.nn.Embedding(vocab, embed)
+        self.rnn = torch.nn.LSTM(embed, hidden, batch_first=True)
+        self.head = torch.nn.Linear(hidden, vocab)
+
+    def forward(self, x):
+        out, _ = self.rnn(self.embedding(x))
+        return self.head(out)
+
+
+def w3(args):
+    """Char-LSTM: Embedding(65,64) -> LSTM 256 -> Linear(256,65), block 64, batch 32, Adam 2e-3, clip 1.0."""
+    torch.manual_seed(0)
+    vocab, train, val = load_text()
+    batch, block = 32, 64
+    model = CharLstm(vocab)  # PyTorch's default init
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    warm = warmup_steps(args.steps)
+    t0 = time.perf_counter()
+    for step in range(args.steps):
+        if step == warm:
+            t0 = time.perf_counter()
+        x, y = random_batch(train, batch, block)
+        logits = model(x)
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, vocab), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        last = loss.item()  # the Hebb recipe reads every step's loss too
+    timed = time.perf_counter() - t0
+    v = val_loss(model, val, batch, block)
+    log(f"pytorch w3: {args.steps} steps, {timed / (args.steps - warm) * 100:.3f} s/100 steps, last loss {last:.4f}, val loss {v:.4f}")
+    emit(lm_record("w3", args, warm, timed, last, v))
+
+
+class LayerNorm(torch.nn.Module):
+    """nanoGPT's LayerNorm with an optional bias (torch 1.13's nn.LayerNorm cannot drop it)."""
+    def __init__(self, n, bias):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.ones(n))
+        self.bias = torch.nn.Parameter(torch.zeros(n)) if bias else None
+
+    def forward(self, x):
+        return torch.nn.functional.layer_norm(x, self.weight.shape, self.weight, self.bias, 1e-5)
+
+
+class CausalSelfAttention(torch.nn.Module):
+    def __init__(self, n_embd, n_head, block, bias):
+        super().__init__()
+        self.c_attn = torch.nn.Linear(n_embd, 3 * n_embd, bias=bias)
+        self.c_proj = torch.nn.Linear(n_embd, n_embd, bias=bias)
+        self.n_head = n_head
+        self.flash = hasattr(torch.nn.functional, "scaled_dot_product_attention")  # torch >= 2.0; not in 1.13
+        self.register_buffer("mask", torch.tril(torch.ones(block, block)).view(1, 1, block, block))
+
+    def forward(self, x):
+        B, T, C = x.size()
+        q, k, v = self.c_attn(x).split(C, dim=2)
+        k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+        q = q.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+        v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+        if self.flash:
+            y = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
+            att = att.masked_fill(self.mask[:, :, :T, :T] == 0, float("-inf"))
+            att = torch.nn.functional.softmax(att, dim=-1)
+            y = att @ v
+        return self.c_proj(y.transpose(1, 2).contiguous().view(B, T, C))
+
+
+class Block(torch.nn.Module):
+    def __init__(self, n_embd, n_head, block, bias):
+        super().__init__()
+        self.ln_1 = LayerNorm(n_embd, bias)
+        self.attn = CausalSelfAttention(n_embd, n_head, block, bias)
+        self.ln_2 = LayerNorm(n_embd, bias)
+        self.mlp = torch.nn.Sequential()
+        self.mlp.add_module("c_fc", torch.nn.Linear(n_embd, 4 * n_embd, bias=bias))
+        self.mlp.add_module("gelu", torch.nn.GELU())
+        self.mlp.add_module("c_proj", torch.nn.Linear(4 * n_embd, n_embd, bias=bias))
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_2(x))
+
+
+class Gpt(torch.nn.Module):
+    """nanoGPT's GPT (dropout 0): wte + wpe, pre-norm blocks, ln_f, lm_head tied to wte, nanoGPT's init."""
+    def __init__(self, vocab, n_layer=4, n_head=4, n_embd=128, block=64, bias=False):
+        super().__init__()
+        self.wte = torch.nn.Embedding(vocab, n_embd)
+        self.wpe = torch.nn.Embedding(block, n_embd)
+        self.h = torch.nn.ModuleList([Block(n_embd, n_head, block, bias) for _ in range(n_layer)])
+        self.ln_f = LayerNorm(n_embd, bias)
+        self.lm_head = torch.nn.Linear(n_embd, vocab, bias=False)
+        self.wte.weight = self.lm_head.weight  # tied, as nanoGPT
+        for m in self.modules():
+            if isinstance(m, torch.nn.Linear):
+                torch.nn.init.normal_(m.weight, 0.0, 0.02)
+                if m.bias is not None:
+                    torch.nn.init.zeros_(m.bias)
+            elif isinstance(m, torch.nn.Embedding):
+                torch.nn.init.normal_(m.weight, 0.0, 0.02)
+        for name, p in self.named_parameters():
+            if name.endswith("c_proj.weight"):
+                torch.nn.init.normal_(p, 0.0, 0.02 / math.sqrt(2 * n_layer))
+
+    def forward(self, idx):
+        t = idx.size(1)
+        x = self.wte(idx) + self.wpe(torch.arange(t))
+        for block in self.h:
+            x = block(x)
+        return self.lm_head(self.ln_f(x))
+
+
+def cosine_lr(it, max_lr=1e-3, min_lr=1e-4, warmup=100, total=2000):
+    """Hebb's CosineWithWarmupSchedule (nanoGPT's get_lr, with warm-up lr*(it+1)/warmup)."""
+    if it < warmup:
+        return max_lr * (it + 1) / warmup
+    if it >= total:
+        return min_lr
+    return min_lr + 0.5 * (1 + math.cos(math.pi * (it - warmup) / (total - warmup))) * (max_lr - min_lr)
+
+
+def w4(args):
+    """nanoGPT's CPU shakespeare_char run: 4x4x128, block 64, batch 12, AdamW 1e-3 (0.9, 0.99), wd 0.1 on
+    2-D parameters, cosine to 1e-4 over 2000 iterations after 100 warm-up, clip 1.0."""
+    torch.manual_seed(0)
+    vocab, train, val = load_text()
+    batch, block = 12, 64
+    model = Gpt(vocab, block=block)
+    params = [p for p in model.parameters() if p.requires_grad]
+    groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": 0.1},
+              {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
+    opt = torch.optim.AdamW(groups, lr=1e-3, betas=(0.9, 0.99))
+    warm = warmup_steps(args.steps)
+    t0 = time.perf_counter()
+    for it in range(args.steps):
+        if it == warm:
+            t0 = time.perf_counter()
+        for g in opt.param_groups:
+            g["lr"] = cosine_lr(it)
+        x, y = random_batch(train, batch, block)
+        logits = model(x)
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, vocab), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        last = loss.item()  # nanoGPT's CPU run logs every iteration
+    timed = time.perf_counter() - t0
+    v = val_loss(model, val, batch, block)
+    log(f"pytorch w4: {args.steps} iterations, {timed / (args.steps - warm) * 1e3:.2f} ms/iter, last loss {last:.4f}, val loss {v:.4f}")
+    rec = lm_record("w4", args, warm, timed, last, v)
+    rec["parameters"] = sum(p.numel() for p in params)
+    emit(rec)
+
+
 def best_seconds(fn, min_time):
     """Warm up, then best of 3 repetitions, each calling fn until min_time has passed."""
     fn()
@@ -249,15 +473,18 @@ def w6(args):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("workload", choices=["w1", "w2", "w5", "w6"])
+    p.add_argument("workload", choices=["w1", "w2", "w3", "w4", "w5", "w6"])
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--epochs", type=int, default=None, help="default: w1 5, w2 1")
-    p.add_argument("--steps", type=int, default=0, help="w2: steps per epoch (first S*64 images), 0: whole epochs")
+    p.add_argument("--steps", type=int, default=0,
+                   help="w2: steps per epoch (first S*64 images), 0: whole epochs; w3/w4: training steps (0: 1000 / 2000)")
     p.add_argument("--shapes", default="128x128x128,256x256x256,512x512x512,1024x1024x1024,2048x2048x2048,768x128x512,64x784x16")
     p.add_argument("--min-time", type=float, default=0.5)
     args = p.parse_args()
     if args.epochs is None:
         args.epochs = 1 if args.workload == "w2" else 5
+    if args.workload in ("w3", "w4") and args.steps <= 0:
+        args.steps = 1000 if args.workload == "w3" else 2000
     torch.set_num_threads(args.threads)
     info = blas_info() if args.workload in ("w5", "w6") else {}
     if args.workload == "w6":
@@ -268,6 +495,10 @@ def main():
         w1(args)
     elif args.workload == "w2":
         w2(args)
+    elif args.workload == "w3":
+        w3(args)
+    elif args.workload == "w4":
+        w4(args)
     elif args.workload == "w6":
         w6(args)
         emit({"workload": "w6-info", "threads": args.threads, "version": torch.__version__, **info,
