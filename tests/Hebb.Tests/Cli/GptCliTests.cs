@@ -63,6 +63,16 @@ public class GptCliTests
             {
                 Assert.Equal("First Citizen:".Select(c => c.ToString()), tokens.RootElement.GetProperty("tokens").EnumerateArray().Select(e => e.GetString()!));
                 Assert.Equal(2, tokens.RootElement.GetProperty("layers").GetInt32());
+                Assert.False(tokens.RootElement.GetProperty("labelled").GetBoolean()); // 3 pixels per weight: too small for the font
+            }
+
+            // By default the maps are large enough for the tokens on the axes (14 tokens: 256 / 14 = 18 pixels each).
+            (code, _, stderr) = Hebb("attention", "--model", model, "--text", "First Citizen:", "--out", png);
+            Assert.True(code == 0, stderr);
+            using (var tokens = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "attn.tokens.json"))))
+            {
+                Assert.True(tokens.RootElement.GetProperty("labelled").GetBoolean());
+                Assert.Equal(18, tokens.RootElement.GetProperty("pixels_per_token").GetInt32());
             }
 
             // Clear one-line errors: unknown character, text past the block size, unwritable path, a non-GPT model.

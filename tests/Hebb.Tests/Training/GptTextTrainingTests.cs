@@ -108,5 +108,37 @@ public class GptTextTrainingTests
         Assert.Throws<ArgumentException>(() => AttentionMap.Render(layers, heads: 2, length: 2, scale: 1));
     }
 
+    [Fact]
+    public void LabelledMapsCarryTheTokensOnBothAxes()
+    {
+        var layers = new List<float[]> { new float[] { 1, 0, 0.5f, 0.5f } }; // 1 layer, 1 head, 2 x 2
+        string[] tokens = ["A", " "];
+        var plain = AttentionMap.Render(layers, 1, 2, 6);
+        Assert.Equal((2 * 6 + 2, 2 * 6 + 2), (plain.Width, plain.Height)); // no tokens, no margins
+        var small = AttentionMap.Render(layers, 1, 2, 5, tokens); // below 6 pixels per weight: no room for labels
+        Assert.Equal((2 * 5 + 2, 2 * 5 + 2), (small.Width, small.Height));
+        var image = AttentionMap.Render(layers, 1, 2, 6, tokens);
+        int left = TinyFont.Width + 2, top = TinyFont.Height + 2;
+        Assert.Equal((left + 2 * 6 + 2, top + 2 * 6 + 2), (image.Width, image.Height));
+        // 'A' (".#.|#.#|###|#.#|#.#"): its top middle pixel is ink, its top corners are not.
+        int qy = top + 1; // query 0's label, left margin
+        Assert.Equal(255, image[1 + 1, qy]);
+        Assert.Equal(0, image[1, qy]);
+        Assert.Equal(255, image[1, qy + 2]); // the bar of the A
+        int kx = left + 1 + (6 - TinyFont.Width) / 2; // key 0's label, top margin
+        Assert.Equal(255, image[kx + 1, 1]);
+        Assert.Equal(0, image[kx, 1]);
+        // The space draws nothing in either margin.
+        for (int y = qy + 6; y < qy + 6 + TinyFont.Height; y++)
+            for (int x = 1; x < 1 + TinyFont.Width; x++) Assert.Equal(0, image[x, y]);
+        for (int x = kx + 6; x < kx + 6 + TinyFont.Width; x++) Assert.Equal(0, image[x, 1]);
+        // The map itself moved by the margins: weight (0, 0) = 1 is white.
+        Assert.Equal(AttentionMap.Heat(1f), Pixel(image, left + 1, top + 1));
+        // Every printable ASCII character has a glyph with some ink, except the space.
+        for (char c = '!'; c <= '~'; c++)
+            Assert.True(Enumerable.Range(0, TinyFont.Width * TinyFont.Height).Any(i => TinyFont.Ink(c, i % TinyFont.Width, i / TinyFont.Width)), $"'{c}' has no ink");
+        Assert.Throws<ArgumentException>(() => AttentionMap.Render(layers, 1, 2, 6, ["A"]));
+    }
+
     private static (byte, byte, byte) Pixel(PixelImage image, int x, int y) => (image[x, y, 0], image[x, y, 1], image[x, y, 2]);
 }
