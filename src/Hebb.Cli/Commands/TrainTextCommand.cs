@@ -17,15 +17,18 @@ public static class TrainTextCommand
         // W3 LSTM and the W4 GPT differ in batch, learning rate, optimiser, schedule and steps.
         var lstm = TextTrainingOptions.For("lstm");
         var gpt = TextTrainingOptions.For("gpt");
-        string Defaults(Func<TextTrainingOptions, object> field) =>
-            $"default: {Convert.ToString(field(lstm), CultureInfo.InvariantCulture)} for lstm/gru/rnn, {Convert.ToString(field(gpt), CultureInfo.InvariantCulture)} for gpt";
+        string Defaults(Func<TextTrainingOptions, object> field)
+        {
+            string a = Convert.ToString(field(lstm), CultureInfo.InvariantCulture)!, b = Convert.ToString(field(gpt), CultureInfo.InvariantCulture)!;
+            return a == b ? $"default: {a}" : $"default: {a} for lstm/gru/rnn, {b} for gpt";
+        }
         var data = new Option<string>("--data") { Description = "a UTF-8 text file, a folder holding input.txt, or a dataset name (tinyshakespeare: found via $HEBB_DATASETS, the cache or a download)", DefaultValueFactory = _ => lstm.Data };
         var model = new Option<string>("--model") { Description = $"network kind: {string.Join(", ", LanguageModelRecipe.ModelKinds.Keys)}", DefaultValueFactory = _ => lstm.Model };
         model.AcceptOnlyFromAmong([.. LanguageModelRecipe.ModelKinds.Keys]);
-        var hidden = new Option<int?>("--hidden") { Description = $"hidden size of a recurrent model ({Defaults(o => o.Hidden)})" };
+        var hidden = new Option<int?>("--hidden") { Description = $"hidden size, lstm/gru/rnn only (default: {lstm.Hidden})" };
         var layers = new Option<int?>("--layers") { Description = $"stacked layers / transformer blocks ({Defaults(o => o.Layers)})" };
         var embedding = new Option<int?>("--embedding-dim", "--embd") { Description = $"size of the character embedding ({Defaults(o => o.EmbeddingDim)})" };
-        var heads = new Option<int?>("--heads") { Description = $"attention heads per block, gpt only ({Defaults(o => o.Heads)})" };
+        var heads = new Option<int?>("--heads") { Description = $"attention heads per block, gpt only (default: {gpt.Heads})" };
         var dropout = new Option<double?>("--dropout") { Description = $"dropout ({Defaults(o => o.Dropout)})" };
         var block = new Option<int?>("--block") { Description = $"characters per training window; the GPT's context ({Defaults(o => o.Block)})" };
         var batch = new Option<int?>("--batch-size") { Description = $"windows per batch ({Defaults(o => o.BatchSize)})" };
