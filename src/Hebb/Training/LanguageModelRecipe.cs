@@ -132,8 +132,9 @@ public sealed record TextTrainingResult(Module Model, IModelConfig Config, CharV
 /// <summary>
 /// Trains a next-character model on a text (`hebb train text`): any model kind that implements
 /// <see cref="ILanguageModel"/>, chosen by name from <see cref="ModelKinds"/>. Each step: a batch of random
-/// windows (or the next TBPTT chunk), cross-entropy of the logits against the text shifted by one,
-/// backward, global-norm clipping, Adam. One generator seeded from options.Seed drives initialisation
+/// windows (or the next TBPTT chunk), cross-entropy of the logits against the text shifted by one, the
+/// learning rate of the step (constant, or warm-up + cosine for the GPT),
+/// backward, global-norm clipping, Adam or AdamW. One generator seeded from options.Seed drives initialisation
 /// and batches, so a seed fixes the run.
 /// Validation loss = mean cross-entropy over <see cref="DefaultEvalBatches"/> batches (of the training
 /// batch size and block) of the validation split, from a zero state, whose windows start at evenly
