@@ -18,6 +18,7 @@ public static class Program
             PerceptronCommand.Create(),
             LogisticCommand.Create(),
             WeightsCommand.Create(),
+            AttentionCommand.Create(),
         };
         if (Console.IsOutputRedirected)
         {

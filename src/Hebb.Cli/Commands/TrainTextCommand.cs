@@ -13,48 +13,63 @@ public static class TrainTextCommand
 {
     public static Command Create()
     {
-        var defaults = new TextTrainingOptions();
-        var data = new Option<string>("--data") { Description = "a UTF-8 text file, a folder holding input.txt, or a dataset name (tinyshakespeare: found via $HEBB_DATASETS, the cache or a download)", DefaultValueFactory = _ => defaults.Data };
-        var model = new Option<string>("--model") { Description = $"network kind: {string.Join(", ", LanguageModelRecipe.ModelKinds.Keys)}", DefaultValueFactory = _ => defaults.Model };
+        // Options without a value take the defaults of the chosen --model (TextTrainingOptions.For): the
+        // W3 LSTM and the W4 GPT differ in batch, learning rate, optimiser, schedule and steps.
+        var lstm = TextTrainingOptions.For("lstm");
+        var gpt = TextTrainingOptions.For("gpt");
+        string Defaults(Func<TextTrainingOptions, object> field)
+        {
+            string a = Convert.ToString(field(lstm), CultureInfo.InvariantCulture)!, b = Convert.ToString(field(gpt), CultureInfo.InvariantCulture)!;
+            return a == b ? $"default: {a}" : $"default: {a} for lstm/gru/rnn, {b} for gpt";
+        }
+        var data = new Option<string>("--data") { Description = "a UTF-8 text file, a folder holding input.txt, or a dataset name (tinyshakespeare: found via $HEBB_DATASETS, the cache or a download)", DefaultValueFactory = _ => lstm.Data };
+        var model = new Option<string>("--model") { Description = $"network kind: {string.Join(", ", LanguageModelRecipe.ModelKinds.Keys)}", DefaultValueFactory = _ => lstm.Model };
         model.AcceptOnlyFromAmong([.. LanguageModelRecipe.ModelKinds.Keys]);
-        var hidden = new Option<int>("--hidden") { Description = "hidden size", DefaultValueFactory = _ => defaults.Hidden };
-        var layers = new Option<int>("--layers") { Description = "stacked layers", DefaultValueFactory = _ => defaults.Layers };
-        var embedding = new Option<int>("--embedding-dim") { Description = "size of the character embedding", DefaultValueFactory = _ => defaults.EmbeddingDim };
-        var dropout = new Option<double>("--dropout") { Description = "dropout between stacked layers", DefaultValueFactory = _ => defaults.Dropout };
-        var block = new Option<int>("--block") { Description = "characters per training window", DefaultValueFactory = _ => defaults.Block };
-        var batch = new Option<int>("--batch-size") { Description = "windows per batch", DefaultValueFactory = _ => defaults.BatchSize };
-        var steps = new Option<int>("--steps") { Description = "optimiser steps", DefaultValueFactory = _ => defaults.Steps };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => defaults.LearningRate };
-        var clip = new Option<double>("--clip") { Description = "clip the global gradient norm to this (0 = off)", DefaultValueFactory = _ => defaults.Clip };
-        var seed = new Option<int>("--seed") { Description = "seed for initialisation and batches", DefaultValueFactory = _ => defaults.Seed };
-        var evalInterval = new Option<int>("--eval-interval") { Description = "steps between validation losses and samples", DefaultValueFactory = _ => defaults.EvalInterval };
+        var hidden = new Option<int?>("--hidden") { Description = $"hidden size, lstm/gru/rnn only (default: {lstm.Hidden})" };
+        var layers = new Option<int?>("--layers") { Description = $"stacked layers / transformer blocks ({Defaults(o => o.Layers)})" };
+        var embedding = new Option<int?>("--embedding-dim", "--embd") { Description = $"size of the character embedding ({Defaults(o => o.EmbeddingDim)})" };
+        var heads = new Option<int?>("--heads") { Description = $"attention heads per block, gpt only (default: {gpt.Heads})" };
+        var dropout = new Option<double?>("--dropout") { Description = $"dropout ({Defaults(o => o.Dropout)})" };
+        var block = new Option<int?>("--block") { Description = $"characters per training window; the GPT's context ({Defaults(o => o.Block)})" };
+        var batch = new Option<int?>("--batch-size") { Description = $"windows per batch ({Defaults(o => o.BatchSize)})" };
+        var steps = new Option<int?>("--steps") { Description = $"optimiser steps ({Defaults(o => o.Steps)})" };
+        var lr = new Option<double?>("--lr") { Description = $"learning rate: Adam constant for lstm/gru/rnn; AdamW peak of the warm-up + cosine schedule for gpt ({Defaults(o => o.LearningRate)})" };
+        var clip = new Option<double?>("--clip") { Description = $"clip the global gradient norm to this, 0 = off ({Defaults(o => o.Clip)})" };
+        var seed = new Option<int>("--seed") { Description = "seed for initialisation and batches", DefaultValueFactory = _ => lstm.Seed };
+        var evalInterval = new Option<int?>("--eval-interval") { Description = $"steps between validation losses and samples ({Defaults(o => o.EvalInterval)})" };
         var tbptt = new Option<bool>("--tbptt") { Description = "truncated BPTT: consecutive chunks, state carried (detached) between steps" };
         var output = new Option<string?>("--out") { Description = "save the trained model here (.safetensors, with its vocabulary)" };
         var metrics = new Option<string?>("--metrics") { Description = "write final figures as JSON here" };
 
-        var command = new Command("text", "Train a character-level language model on a text (default: LSTM 256 on tinyshakespeare, the W3 configuration)")
+        var command = new Command("text", "Train a character-level language model on a text (default: LSTM 256 on tinyshakespeare, the W3 configuration; --model gpt: nanoGPT's CPU configuration, W4)")
         {
-            data, model, hidden, layers, embedding, dropout, block, batch, steps, lr, clip, seed, evalInterval, tbptt, output, metrics,
+            data, model, hidden, layers, embedding, heads, dropout, block, batch, steps, lr, clip, seed, evalInterval, tbptt, output, metrics,
         };
         command.SetAction(parse => Program.Guard(() =>
         {
-            var options = new TextTrainingOptions
+            var d = TextTrainingOptions.For(parse.GetValue(model)!);
+            var options = d with
             {
                 Data = parse.GetValue(data)!,
-                Model = parse.GetValue(model)!,
-                Hidden = parse.GetValue(hidden),
-                Layers = parse.GetValue(layers),
-                EmbeddingDim = parse.GetValue(embedding),
-                Dropout = parse.GetValue(dropout),
-                Block = parse.GetValue(block),
-                BatchSize = parse.GetValue(batch),
-                Steps = parse.GetValue(steps),
-                LearningRate = parse.GetValue(lr),
-                Clip = parse.GetValue(clip),
+                Hidden = parse.GetValue(hidden) ?? d.Hidden,
+                Layers = parse.GetValue(layers) ?? d.Layers,
+                EmbeddingDim = parse.GetValue(embedding) ?? d.EmbeddingDim,
+                Heads = parse.GetValue(heads) ?? d.Heads,
+                Dropout = parse.GetValue(dropout) ?? d.Dropout,
+                Block = parse.GetValue(block) ?? d.Block,
+                BatchSize = parse.GetValue(batch) ?? d.BatchSize,
+                Steps = parse.GetValue(steps) ?? d.Steps,
+                LearningRate = parse.GetValue(lr) ?? d.LearningRate,
+                Clip = parse.GetValue(clip) ?? d.Clip,
                 Seed = parse.GetValue(seed),
-                EvalInterval = parse.GetValue(evalInterval),
+                EvalInterval = parse.GetValue(evalInterval) ?? d.EvalInterval,
                 Tbptt = parse.GetValue(tbptt),
             };
+            // A short run with the GPT's schedule: the warm-up must fit, so it shrinks with --steps (nanoGPT needs warmup < max_iters too).
+            if (options.Schedule == "cosine" && options.WarmupSteps >= options.Steps)
+                options = options with { WarmupSteps = options.Steps / 20 };
+            if (options.MinLearningRate > options.LearningRate)
+                options = options with { MinLearningRate = options.LearningRate / 10 };
             return Run(options, parse.GetValue(output), parse.GetValue(metrics));
         }));
         return command;
@@ -68,8 +83,15 @@ public static class TrainTextCommand
         var data = CharDataset.Load(options.Data);
         data.CheckBlock(options.Block);
         AnsiConsole.MarkupLine($"[bold]hebb[/] training a character model on {Markup.Escape(data.Source)}: {data.Train.Length:N0} training and {data.Validation.Length:N0} validation characters, vocabulary of {data.Vocabulary.Count}");
-        AnsiConsole.MarkupLine($"  {options.Model} hidden {options.Hidden} x {options.Layers} layer(s), embedding {options.EmbeddingDim}, block {options.Block}, batch {options.BatchSize}, " +
-                               $"Adam lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, clip {options.Clip.ToString(CultureInfo.InvariantCulture)}, {options.Steps} steps, seed {options.Seed}{(options.Tbptt ? ", truncated BPTT" : "")}");
+        string F(double v) => v.ToString(CultureInfo.InvariantCulture);
+        string shape = options.Model == "gpt"
+            ? $"gpt {options.Layers} layer(s) x {options.Heads} heads, embedding {options.EmbeddingDim}, dropout {F(options.Dropout)}"
+            : $"{options.Model} hidden {options.Hidden} x {options.Layers} layer(s), embedding {options.EmbeddingDim}";
+        string optimizer = options.Optimizer == "adamw"
+            ? $"AdamW lr {F(options.LearningRate)} betas ({F(options.Beta1)}, {F(options.Beta2)}) weight decay {F(options.WeightDecay)}"
+            : $"Adam lr {F(options.LearningRate)}";
+        string schedule = options.Schedule == "cosine" ? $", {options.WarmupSteps} warm-up steps then cosine to {F(options.MinLearningRate)}" : "";
+        AnsiConsole.MarkupLine(Markup.Escape($"  {shape}, block {options.Block}, batch {options.BatchSize}, {optimizer}{schedule}, clip {F(options.Clip)}, {options.Steps} steps, seed {options.Seed}{(options.Tbptt ? ", truncated BPTT" : "")}"));
 
         var result = StepProgress.Run(options.Steps, (onStep, onEval) => LanguageModelRecipe.Run(options, data, onStep, onEval));
 
@@ -94,6 +116,8 @@ public static class TrainTextCommand
                 ["model"] = options.Model,
                 ["seed"] = options.Seed,
                 ["eval_batches"] = options.EvalBatches,
+                ["block"] = options.Block,
+                ["batch_size"] = options.BatchSize,
             };
             File.WriteAllText(metricsPath, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         }

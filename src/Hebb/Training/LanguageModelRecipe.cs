@@ -10,13 +10,14 @@ using Hebb.Optim;
 namespace Hebb.Training;
 
 /// <summary>
-/// Everything `hebb train text` can be told. The defaults are the W3 char-LSTM: Embedding(65, 64) ->
-/// LSTM(64, 256) -> Linear(256, 65) on windows of 64 characters, batches of 32, Adam 2e-3, gradients
-/// clipped to norm 1, 1000 steps.
+/// Everything `hebb train text` can be told. The defaults depend on the model kind (see <see cref="For"/>):
+/// `new TextTrainingOptions()` is the W3 char-LSTM: Embedding(65, 64) -> LSTM(64, 256) -> Linear(256, 65)
+/// on windows of 64 characters, batches of 32, Adam 2e-3 at a constant rate, gradients clipped to norm 1,
+/// 1000 steps. <see cref="For"/>("gpt") is W4, nanoGPT's CPU run of shakespeare_char.
 /// </summary>
 public sealed record TextTrainingOptions
 {
-    /// <summary>A key of <see cref="LanguageModelRecipe.ModelKinds"/>: lstm, gru or rnn.</summary>
+    /// <summary>A key of <see cref="LanguageModelRecipe.ModelKinds"/>: lstm, gru, rnn or gpt.</summary>
     public string Model { get; init; } = "lstm";
     /// <summary>A text file, a folder, or a dataset name (see <see cref="CharDataset.Load"/>).</summary>
     public string Data { get; init; } = "tinyshakespeare";
@@ -40,6 +41,37 @@ public sealed record TextTrainingOptions
     /// <summary>Truncated BPTT: consecutive chunks of batch-size parallel streams, the state carried
     /// (detached) from one chunk to the next, instead of independent random windows.</summary>
     public bool Tbptt { get; init; }
+    /// <summary>Attention heads per block (GPT only).</summary>
+    public int Heads { get; init; } = 4;
+    /// <summary>Biases in the GPT's Linear and LayerNorm layers (nanoGPT's train.py default: none).</summary>
+    public bool Bias { get; init; }
+    /// <summary>"adam" (weight decay 0) or "adamw" (decoupled decay on matrices only, nanoGPT's split).</summary>
+    public string Optimizer { get; init; } = "adam";
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.999;
+    /// <summary>AdamW's decay of the 2-D weights (biases and LayerNorm parameters never decay).</summary>
+    public double WeightDecay { get; init; }
+    /// <summary>"constant" or "cosine": linear warm-up over <see cref="WarmupSteps"/>, then cosine decay from
+    /// the learning rate to <see cref="MinLearningRate"/> at the last step (nanoGPT's lr_decay_iters = max_iters).</summary>
+    public string Schedule { get; init; } = "constant";
+    public int WarmupSteps { get; init; }
+    public double MinLearningRate { get; init; }
+
+    /// <summary>The defaults of one model kind; command-line options override single fields (`with`).
+    /// lstm, gru, rnn: W3 as above. gpt: W4, nanoGPT's CPU configuration — 4 layers, 4 heads, embedding
+    /// 128, block 64, batch 12, dropout 0, no biases, AdamW lr 1e-3 betas (0.9, 0.99) weight decay 0.1 on
+    /// 2-D weights, 100 warm-up steps then cosine decay to 1e-4 at step 2000, clip 1.0, 2000 steps.</summary>
+    public static TextTrainingOptions For(string model) => model switch
+    {
+        "gpt" => new TextTrainingOptions
+        {
+            Model = "gpt", Layers = 4, Heads = 4, EmbeddingDim = 128, Block = 64, BatchSize = 12, Dropout = 0, Bias = false,
+            Optimizer = "adamw", LearningRate = 1e-3, Beta1 = 0.9, Beta2 = 0.99, WeightDecay = 0.1,
+            Schedule = "cosine", WarmupSteps = 100, MinLearningRate = 1e-4, Clip = 1.0, Steps = 2000, EvalInterval = 250,
+        },
+        _ when LanguageModelRecipe.ModelKinds.ContainsKey(model) => new TextTrainingOptions { Model = model },
+        _ => throw new ArgumentException($"--model must be one of {string.Join(", ", LanguageModelRecipe.ModelKinds.Keys)}, got '{model}'"),
+    };
 
     public void Validate()
     {
@@ -57,6 +89,21 @@ public sealed record TextTrainingOptions
         if (EvalInterval <= 0) throw new ArgumentException($"--eval-interval must be positive, got {EvalInterval}");
         if (EvalBatches <= 0) throw new ArgumentException($"eval batches must be positive, got {EvalBatches}");
         if (SampleLength < 0) throw new ArgumentException($"sample length must be >= 0, got {SampleLength}");
+        if (Heads <= 0) throw new ArgumentException($"--heads must be positive, got {Heads}");
+        if (Model == "gpt" && EmbeddingDim % Heads != 0)
+            throw new ArgumentException($"--embd ({EmbeddingDim}) must be a multiple of --heads ({Heads})");
+        if (Optimizer is not ("adam" or "adamw")) throw new ArgumentException($"optimizer must be adam or adamw, got '{Optimizer}'");
+        if (!(Beta1 >= 0 && Beta1 < 1) || !(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"betas must be in [0, 1), got ({Beta1}, {Beta2})");
+        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentException($"weight decay must be >= 0, got {WeightDecay}");
+        if (Optimizer == "adam" && WeightDecay != 0) throw new ArgumentException("weight decay needs the adamw optimizer");
+        if (Schedule is not ("constant" or "cosine")) throw new ArgumentException($"schedule must be constant or cosine, got '{Schedule}'");
+        if (Schedule == "cosine")
+        {
+            if (WarmupSteps < 0 || WarmupSteps >= Steps)
+                throw new ArgumentException($"warm-up steps ({WarmupSteps}) must be >= 0 and fewer than --steps ({Steps})");
+            if (!(MinLearningRate >= 0) || MinLearningRate > LearningRate)
+                throw new ArgumentException($"the minimum learning rate ({MinLearningRate}) must be in [0, --lr ({LearningRate})]");
+        }
     }
 }
 
@@ -85,8 +132,9 @@ public sealed record TextTrainingResult(Module Model, IModelConfig Config, CharV
 /// <summary>
 /// Trains a next-character model on a text (`hebb train text`): any model kind that implements
 /// <see cref="ILanguageModel"/>, chosen by name from <see cref="ModelKinds"/>. Each step: a batch of random
-/// windows (or the next TBPTT chunk), cross-entropy of the logits against the text shifted by one,
-/// backward, global-norm clipping, Adam. One generator seeded from options.Seed drives initialisation
+/// windows (or the next TBPTT chunk), cross-entropy of the logits against the text shifted by one, the
+/// learning rate of the step (constant, or warm-up + cosine for the GPT),
+/// backward, global-norm clipping, Adam or AdamW. One generator seeded from options.Seed drives initialisation
 /// and batches, so a seed fixes the run.
 /// Validation loss = mean cross-entropy over <see cref="DefaultEvalBatches"/> batches (of the training
 /// batch size and block) of the validation split, from a zero state, whose windows start at evenly
@@ -106,6 +154,7 @@ public static class LanguageModelRecipe
             ["lstm"] = (o, v) => new CharRnnConfig(RecurrentCell.Lstm, v, o.EmbeddingDim, o.Hidden, o.Layers, o.Dropout),
             ["gru"] = (o, v) => new CharRnnConfig(RecurrentCell.Gru, v, o.EmbeddingDim, o.Hidden, o.Layers, o.Dropout),
             ["rnn"] = (o, v) => new CharRnnConfig(RecurrentCell.Rnn, v, o.EmbeddingDim, o.Hidden, o.Layers, o.Dropout),
+            ["gpt"] = (o, v) => new GptConfig(v, o.Layers, o.Heads, o.EmbeddingDim, o.Block, o.Dropout, o.Bias),
         };
 
     public static TextTrainingResult Run(TextTrainingOptions options, CharDataset data, Action<StepInfo>? onStep = null, Action<TextEvaluation>? onEval = null)
@@ -119,7 +168,12 @@ public static class LanguageModelRecipe
         var recurrent = lm as IRecurrentLanguageModel;
         if (options.Tbptt && recurrent is null) throw new ArgumentException($"--tbptt needs a recurrent model; '{options.Model}' has no state to carry");
         var parameters = model.Parameters().ToArray();
-        var optimizer = new Adam(parameters, options.LearningRate);
+        Adam optimizer = options.Optimizer == "adamw"
+            ? new AdamW(ParameterGroup.DecayMatricesOnly(parameters, options.WeightDecay), options.LearningRate, options.Beta1, options.Beta2, weightDecay: options.WeightDecay)
+            : new Adam(parameters, options.LearningRate, options.Beta1, options.Beta2);
+        LearningRateSchedule? schedule = options.Schedule == "cosine"
+            ? new CosineWithWarmupSchedule(options.LearningRate, options.MinLearningRate, options.WarmupSteps, options.Steps)
+            : null;
         var sequential = options.Tbptt ? new SequentialBatches(data.Train, options.BatchSize, options.Block) : null;
         RecurrentState? carried = null; // lives outside the step scopes (copied out each step)
 
@@ -149,6 +203,7 @@ public static class LanguageModelRecipe
                 }
                 var l = Losses.CrossEntropy(logits.Reshape(-1, lm.VocabSize), y.Reshape(-1));
                 optimizer.ZeroGrad();
+                schedule?.Apply(optimizer, step - 1); // the schedule counts from 0, as nanoGPT's iter_num
                 l.Backward();
                 if (options.Clip > 0) GradientClipping.ClipGradNorm(parameters, options.Clip);
                 optimizer.Step();

@@ -7,7 +7,7 @@ namespace Hebb.Tests.Cli;
 /// <summary>The `hebb` tool run as a user runs it: a separate process, exit code and output checked.</summary>
 public class CliTests
 {
-    private static (int ExitCode, string Stdout, string Stderr) Hebb(params string[] args)
+    internal static (int ExitCode, string Stdout, string Stderr) Hebb(params string[] args)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "Hebb.Cli.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
