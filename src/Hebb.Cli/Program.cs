@@ -49,6 +49,11 @@ public static class Program
         {
             return body();
         }
+        catch (OutOfMemoryException)
+        {
+            Console.Error.WriteLine("hebb: not enough memory for this model or option (choose smaller sizes)");
+            return 1;
+        }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
                                        or ArithmeticException or InvalidOperationException or Hebb.Data.DatasetNotFoundException)
         {

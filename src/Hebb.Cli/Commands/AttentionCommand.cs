@@ -26,7 +26,7 @@ public static class AttentionCommand
         {
             string outPath = parse.GetValue(output)!, input = parse.GetValue(text)!, modelPath = parse.GetValue(model)!;
             int s = parse.GetValue(scale);
-            if (s < 0) throw new ArgumentException($"--scale must be >= 0, got {s}");
+            if (s < 0 || s > 64) throw new ArgumentException($"--scale must be between 0 and 64 pixels per weight, got {s}");
             Png.CheckWritable(outPath, "--out");
             var loaded = LanguageModelRecipe.Load(modelPath);
             if (loaded.Module is not Gpt gpt)

@@ -21,7 +21,7 @@ public static class GenerateCommand
             int k = parse.GetValue(topK), n = parse.GetValue(length);
             Sampling.CheckTemperature(t); // before loading anything: a bad value fails fast
             Sampling.CheckTopK(k);
-            if (n < 0) throw new ArgumentException($"--length must be >= 0, got {n}");
+            if (n < 0 || n > 10_000_000) throw new ArgumentException($"--length must be between 0 and 10000000, got {n}");
             var loaded = LanguageModelRecipe.Load(parse.GetValue(model)!);
             string text = parse.GetValue(prompt)!;
             var ids = loaded.Vocabulary.Encode(text);

@@ -63,6 +63,21 @@ public sealed record CharRnnConfig(RecurrentCell Cell, int VocabSize, int Embedd
         ["dropout"] = Dropout.ToString("R", CultureInfo.InvariantCulture),
     };
 
+    /// <summary>The most parameters a file or a command line may ask for (2^30, 4 GB of float32).</summary>
+    public const long MaxParameters = 1L << 30;
+
+    /// <summary>Embedding + per layer G·H·(in + H + 2) + Linear(H, V), with G = 1, 4, 3 gate blocks (RNN, LSTM, GRU).</summary>
+    public long ParameterCount
+    {
+        get
+        {
+            long gates = Cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
+            long total = (long)VocabSize * EmbeddingDim + (long)Hidden * VocabSize + VocabSize;
+            for (int l = 0; l < Layers; l++) total += gates * Hidden * ((l == 0 ? EmbeddingDim : Hidden) + Hidden + 2L);
+            return total;
+        }
+    }
+
     public static CharRnnConfig FromMetadata(IReadOnlyDictionary<string, string> meta, string source)
     {
         string Get(string key) => meta.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{source}: model metadata lacks '{key}'");
@@ -72,6 +87,10 @@ public sealed record CharRnnConfig(RecurrentCell Cell, int VocabSize, int Embedd
             throw new InvalidDataException($"{source}: metadata 'cell' must be rnn, lstm or gru, got '{Get("cell")}'");
         if (!double.TryParse(Get("dropout"), NumberStyles.Float, CultureInfo.InvariantCulture, out double dropout) || !(dropout >= 0 && dropout < 1))
             throw new InvalidDataException($"{source}: metadata 'dropout' must be a number in [0, 1), got '{Get("dropout")}'");
-        return new CharRnnConfig(cell, Size("vocab_size"), Size("embedding_dim"), Size("hidden"), Size("layers"), dropout);
+        var config = new CharRnnConfig(cell, Size("vocab_size"), Size("embedding_dim"), Size("hidden"), Size("layers"), dropout);
+        // Checked before anything is built: a few bytes of header must not make Hebb allocate gigabytes.
+        if (config.ParameterCount > MaxParameters)
+            throw new InvalidDataException($"{source}: metadata describes {config.ParameterCount:N0} parameters, more than the {MaxParameters:N0} Hebb accepts");
+        return config;
     }
 }

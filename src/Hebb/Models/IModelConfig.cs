@@ -10,6 +10,8 @@ namespace Hebb.Models;
 public interface IModelConfig
 {
     string Kind { get; }
+    /// <summary>How many trainable values the built network has, known without building it.</summary>
+    long ParameterCount { get; }
     Dictionary<string, string> ToMetadata();
     Module Build(Generator generator);
 }

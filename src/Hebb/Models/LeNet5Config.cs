@@ -16,6 +16,16 @@ public sealed record LeNet5Config(double Dropout = 0, int InChannels = 1, int Im
 
     public int[] InputShape => [InChannels, ImageSize, ImageSize];
 
+    /// <summary>(M·N·C_in + 1)·C_out for each convolution, (in + 1)·out for each Linear.</summary>
+    public long ParameterCount
+    {
+        get
+        {
+            long side = (ImageSize / 2 - 4) / 2;
+            return (25L * InChannels + 1) * 6 + (25L * 6 + 1) * 16 + (16 * side * side + 1) * 120 + 121L * 84 + 85L * Classes;
+        }
+    }
+
     public Sequential Build(Generator generator)
     {
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"LeNet-5: dropout must be in [0, 1), got {Dropout}");

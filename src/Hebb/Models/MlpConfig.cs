@@ -19,6 +19,7 @@ public sealed record MlpConfig(int[] Sizes, Activation Activation, Activation Ou
     public int Inputs => Sizes[0];
     public int Outputs => Sizes[^1];
     public int[] InputShape => [Inputs];
+    public long ParameterCount => Enumerable.Range(0, Sizes.Length - 1).Sum(i => ((long)Sizes[i] + 1) * Sizes[i + 1]);
     public int Classes => Outputs;
 
     /// <summary>Linear, activation, Linear, activation, ... (names "0.weight", "2.weight", ... as in PyTorch).</summary>

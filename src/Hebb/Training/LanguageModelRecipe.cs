@@ -79,6 +79,15 @@ public sealed record TextTrainingOptions
             throw new ArgumentException($"--model must be one of {string.Join(", ", LanguageModelRecipe.ModelKinds.Keys)}, got '{Model}'");
         if (Hidden <= 0) throw new ArgumentException($"--hidden must be positive, got {Hidden}");
         if (Layers <= 0) throw new ArgumentException($"--layers must be positive, got {Layers}");
+        if (Hidden > 1 << 20 || Layers > 1 << 20 || EmbeddingDim > 1 << 20)
+            throw new ArgumentException($"--hidden, --layers and --embedding-dim must be at most 1048576, got {Hidden}, {Layers} and {EmbeddingDim}");
+        if (Model != "gpt")
+        {
+            var cell = Enum.Parse<RecurrentCell>(Model, ignoreCase: true);
+            long parameters = new Models.CharRnnConfig(cell, 256, EmbeddingDim, Hidden, Layers).ParameterCount;
+            if (parameters > Models.CharRnnConfig.MaxParameters)
+                throw new ArgumentException($"--hidden {Hidden}, --layers {Layers} and --embedding-dim {EmbeddingDim} make about {parameters:N0} parameters, more than the {Models.CharRnnConfig.MaxParameters:N0} Hebb accepts");
+        }
         if (EmbeddingDim <= 0) throw new ArgumentException($"--embedding-dim must be positive, got {EmbeddingDim}");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"--dropout must be in [0, 1), got {Dropout}");
         if (Block <= 0) throw new ArgumentException($"--block must be positive, got {Block}");

@@ -95,6 +95,21 @@ public class GptCliTests
             Assert.Equal(1, code);
             Assert.Single(stderr.Trim().Split('\n'));
             Assert.Contains("attention maps need a GPT", stderr);
+
+            // Sizes that would exhaust memory are refused up front, naming the option.
+            (code, _, stderr) = Hebb("attention", "--model", model, "--text", "First", "--out", png, "--scale", "600");
+            Assert.Equal(1, code);
+            Assert.Contains("--scale must be between 0 and 64", stderr);
+            (code, _, stderr) = Hebb("generate", "--model", lstm, "--length", "2147483647");
+            Assert.Equal(1, code);
+            Assert.Contains("--length must be between 0 and 10000000", stderr);
+            (code, _, stderr) = Hebb("train", "text", "--data", corpus, "--steps", "1", "--layers", "100000", "--hidden", "4096");
+            Assert.Equal(1, code);
+            Assert.Contains("more than the 1,073,741,824 Hebb accepts", stderr);
+            // A language model is not an image classifier.
+            (code, _, stderr) = Hebb("eval", "--model", lstm);
+            Assert.Equal(1, code);
+            Assert.Single(stderr.Trim().Split('\n'));
         }
         finally
         {

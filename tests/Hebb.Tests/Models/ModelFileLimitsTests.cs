@@ -1,0 +1,51 @@
+using Hebb.Models;
+
+namespace Hebb.Tests.Models;
+
+/// <summary>A model file's header must not make Hebb build a network it cannot fill, and every model
+/// kind knows its size before it is built.</summary>
+public class ModelFileLimitsTests
+{
+    [Fact]
+    public void MetadataAskingForAGiantRecurrentNetworkIsRefusedBeforeBuilding()
+    {
+        var meta = new CharRnnConfig(RecurrentCell.Lstm, 65, 8192, 8192, 64).ToMetadata();
+        var e = Assert.Throws<InvalidDataException>(() => CharRnnConfig.FromMetadata(meta, "big.safetensors"));
+        Assert.Contains("big.safetensors", e.Message);
+        Assert.Contains("parameters", e.Message);
+        // The estimate is exact, and a real-sized network passes.
+        var w3 = new CharRnnConfig(RecurrentCell.Lstm, 65, 64, 256, 1);
+        Assert.Equal(w3.Build(new Generator(0)).ParameterCount, w3.ParameterCount);
+        Assert.Equal(w3, CharRnnConfig.FromMetadata(w3.ToMetadata(), "w3.safetensors"));
+    }
+
+    [Fact]
+    public void EveryKindKnowsItsParameterCountWithoutBuilding()
+    {
+        IModelConfig[] configs =
+        [
+            MlpConfig.Seed, new LeNet5Config(0.2), new LeNet5Config(0, 3, 32, 7),
+            new CharRnnConfig(RecurrentCell.Gru, 30, 16, 24, 2), new CharRnnConfig(RecurrentCell.Rnn, 30, 16, 24, 3),
+            new GptConfig(65, 2, 2, 32, 16),
+        ];
+        foreach (var config in configs) Assert.Equal(config.Build(new Generator(0)).ParameterCount, config.ParameterCount);
+    }
+
+    [Fact]
+    public void AFileThatCannotFillItsNetworkIsRefusedBeforeBuilding()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"hebb-hollow-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            // A valid LeNet-5 header with a single small tensor: nothing is built, the error names the file.
+            Hebb.IO.Safetensors.Save(path, [new("0.weight", [6, 1, 5, 5], new float[150])], new LeNet5Config().ToMetadata());
+            var e = Assert.Throws<InvalidDataException>(() => ModelFactory.Load(path));
+            Assert.Contains(path, e.Message);
+            Assert.Contains("61,706 parameters", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
