@@ -17,7 +17,12 @@ public static class EmbedCommand
         var command = new Command("embed", "Nearest neighbours and vector arithmetic over a language model's embedding table");
 
         Option<string> ModelOption() => new("--model") { Description = "a model saved by 'hebb train text --out'", Required = true };
-        Option<int> KOption() => new("--k") { Description = "how many tokens to list", DefaultValueFactory = _ => 5 };
+        Option<int> KOption()
+        {
+            var option = new Option<int>("--k") { Description = "how many tokens to list", DefaultValueFactory = _ => 5 };
+            option.Validators.Add(r => { if (r.GetValueOrDefault<int>() <= 0) r.AddError($"--k must be positive, got {r.GetValueOrDefault<int>()}"); });
+            return option;
+        }
 
         var model1 = ModelOption();
         var k1 = KOption();

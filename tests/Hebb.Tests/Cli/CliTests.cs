@@ -284,6 +284,9 @@ public class CliTests
             (code, stdout, stderr) = Hebb("embed", "analogy", "A", "a", "b", "--model", model);
             Assert.True(code == 0, stderr);
             Assert.Contains("'A' - 'a' + 'b'", stdout);
+            (code, _, stderr) = Hebb("embed", "nearest", "e", "--model", model, "--k", "0");
+            Assert.NotEqual(0, code);
+            Assert.Contains("--k must be positive", stderr);
         }
         finally
         {
