@@ -80,14 +80,11 @@ public sealed record CharRnnConfig(RecurrentCell Cell, int VocabSize, int Embedd
 
     public static CharRnnConfig FromMetadata(IReadOnlyDictionary<string, string> meta, string source)
     {
-        string Get(string key) => meta.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{source}: model metadata lacks '{key}'");
-        int Size(string key) => int.TryParse(Get(key), NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0 && v <= 1 << 20
-            ? v : throw new InvalidDataException($"{source}: metadata '{key}' must be a size between 1 and 1048576, got '{Get(key)}'");
-        if (!Enum.TryParse<RecurrentCell>(Get("cell"), ignoreCase: true, out var cell) || !Enum.IsDefined(cell))
-            throw new InvalidDataException($"{source}: metadata 'cell' must be rnn, lstm or gru, got '{Get("cell")}'");
-        if (!double.TryParse(Get("dropout"), NumberStyles.Float, CultureInfo.InvariantCulture, out double dropout) || !(dropout >= 0 && dropout < 1))
-            throw new InvalidDataException($"{source}: metadata 'dropout' must be a number in [0, 1), got '{Get("dropout")}'");
-        var config = new CharRnnConfig(cell, Size("vocab_size"), Size("embedding_dim"), Size("hidden"), Size("layers"), dropout);
+        var read = new MetadataReader(meta, source);
+        int Size(string key) => read.Int(key, 1, 1 << 20);
+        if (!Enum.TryParse<RecurrentCell>(read.String("cell"), ignoreCase: true, out var cell) || !Enum.IsDefined(cell))
+            throw new InvalidDataException($"{source}: metadata 'cell' must be rnn, lstm or gru, got '{read.String("cell")}'");
+        var config = new CharRnnConfig(cell, Size("vocab_size"), Size("embedding_dim"), Size("hidden"), Size("layers"), read.Fraction("dropout"));
         // Checked before anything is built: a few bytes of header must not make Hebb allocate gigabytes.
         if (config.ParameterCount > MaxParameters)
             throw new InvalidDataException($"{source}: metadata describes {config.ParameterCount:N0} parameters, more than the {MaxParameters:N0} Hebb accepts");

@@ -66,24 +66,10 @@ public sealed record GptConfig(int VocabSize, int Layers, int Heads, int Embeddi
     /// InvalidDataException that names the field and the file.</summary>
     public static GptConfig FromMetadata(IReadOnlyDictionary<string, string> meta, string source)
     {
-        string Get(string key) => meta.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{source}: model metadata lacks '{key}'");
-        int Int(string key)
-        {
-            var text = Get(key);
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value))
-                throw new InvalidDataException($"{source}: metadata '{key}' must be a non-negative integer, got '{text}'");
-            return value;
-        }
-        bool Bool(string key) => Get(key) switch
-        {
-            "true" => true,
-            "false" => false,
-            var other => throw new InvalidDataException($"{source}: metadata '{key}' must be 'true' or 'false', got '{other}'"),
-        };
-        var dropoutText = Get("dropout");
-        if (!double.TryParse(dropoutText, NumberStyles.Float, CultureInfo.InvariantCulture, out double dropout))
-            throw new InvalidDataException($"{source}: metadata 'dropout' must be a number, got '{dropoutText}'");
-        var config = new GptConfig(Int("vocab_size"), Int("n_layer"), Int("n_head"), Int("n_embd"), Int("block_size"), dropout, Bool("bias"), Bool("tied"));
+        var read = new MetadataReader(meta, source);
+        int Int(string key) => read.Int(key, 0, int.MaxValue);   // ranges and consistency: Validate below
+        var config = new GptConfig(Int("vocab_size"), Int("n_layer"), Int("n_head"), Int("n_embd"), Int("block_size"),
+            read.Fraction("dropout"), read.Bool("bias"), read.Bool("tied"));
         try
         {
             config.Validate();

@@ -60,6 +60,6 @@ public sealed record LeNet5Config(double Dropout = 0, int InChannels = 1, int Im
     public static LeNet5Config FromMetadata(IReadOnlyDictionary<string, string> meta, string source)
     {
         var read = new MetadataReader(meta, source);
-        return new LeNet5Config(read.Double("dropout", 0, 0.999), read.Int("in_channels", 1, 64), read.Int("image_size", 12, 1024), read.Int("classes", 1, 100_000));
+        return new LeNet5Config(read.Fraction("dropout"), read.Int("in_channels", 1, 64), read.Int("image_size", 12, 1024), read.Int("classes", 1, 100_000));
     }
 }

@@ -13,7 +13,7 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
     public int Int(string key, int min, int max)
     {
         var text = String(key);
-        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
             throw new InvalidDataException($"{source}: metadata '{key}' must be an integer between {min} and {max}, got '{text}'");
         return value;
     }
@@ -23,6 +23,15 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
         var text = String(key);
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value >= min && value <= max))
             throw new InvalidDataException($"{source}: metadata '{key}' must be a number between {min} and {max}, got '{text}'");
+        return value;
+    }
+
+    /// <summary>A rate such as dropout: a number in [0, 1).</summary>
+    public double Fraction(string key)
+    {
+        var text = String(key);
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value >= 0 && value < 1))
+            throw new InvalidDataException($"{source}: metadata '{key}' must be a number in [0, 1), got '{text}'");
         return value;
     }
 
