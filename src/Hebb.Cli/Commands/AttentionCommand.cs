@@ -27,7 +27,7 @@ public static class AttentionCommand
             string outPath = parse.GetValue(output)!, input = parse.GetValue(text)!, modelPath = parse.GetValue(model)!;
             int s = parse.GetValue(scale);
             if (s < 0 || s > 64) throw new ArgumentException($"--scale must be between 0 and 64 pixels per weight, got {s}");
-            Png.CheckWritable(outPath, "--out");
+            OutputPath.CheckWritable(outPath, "--out");
             var loaded = LanguageModelRecipe.Load(modelPath);
             if (loaded.Module is not Gpt gpt)
                 throw new ArgumentException($"--model: {modelPath} holds a '{loaded.Metadata.GetValueOrDefault("model", "?")}' model; attention maps need a GPT (hebb train text --model gpt)");

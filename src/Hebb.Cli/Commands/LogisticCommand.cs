@@ -40,7 +40,7 @@ public static class LogisticCommand
             int limit = parse.GetValue(trainLimit);
             if (limit < 0) throw new ArgumentException($"--train-limit must be >= 0, got {limit}");
             string? picturePath = parse.GetValue(picture);
-            Png.CheckWritable(picturePath, "--picture");
+            OutputPath.CheckWritable(picturePath, "--picture");
             string name = parse.GetValue(dataset)!;
             var (train, test) = ClassifierRecipe.LoadData(name, parse.GetValue(data), limit);
             string mode = options.BatchSize is null || options.BatchSize >= train.Count ? "full-batch gradient descent (one step per epoch)"

@@ -94,8 +94,8 @@ public static class TrainCommand
     private static int Run(ClassifierOptions options, string? outPath, string? metricsPath)
     {
         options.Validate();
-        CheckWritable(outPath, "--out");
-        CheckWritable(metricsPath, "--metrics");
+        OutputPath.CheckWritable(outPath, "--out");
+        OutputPath.CheckWritable(metricsPath, "--metrics");
         var (train, test) = ClassifierRecipe.LoadData(options.Dataset, options.DataPath, options.TrainLimit);
         AnsiConsole.MarkupLine($"[bold]hebb[/] training on {options.Dataset}: {train.Count:N0} training and {test.Count:N0} test images");
         string network = options.Model == ModelKind.LeNet5
@@ -176,14 +176,5 @@ public static class TrainCommand
             if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] <= 0)
                 throw new ArgumentException($"--hidden: '{parts[i]}' is not a positive layer size (expected e.g. 16,16)");
         return sizes;
-    }
-
-    /// <summary>Fails before training, not after, when an output file cannot be written.</summary>
-    internal static void CheckWritable(string? path, string option)
-    {
-        if (path is null) return;
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null && !Directory.Exists(dir)) throw new IOException($"{option}: folder '{dir}' does not exist");
-        if (Directory.Exists(path)) throw new IOException($"{option}: '{path}' is a folder, not a file");
     }
 }

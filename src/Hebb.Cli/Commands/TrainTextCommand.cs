@@ -78,8 +78,8 @@ public static class TrainTextCommand
     private static int Run(TextTrainingOptions options, string? outPath, string? metricsPath)
     {
         options.Validate();
-        TrainCommand.CheckWritable(outPath, "--out");
-        TrainCommand.CheckWritable(metricsPath, "--metrics");
+        OutputPath.CheckWritable(outPath, "--out");
+        OutputPath.CheckWritable(metricsPath, "--metrics");
         var data = CharDataset.Load(options.Data);
         data.CheckBlock(options.Block);
         AnsiConsole.MarkupLine($"[bold]hebb[/] training a character model on {Markup.Escape(data.Source)}: {data.Train.Length:N0} training and {data.Validation.Length:N0} validation characters, vocabulary of {data.Vocabulary.Count}");

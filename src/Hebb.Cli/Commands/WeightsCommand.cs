@@ -16,7 +16,7 @@ public static class WeightsCommand
         command.SetAction(parse => Program.Guard(() =>
         {
             string path = parse.GetValue(model)!, outPath = parse.GetValue(output)!;
-            Png.CheckWritable(outPath, "--out");
+            OutputPath.CheckWritable(outPath, "--out");
             var (network, _, _) = ModelFactory.LoadClassifier(path);
             var tiles = WeightPictures.FirstLayer(network);
             var image = WeightPictures.Render(tiles, parse.GetValue(scale));

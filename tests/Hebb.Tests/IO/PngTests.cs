@@ -117,8 +117,8 @@ public class PngTests
             var missing = Path.Combine(dir.FullName, "no-such-folder", "b.png");
             Assert.Contains("does not exist", Assert.Throws<IOException>(() => Png.Save(missing, image)).Message);
             Assert.Contains("folder", Assert.Throws<IOException>(() => Png.Save(dir.FullName, image)).Message);
-            Assert.Throws<IOException>(() => Png.CheckWritable(missing, "--out"));
-            Png.CheckWritable(null, "--out");
+            Assert.Throws<IOException>(() => OutputPath.CheckWritable(missing, "--out"));
+            OutputPath.CheckWritable(null, "--out");
         }
         finally
         {
