@@ -9,10 +9,11 @@ public static class GradientClipping
     public static double ClipGradNorm(IEnumerable<Tensor> parameters, double maxNorm)
     {
         if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"maxNorm must be positive, got {maxNorm}");
-        var grads = parameters.Select(p => p.Grad).Where(g => g is not null).Select(g => g!).ToList();
+        // Two plain passes over the parameters: this runs every training step, so no lists or closures.
         double sumSquares = 0;
-        foreach (var g in grads)
+        foreach (var p in parameters)
         {
+            if (p.Grad is not { } g) continue;
             // Gradients of float32 parameters are dense float32: sum them in place, vectorised.
             if (g.DType == DType.Float32 && g.IsContiguous) sumSquares += System.Numerics.Tensors.TensorPrimitives.SumOfSquares(Dense(g));
             else foreach (var v in g.ToFloatArray()) sumSquares += (double)v * v;
@@ -22,8 +23,9 @@ public static class GradientClipping
         {
             double scale = maxNorm / (norm + 1e-6);
             using var _ = GradMode.NoGrad();
-            foreach (var g in grads)
+            foreach (var p in parameters)
             {
+                if (p.Grad is not { } g) continue;
                 if (g.DType == DType.Float32 && g.IsContiguous) System.Numerics.Tensors.TensorPrimitives.Multiply(Dense(g), (float)scale, Dense(g));
                 else g.CopyFrom(g.Mul(scale));
             }
