@@ -22,6 +22,16 @@ internal static class F32
 
     public static T Max<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> =>
         Is<T>() ? Back<T>(TensorPrimitives.Max(R(x))) : TensorPrimitives.Max(x);
+
+    public static T Dot<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y) where T : unmanaged, IFloatingPointIeee754<T> =>
+        Is<T>() ? Back<T>(TensorPrimitives.Dot(R(x), R(y))) : TensorPrimitives.Dot(x, y);
+
+    /// <summary>d = x·y + a, element-wise.</summary>
+    public static void MultiplyAdd<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> a, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Is<T>()) TensorPrimitives.MultiplyAdd(R(x), R(y), R(a), W(d));
+        else TensorPrimitives.MultiplyAdd(x, y, a, d);
+    }
 }
 
 internal interface IUnaryOp

@@ -55,13 +55,9 @@ internal static class LayerNormKernel
         }
     }
 
-    public static T Dot<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T> =>
-        F32.Is<T>() ? F32.Back<T>(TensorPrimitives.Dot(F32.R(a), F32.R(b))) : TensorPrimitives.Dot(a, b);
+    public static T Dot<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b) where T : unmanaged, IFloatingPointIeee754<T> => F32.Dot(a, b);
 
     /// <summary>acc += a·b element-wise.</summary>
-    public static void MultiplyAdd<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> acc) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (F32.Is<T>()) TensorPrimitives.MultiplyAdd(F32.R(a), F32.R(b), F32.R<T>(acc), F32.W(acc));
-        else TensorPrimitives.MultiplyAdd(a, b, acc, acc);
-    }
+    public static void MultiplyAdd<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> acc) where T : unmanaged, IFloatingPointIeee754<T> =>
+        F32.MultiplyAdd(a, b, acc, acc);
 }

@@ -156,44 +156,14 @@ internal static class RecurrentCells
         for (; j < n; j++) dPre[j] = dh[j] * (T.One - h[j] * h[j]);
     }
 
-    // ---------------------------------------------------------------- span helpers (float overloads for float)
+    // ---------------------------------------------------------------- span helpers: the shared element-wise ops
 
-    public static void Add<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (F32.Is<T>()) TensorPrimitives.Add(F32.R(x), F32.R(y), F32.W(d));
-        else TensorPrimitives.Add(x, y, d);
-    }
-
-    private static void Sub<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (F32.Is<T>()) TensorPrimitives.Subtract(F32.R(x), F32.R(y), F32.W(d));
-        else TensorPrimitives.Subtract(x, y, d);
-    }
-
-    private static void Mul<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (F32.Is<T>()) TensorPrimitives.Multiply(F32.R(x), F32.R(y), F32.W(d));
-        else TensorPrimitives.Multiply(x, y, d);
-    }
-
-    /// <summary>d = x·y + a.</summary>
-    private static void MulAdd<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> a, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (F32.Is<T>()) TensorPrimitives.MultiplyAdd(F32.R(x), F32.R(y), F32.R(a), F32.W(d));
-        else TensorPrimitives.MultiplyAdd(x, y, a, d);
-    }
-
-    private static void Sigmoid<T>(Span<T> x) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (F32.Is<T>()) TensorPrimitives.Sigmoid(F32.R<T>(x), F32.W(x));
-        else TensorPrimitives.Sigmoid<T>(x, x);
-    }
-
-    private static void Tanh<T>(Span<T> x) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (F32.Is<T>()) TensorPrimitives.Tanh(F32.R<T>(x), F32.W(x));
-        else TensorPrimitives.Tanh<T>(x, x);
-    }
+    public static void Add<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => AddOp.Apply(x, y, d);
+    private static void Sub<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => SubOp.Apply(x, y, d);
+    private static void Mul<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => MulOp.Apply(x, y, d);
+    private static void MulAdd<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> a, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => F32.MultiplyAdd(x, y, a, d);
+    private static void Sigmoid<T>(Span<T> x) where T : unmanaged, IFloatingPointIeee754<T> => SigmoidOp.Apply<T>(x, x);
+    private static void Tanh<T>(Span<T> x) where T : unmanaged, IFloatingPointIeee754<T> => TanhOp.Apply<T>(x, x);
 
     private static void Copy<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged => x.CopyTo(d);
 }
