@@ -55,7 +55,7 @@ public sealed class TensorDataset
     /// [1, 28, 28] for a convolutional network); no copy.</summary>
     public TensorDataset WithSampleShape(params int[] sampleShape)
     {
-        if (ShapeUtil.Numel(sampleShape) != _sampleSize && ShapeUtil.Numel(sampleShape) != ShapeUtil.Numel(_sampleShape))
+        if (ShapeUtil.Numel(sampleShape) != ShapeUtil.Numel(_sampleShape))
             throw new ArgumentException($"TensorDataset: samples of shape {ShapeUtil.Format(_sampleShape)} cannot be seen as {ShapeUtil.Format(sampleShape)}");
         if (_pixels is not null && _inputs is null) return new TensorDataset(_pixels, _pixelOffset, (int[])sampleShape.Clone(), Targets);
         return new TensorDataset(Inputs.Reshape([Count, .. sampleShape]), Targets);

@@ -180,8 +180,7 @@ public static class ClassifierRecipe
         var fitSet = held > 0 ? train.Slice(0, train.Count - held) : train;
         var validation = held > 0 ? train.Slice(train.Count - held, held) : null;
 
-        var stopper = options.EarlyStoppingPatience > 0 ? (Func<Module, EarlyStopping>)(m => new EarlyStopping(m, options.EarlyStoppingPatience)) : null;
-        var (model, history, early) = Fit(options, config, fitSet, validation, test, options.Epochs, stopper, onStep, onEpoch);
+        var (model, history, early) = Fit(options, config, fitSet, validation, test, options.Epochs, options.EarlyStoppingPatience, onStep, onEpoch);
         if (early is null)
             return new ClassifierResult(model, config, history, history[^1].Test, total.Elapsed.TotalSeconds);
 
@@ -192,13 +191,13 @@ public static class ClassifierRecipe
             { BestEpoch = early.BestEpoch, StoppedEarly = history.Count < options.Epochs };
         }
         // The seed's second step: a fresh model (same seed) on all the training images for the epoch count found.
-        var (full, retrain, _) = Fit(options, config, train, null, test, early.BestEpoch, null, onStep, onEpoch);
+        var (full, retrain, _) = Fit(options, config, train, null, test, early.BestEpoch, patience: 0, onStep, onEpoch);
         return new ClassifierResult(full, config, history, retrain[^1].Test, total.Elapsed.TotalSeconds)
         { BestEpoch = early.BestEpoch, StoppedEarly = history.Count < options.Epochs, Retrain = retrain };
     }
 
     private static (Sequential Model, List<EpochResult> History, EarlyStopping? Early) Fit(ClassifierOptions options, IClassifierConfig config,
-        TensorDataset train, TensorDataset? validation, TensorDataset test, int epochs, Func<Module, EarlyStopping>? makeStopper,
+        TensorDataset train, TensorDataset? validation, TensorDataset test, int epochs, int patience,
         Action<StepInfo>? onStep, Action<EpochResult>? onEpoch)
     {
         var generator = new Generator(options.Seed);
@@ -213,7 +212,7 @@ public static class ClassifierRecipe
         }
         var loader = new DataLoader(train, options.EffectiveBatchSize, shuffle: true, generator, recycleBatches: true);
         var trainer = new Trainer(model, optimizer, trainLoss) { Schedule = MakeSchedule(options, epochs * loader.Count) };
-        var early = makeStopper?.Invoke(model);
+        var early = patience > 0 ? new EarlyStopping(model, patience) : null;   // 0: no early stopping
 
         var history = new List<EpochResult>();
         for (int epoch = 1; epoch <= epochs; epoch++)
