@@ -35,9 +35,14 @@ public abstract class BatchNorm : Module
     {
         if (!AcceptsRank(input.Rank) || input.Size(1) != NumFeatures)
             throw new ArgumentException($"{GetType().Name}({NumFeatures}): input of shape {ShapeUtil.Format(input.Shape)} does not have {NumFeatures} channels in dim 1 (or has the wrong rank)");
-        var dims = Enumerable.Range(0, input.Rank).Where(d => d != 1).ToArray();
-        var shape = Enumerable.Repeat(1, input.Rank).ToArray();
-        shape[1] = NumFeatures;
+        // Statistics over every dim but the channels (1), broadcast back as (1, C, 1, ...).
+        var dims = new int[input.Rank - 1];
+        var shape = new int[input.Rank];
+        for (int d = 0, k = 0; d < input.Rank; d++)
+        {
+            shape[d] = d == 1 ? NumFeatures : 1;
+            if (d != 1) dims[k++] = d;
+        }
         Tensor mean, variance;
         if (Training)
         {

@@ -24,7 +24,7 @@ internal static class Pool2dOp
         var x = input.Detach().Contiguous();
         var y = Tensor.Uninitialized(input.DType, [n, c, g.OutH, g.OutW]);
         // Where each maximum came from, for the backward (pooled like any step tensor).
-        var argmax = max ? Tensor.Uninitialized(DType.Int32, (int[])y.ShapeArray.Clone()) : null;
+        var argmax = max ? Tensor.UninitializedLike(DType.Int32, y) : null;
         if (max && input.DType == DType.Float32 && kernelH == 2 && kernelW == 2 && strideH == 2 && strideW == 2 && padH == 0 && padW == 0)
             MaxPool2x2.Forward(x.Data<float>(), x.Offset, n * c, g.Height, g.Width, y.Data<float>(), argmax!.Data<int>());
         else if (input.DType == DType.Float32) Compute<float>(x, y, g, argmax?.Data<int>());
