@@ -52,31 +52,49 @@ internal sealed class MaxPool2x2 : IParallelWork
         }
     }
 
-    /// <summary>Eight windows per step while 16 input columns remain; returns the first column not done.</summary>
+    /// <summary>Eight windows per step; a last, short group (or a whole row narrower than eight windows,
+    /// such as LeNet's 10x10 planes) is computed eight wide from reads that run into the next rows and
+    /// only its valid windows are kept. Returns the first column left to the scalar loop: the short
+    /// group of the tensor's last rows, whose reads would pass the end of the input.</summary>
     private int Row8(int top, int o, int outW)
     {
         int ow = 0;
-        ref float x = ref _x[0];
         for (; ow + 8 <= outW; ow += 8)
         {
-            int at = top + 2 * ow;
-            // Even and odd columns of each row: shufps picks them within 128-bit lanes, vpermpd restores the order.
-            var (t0, t1) = (Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at)), Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at + 8)));
-            var (b0, b1) = (Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at + _width)), Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at + _width + 8)));
-            var topL = Even(t0, t1); var topR = Odd(t0, t1);
-            var botL = Even(b0, b1); var botR = Odd(b0, b1);
-            var baseIndex = Vector256.Create(at) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
-            var rightTop = Vector256.GreaterThan(topR, topL) | ~Vector256.Equals(topR, topR);
-            var mTop = Vector256.ConditionalSelect(rightTop, topR, topL);
-            var iTop = baseIndex - rightTop.AsInt32();                 // true lanes are -1: index + 1
-            var rightBot = Vector256.GreaterThan(botR, botL) | ~Vector256.Equals(botR, botR);
-            var mBot = Vector256.ConditionalSelect(rightBot, botR, botL);
-            var iBot = baseIndex + Vector256.Create(_width) - rightBot.AsInt32();
-            var bottom = Vector256.GreaterThan(mBot, mTop) | ~Vector256.Equals(mBot, mBot);
-            Vector256.ConditionalSelect(bottom, mBot, mTop).CopyTo(_y, o + ow);
-            Vector256.ConditionalSelect(bottom.AsInt32(), iBot, iTop).CopyTo(_argmax, o + ow);
+            var (y, argmax) = Windows8(top + 2 * ow);
+            y.CopyTo(_y, o + ow);
+            argmax.CopyTo(_argmax, o + ow);
+        }
+        if (ow < outW && _xOff + top + 2 * ow + _width + 16 <= _x.Length)
+        {
+            var (y, argmax) = Windows8(top + 2 * ow);
+            for (int k = 0; ow < outW; ow++, k++)
+            {
+                _y[o + ow] = y.GetElement(k);
+                _argmax[o + ow] = argmax.GetElement(k);
+            }
         }
         return ow;
+    }
+
+    /// <summary>The eight windows whose top-left inputs are at, at+2, ..., at+14 (relative to the tensor).</summary>
+    private (Vector256<float> Max, Vector256<int> ArgMax) Windows8(int at)
+    {
+        ref float x = ref _x[0];
+        // Even and odd columns of each row: shufps picks them within 128-bit lanes, vpermpd restores the order.
+        var (t0, t1) = (Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at)), Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at + 8)));
+        var (b0, b1) = (Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at + _width)), Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at + _width + 8)));
+        var topL = Even(t0, t1); var topR = Odd(t0, t1);
+        var botL = Even(b0, b1); var botR = Odd(b0, b1);
+        var baseIndex = Vector256.Create(at) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        var rightTop = Vector256.GreaterThan(topR, topL) | ~Vector256.Equals(topR, topR);
+        var mTop = Vector256.ConditionalSelect(rightTop, topR, topL);
+        var iTop = baseIndex - rightTop.AsInt32();                 // true lanes are -1: index + 1
+        var rightBot = Vector256.GreaterThan(botR, botL) | ~Vector256.Equals(botR, botR);
+        var mBot = Vector256.ConditionalSelect(rightBot, botR, botL);
+        var iBot = baseIndex + Vector256.Create(_width) - rightBot.AsInt32();
+        var bottom = Vector256.GreaterThan(mBot, mTop) | ~Vector256.Equals(mBot, mBot);
+        return (Vector256.ConditionalSelect(bottom, mBot, mTop), Vector256.ConditionalSelect(bottom.AsInt32(), iBot, iTop));
     }
 
     private static Vector256<float> Even(Vector256<float> a, Vector256<float> b) =>

@@ -129,6 +129,8 @@ public class ConvolutionTests
     [InlineData(2, 3, 29, 35)]    // odd sizes: the last row and column are dropped, vector tails
     [InlineData(1, 1, 2, 2)]
     [InlineData(64, 6, 28, 28)]   // big enough for two threads
+    [InlineData(4, 16, 10, 10)]   // rows narrower than eight windows (LeNet's second pooling)
+    [InlineData(3, 2, 6, 23)]     // eight windows and a short group of three per row
     public void FastTwoByTwoMaxPoolChoosesAsTheGeneralLoop(int n, int c, int h, int w)
     {
         // Values on a coarse grid so that windows have ties, and a few NaNs: the float 2x2 path must pick
