@@ -219,11 +219,38 @@ internal struct ReluOp : IUnaryOp
     public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Max(x, T.Zero, d);
 }
 
-/// <summary>1 where x &gt; 0, else 0: ReLU's derivative (0 at 0, as in PyTorch).</summary>
-internal struct StepOp : IUnaryOp
+/// <summary>ReLU's backward in one pass: g where x &gt; 0, else 0 (0 at 0 and for NaN, as in PyTorch).
+/// Branch-free: on real activations the sign is a coin toss a branch would mispredict half the time.</summary>
+internal struct ReluGradOp : IBinaryOp
 {
-    public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    public static T Apply<T>(T x, T g) where T : unmanaged, IFloatingPointIeee754<T> => x > T.Zero ? g : T.Zero;
+
+    public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> g, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < x.Length; i++) d[i] = x[i] > T.Zero ? T.One : T.Zero;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ref T x0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref T g0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(g);
+            ref T d0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(d);
+            if (g.Length < x.Length || d.Length < x.Length) throw new ArgumentException("ReluGrad: spans of different lengths");
+            for (; i + Vector<T>.Count <= x.Length; i += Vector<T>.Count)
+            {
+                var positive = Vector.GreaterThan(Vector.LoadUnsafe(ref x0, (nuint)i), Vector<T>.Zero);
+                Vector.ConditionalSelect(positive, Vector.LoadUnsafe(ref g0, (nuint)i), Vector<T>.Zero).StoreUnsafe(ref d0, (nuint)i);
+            }
+        }
+        for (; i < x.Length; i++) d[i] = Apply(x[i], g[i]);
+    }
+
+    public static void Apply<T>(ReadOnlySpan<T> x, T g, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < x.Length; i++) d[i] = Apply(x[i], g);
+    }
+
+    public static void Apply<T>(T x, ReadOnlySpan<T> g, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (x > T.Zero) g.CopyTo(d);
+        else d.Clear();
     }
 }

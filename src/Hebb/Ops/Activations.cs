@@ -72,7 +72,7 @@ namespace Hebb.Ops
 
     internal sealed class ReluBackward(Tensor x) : Node(x)
     {
-        public override Tensor?[] Backward(Tensor g) => [g.Mul(Pointwise.Unary<StepOp>(Inputs[0], "Relu"))];
+        public override Tensor?[] Backward(Tensor g) => [Pointwise.Binary<ReluGradOp>(Inputs[0], g, "Relu")];
     }
 
     /// <summary>phi, when kept by the float forward, is Φ(x): then dx = g·(Φ + x·φ(x)) in one fused pass.</summary>
