@@ -30,7 +30,8 @@ internal static class Conv2dOp
         var x = input.Detach().Contiguous();
         var w = weight.Detach().Contiguous();
         var y = Tensor.Uninitialized(input.DType, [n, cOut, g.OutH, g.OutW]);
-        if (input.DType == DType.Float32) Compute<float>(x, w, bias, y, g, o.Groups);
+        if (Conv2dDirect.Applies(input.DType, g, o.Groups, inputGrad: false)) Conv2dDirect.Forward(x, w, bias?.Detach().Contiguous(), y, g);
+        else if (input.DType == DType.Float32) Compute<float>(x, w, bias, y, g, o.Groups);
         else Compute<double>(x, w, bias, y, g, o.Groups);
 
         bool record = bias is null ? GradMode.ShouldRecord(input, weight) : GradMode.ShouldRecord([input, weight, bias]);
@@ -85,7 +86,8 @@ internal sealed class Conv2dBackward : Node
         var w = weight.Contiguous();
         var dy = g.Contiguous();
         var geometry = Conv2dOp.Geometry(input, weight, _o);
-        if (input.DType == DType.Float32) Compute<float>(x, w, dy, gx, gw, geometry, _o.Groups);
+        if (Conv2dDirect.Applies(input.DType, geometry, _o.Groups, inputGrad: gx is not null)) Conv2dDirect.Backward(x, w, dy, gx, gw, geometry);
+        else if (input.DType == DType.Float32) Compute<float>(x, w, dy, gx, gw, geometry, _o.Groups);
         else Compute<double>(x, w, dy, gx, gw, geometry, _o.Groups);
         var gb = Inputs.Length > 2 && NeedsGrad(2) ? g.Sum([0, 2, 3]) : null;
         return Inputs.Length > 2 ? [gx, gw, gb] : [gx, gw];
@@ -126,8 +128,8 @@ internal sealed class ConvWork<T> : Kernels.IParallelWork where T : unmanaged, S
         _cOutG = COut / groups;
         _k = g.Channels * g.KernelH * g.KernelW;
         _imageIn = g.Channels * g.Height * g.Width;
-        _chunks = Math.Min(Images, MaxChunks);
-        _chunkSize = (Images + _chunks - 1) / _chunks;
+        _chunks = Math.Max(1, Math.Min(Images, MaxChunks)); // an empty batch still makes one (empty) chunk
+        _chunkSize = Math.Max(1, (Images + _chunks - 1) / _chunks);
         _chunks = (Images + _chunkSize - 1) / _chunkSize;
         // Small problems (and gradcheck's) stay on the calling thread.
         long flops = 2L * Images * COut * _k * Plane;

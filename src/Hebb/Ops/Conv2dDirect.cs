@@ -1,0 +1,236 @@
+using System.Numerics.Tensors;
+using Hebb.Kernels;
+
+namespace Hebb.Ops;
+
+/// <summary>
+/// Conv2d's float32 forward and backward for the common case (stride 1, dilation 1, one group), on the
+/// implicit-GEMM kernels of <see cref="DirectConv"/>: no im2col columns are written or folded back.
+/// - forward: pad each image into the flat layout, Y = W ⊛ x, keep the OW valid columns of each row;
+/// - weight gradient: dW = Σ_n dY_n ⊛ x_n, per chunk of images, the chunks' sums added in order;
+/// - input gradient: for stride 1, dX is itself a stride-1 convolution of dY zero-padded by K-1-P with
+///   the kernel flipped and C_in/C_out swapped, so it runs on the forward kernel.
+/// Images are split into at most <see cref="MaxChunks"/> chunks whatever the thread count, so results
+/// are bitwise the same on any number of threads.
+/// </summary>
+internal sealed unsafe class Conv2dDirect : IParallelWork
+{
+    private const int MaxChunks = 8;
+
+    /// <summary>Whether this path computes the convolution (else im2col does). The input gradient needs P ≤ K-1.</summary>
+    public static bool Applies(DType dtype, in Conv2dGeometry g, int groups, bool inputGrad) =>
+        dtype == DType.Float32 && groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
+        && (!inputGrad || g.PadH <= g.KernelH - 1 && g.PadW <= g.KernelW - 1);
+
+    private readonly GemmPath _path;
+    private readonly Conv2dGeometry _g;
+    private readonly float[] _x, _w, _y;      // y: the output (forward) or its gradient (backward)
+    private readonly float[]? _bias, _gx, _gw;
+    private readonly int _xOff, _wOff, _yOff, _biasOff;
+    private readonly int _images, _cIn, _cOut, _k, _outH, _outW, _hp, _wp, _imageLen, _ldy, _qWeight, _chunks, _chunkSize;
+    private readonly int[] _offsets;                 // tap (c, i, j) -> c·Hp·Wp + i·Wp + j
+    private readonly float[] _wPack = [];            // W in row blocks, tap-major (forward)
+    private readonly (int Start, int Rows)[] _blocks = [];
+    // Input gradient: dY padded by K-1-P to (Hq, Wq), the flipped, transposed kernel, its taps and row blocks.
+    private readonly int _hq, _wq, _gradLen, _ldx;
+    private readonly int[] _gradOffsets = [];
+    private readonly float[] _wtPack = [];
+    private readonly (int Start, int Rows)[] _gradBlocks = [];
+    private readonly float[] _scratch;
+    private readonly float[] _chunkSums = [];        // each chunk's weight gradient, summed in chunk order at the end
+    private readonly int _scratchPerPart;
+    private readonly bool _forward;
+    private readonly int _parts;
+
+    private Conv2dDirect(Tensor x, Tensor w, Tensor y, Tensor? bias, Tensor? gx, Tensor? gw, Conv2dGeometry g, bool forward)
+    {
+        _path = Sgemm.Path; // read on the calling thread: tests force a path per thread
+        (_g, _forward) = (g, forward);
+        (_x, _xOff, _w, _wOff, _y, _yOff) = (x.Data<float>(), x.Offset, w.Data<float>(), w.Offset, y.Data<float>(), y.Offset);
+        (_gx, _gw) = (gx?.Data<float>(), gw?.Data<float>());
+        if (bias is not null) (_bias, _biasOff) = (bias.Data<float>(), bias.Offset);
+        (_images, _cIn, _cOut) = (x.ShapeArray[0], g.Channels, w.ShapeArray[0]);
+        (_outH, _outW) = (g.OutH, g.OutW);
+        _k = _cIn * g.KernelH * g.KernelW;
+        (_hp, _wp) = (g.Height + 2 * g.PadH, g.Width + 2 * g.PadW);
+        _imageLen = _cIn * _hp * _wp + DirectConv.Slack(g.KernelW);
+        int block = DirectConv.ColumnBlock(_path);
+        _ldy = RoundUp(_outH * _wp, block);
+        _qWeight = RoundUp(_outH * _wp, DirectConv.Width(_path));
+        _offsets = Taps(_cIn, g.KernelH, g.KernelW, _hp, _wp);
+
+        _chunks = Math.Max(1, Math.Min(_images, MaxChunks)); // an empty batch still makes one (empty) chunk
+        _chunkSize = Math.Max(1, (_images + _chunks - 1) / _chunks);
+        _chunks = (_images + _chunkSize - 1) / _chunkSize;
+        long flops = 2L * _images * _cOut * _k * _outH * _outW;
+        _parts = flops < 1_000_000 ? 1 : Math.Min(Parallelism.MaxThreads, _chunks);
+
+        if (forward)
+        {
+            (_wPack, _blocks) = Pack(_cOut, _k, (r, p) => _w[_wOff + r * _k + p]);
+            _scratchPerPart = _imageLen + _cOut * _ldy;
+        }
+        else
+        {
+            if (gw is not null)
+            {
+                _scratchPerPart += _chunkSize * (_imageLen + _cOut * _ldy);
+                _chunkSums = Conv2dOp.Scratch<float>(_chunks * _cOut * _k);
+            }
+            if (gx is not null)
+            {
+                (int kh, int kw) = (g.KernelH, g.KernelW);
+                (_hq, _wq) = (g.Height + kh - 1, g.Width + kw - 1);
+                _gradLen = _cOut * _hq * _wq + DirectConv.Slack(kw);
+                _ldx = RoundUp(g.Height * _wq, block);
+                _gradOffsets = Taps(_cOut, kh, kw, _hq, _wq);
+                // Wt[c, (co, i, j)] = W[co, c, kh-1-i, kw-1-j]
+                int taps = kh * kw;
+                (_wtPack, _gradBlocks) = Pack(_cIn, _cOut * taps, (c, p) =>
+                {
+                    int co = p / taps, t = p % taps;
+                    return _w[_wOff + (co * _cIn + c) * taps + taps - 1 - t];
+                });
+                _scratchPerPart += _gradLen + _cIn * _ldx;
+            }
+        }
+        // Taken here, on the calling thread, so they come from its step's pool.
+        _scratch = Conv2dOp.Scratch<float>(_parts * _scratchPerPart);
+    }
+
+    public static void Forward(Tensor x, Tensor w, Tensor? bias, Tensor y, Conv2dGeometry g) =>
+        Run(new Conv2dDirect(x, w, y, bias, null, null, g, forward: true));
+
+    public static void Backward(Tensor x, Tensor w, Tensor dy, Tensor? gx, Tensor? gw, Conv2dGeometry g) =>
+        Run(new Conv2dDirect(x, w, dy, null, gx, gw, g, forward: false));
+
+    private static void Run(Conv2dDirect work)
+    {
+        if (work._images == 0) return;
+        WorkerPool.Run(work, work._parts);
+        if (work._gw is null) return;
+        // dW = Σ over chunks, in chunk order; chunk c's sum sits in the scratch of part c % parts.
+        int size = work._cOut * work._k;
+        var gw = work._gw.AsSpan(0, size);
+        for (int c = 0; c < work._chunks; c++) TensorPrimitives.Add(gw, work._chunkSums.AsSpan(c * size, size), gw);
+    }
+
+    public void Run(int part, int parts)
+    {
+        fixed (float* scratch = _scratch, x = _x, y = _y, wPack = _wPack, wtPack = _wtPack, sums = _chunkSums)
+        fixed (int* offsets = _offsets, gradOffsets = _gradOffsets)
+        {
+            float* mine = scratch + (long)part * _scratchPerPart;
+            for (int chunk = part; chunk < _chunks; chunk += parts)
+            {
+                int first = chunk * _chunkSize, last = Math.Min(_images, first + _chunkSize);
+                if (_forward)
+                {
+                    for (int i = first; i < last; i++) ForwardImage(i, x, y, wPack, offsets, mine, mine + _imageLen);
+                    continue;
+                }
+                float* next = mine;
+                if (_gw is not null)
+                {
+                    WeightGradChunk(first, last, x, y, offsets, next, sums + (long)chunk * _cOut * _k);
+                    next += _chunkSize * (_imageLen + _cOut * _ldy);
+                }
+                if (_gx is not null)
+                    for (int i = first; i < last; i++) InputGradImage(i, y, wtPack, gradOffsets, next, next + _gradLen);
+            }
+        }
+    }
+
+    private void ForwardImage(int i, float* x, float* y, float* wPack, int* offsets, float* xp, float* yTmp)
+    {
+        var g = _g;
+        Pad(x + _xOff + (long)i * _cIn * g.Height * g.Width, _cIn, g.Height, g.Width, g.PadH, g.PadW, xp, _hp, _wp, _imageLen);
+        foreach (var (start, rows) in _blocks)
+            DirectConv.Forward(_path, rows, wPack + start * _k, offsets, _k, xp, yTmp + (long)start * _ldy, _ldy, _ldy);
+        // Keep the OW valid columns of each row, on top of the bias.
+        int plane = _outH * _outW;
+        for (int co = 0; co < _cOut; co++)
+        {
+            float* dst = y + _yOff + ((long)i * _cOut + co) * plane;
+            float* src = yTmp + (long)co * _ldy;
+            float b = _bias is null ? 0f : _bias[_biasOff + co];
+            for (int oh = 0; oh < _outH; oh++)
+                TensorPrimitives.Add(new ReadOnlySpan<float>(src + oh * _wp, _outW), b, new Span<float>(dst + oh * _outW, _outW));
+        }
+    }
+
+    private void WeightGradChunk(int first, int last, float* x, float* dy, int* offsets, float* buffers, float* sums)
+    {
+        var g = _g;
+        int count = last - first, plane = _outH * _outW;
+        float** xs = stackalloc float*[count];
+        float** gs = stackalloc float*[count];
+        for (int n = 0; n < count; n++)
+        {
+            int i = first + n;
+            xs[n] = buffers + (long)n * (_imageLen + _cOut * _ldy);
+            gs[n] = xs[n] + _imageLen;
+            Pad(x + _xOff + (long)i * _cIn * g.Height * g.Width, _cIn, g.Height, g.Width, g.PadH, g.PadW, xs[n], _hp, _wp, _imageLen);
+            // dY in the flat layout (row stride Wp), zeros in the thrown-away columns.
+            new Span<float>(gs[n], _cOut * _ldy).Clear();
+            for (int co = 0; co < _cOut; co++)
+            for (int oh = 0; oh < _outH; oh++)
+                new ReadOnlySpan<float>(dy + _yOff + ((long)i * _cOut + co) * plane + oh * _outW, _outW)
+                    .CopyTo(new Span<float>(gs[n] + co * _ldy + oh * _wp, _outW));
+        }
+        new Span<float>(sums, _cOut * _k).Clear();
+        DirectConv.WeightGrad(_path, gs, xs, count, _cOut, _ldy, offsets, _k, _qWeight, sums, _k);
+    }
+
+    private void InputGradImage(int i, float* dy, float* wtPack, int* gradOffsets, float* dyp, float* gTmp)
+    {
+        var g = _g;
+        int plane = g.Height * g.Width;
+        Pad(dy + _yOff + (long)i * _cOut * _outH * _outW, _cOut, _outH, _outW, g.KernelH - 1 - g.PadH, g.KernelW - 1 - g.PadW, dyp, _hq, _wq, _gradLen);
+        int k = _cOut * g.KernelH * g.KernelW;
+        foreach (var (start, rows) in _gradBlocks)
+            DirectConv.Forward(_path, rows, wtPack + start * k, gradOffsets, k, dyp, gTmp + (long)start * _ldx, _ldx, _ldx);
+        var gx = _gx!;
+        for (int c = 0; c < _cIn; c++)
+        for (int h = 0; h < g.Height; h++)
+            new ReadOnlySpan<float>(gTmp + (long)c * _ldx + h * _wq, g.Width).CopyTo(gx.AsSpan((i * _cIn + c) * plane + h * g.Width, g.Width));
+    }
+
+    /// <summary>image (C, H, W) into dst (C, Hp, Wp) at (top, left), zeros around and in the slack after it.</summary>
+    private static void Pad(float* src, int channels, int h, int w, int top, int left, float* dst, int hp, int wp, int length)
+    {
+        new Span<float>(dst, length).Clear();
+        for (int c = 0; c < channels; c++)
+        for (int r = 0; r < h; r++)
+            new ReadOnlySpan<float>(src + ((long)c * h + r) * w, w).CopyTo(new Span<float>(dst + ((long)c * hp + r + top) * wp + left, w));
+    }
+
+    private static int[] Taps(int channels, int kh, int kw, int hp, int wp)
+    {
+        var taps = new int[channels * kh * kw];
+        int t = 0;
+        for (int c = 0; c < channels; c++)
+        for (int i = 0; i < kh; i++)
+        for (int j = 0; j < kw; j++) taps[t++] = (c * hp + i) * wp + j;
+        return taps;
+    }
+
+    /// <summary>Rows split into near-equal blocks of at most MaxRows, each packed tap-major: pack[start·k + p·rows + r].</summary>
+    private (float[] Pack, (int Start, int Rows)[] Blocks) Pack(int rows, int k, Func<int, int, float> value)
+    {
+        int max = DirectConv.MaxRows(_path), count = (rows + max - 1) / max;
+        var blocks = new (int, int)[count];
+        var pack = new float[rows * k];
+        for (int b = 0, start = 0; b < count; b++)
+        {
+            int size = rows / count + (b < rows % count ? 1 : 0);
+            blocks[b] = (start, size);
+            for (int p = 0; p < k; p++)
+            for (int r = 0; r < size; r++) pack[start * k + p * size + r] = value(start + r, p);
+            start += size;
+        }
+        return (pack, blocks);
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}
