@@ -89,7 +89,7 @@ internal sealed class Conv2dBackward : Node
         if (Conv2dDirect.Applies(input.DType, geometry, _o.Groups, inputGrad: gx is not null)) Conv2dDirect.Backward(x, w, dy, gx, gw, geometry);
         else if (input.DType == DType.Float32) Compute<float>(x, w, dy, gx, gw, geometry, _o.Groups);
         else Compute<double>(x, w, dy, gx, gw, geometry, _o.Groups);
-        var gb = Inputs.Length > 2 && NeedsGrad(2) ? g.Sum([0, 2, 3]) : null;
+        var gb = Inputs.Length > 2 && NeedsGrad(2) ? dy.Sum([0, 2, 3]) : null; // dy: g made contiguous (summing a broadcast g element by element is slow)
         return Inputs.Length > 2 ? [gx, gw, gb] : [gx, gw];
     }
 
