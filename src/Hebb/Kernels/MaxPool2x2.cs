@@ -97,6 +97,32 @@ internal sealed class MaxPool2x2 : IParallelWork
         return (Vector256.ConditionalSelect(bottom, mBot, mTop), Vector256.ConditionalSelect(bottom.AsInt32(), iBot, iTop));
     }
 
+    /// <summary>Max pooling's backward (any window): gx = 0, then gx[argmax[o]] += gy[o], with planes split among the
+    /// threads as in the forward. A window never leaves its plane, so each thread writes only its own planes.</summary>
+    public static void Backward(float[] gy, int gyOff, int[] argmax, int planes, int inPlane, int outPlane, float[] gx)
+    {
+        var work = _backward ??= new Scatter();
+        (work.Gy, work.GyOff, work.Argmax, work.Planes, work.InPlane, work.OutPlane, work.Gx) = (gy, gyOff, argmax, planes, inPlane, outPlane, gx);
+        WorkerPool.Run(work, Math.Min(Parallelism.MaxThreads, Math.Max(1, planes * inPlane / 100_000)));
+        (work.Gy, work.Argmax, work.Gx) = ([], [], []);
+    }
+
+    [ThreadStatic] private static Scatter? _backward;
+
+    private sealed class Scatter : IParallelWork
+    {
+        public float[] Gy = [], Gx = [];
+        public int[] Argmax = [];
+        public int GyOff, Planes, InPlane, OutPlane;
+
+        public void Run(int part, int parts)
+        {
+            int first = (int)((long)Planes * part / parts), last = (int)((long)Planes * (part + 1) / parts);
+            Gx.AsSpan(first * InPlane, (last - first) * InPlane).Clear();
+            for (int o = first * OutPlane; o < last * OutPlane; o++) Gx[Argmax[o]] += Gy[GyOff + o];
+        }
+    }
+
     private static Vector256<float> Even(Vector256<float> a, Vector256<float> b) =>
         Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
 

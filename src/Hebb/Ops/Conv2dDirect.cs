@@ -121,7 +121,9 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
         fixed (int* offsets = _offsets, gradOffsets = _gradOffsets)
         {
             float* mine = scratch + (long)part * _scratchPerPart;
-            for (int chunk = part; chunk < _chunks; chunk += parts)
+            // Consecutive chunks per part: each thread keeps the same half of the batch as the pooling and
+            // element-wise kernels before and after it, so activations stay in that core's cache.
+            for (int chunk = _chunks * part / parts; chunk < _chunks * (part + 1) / parts; chunk++)
             {
                 int first = chunk * _chunkSize, last = Math.Min(_images, first + _chunkSize);
                 if (_forward)

@@ -11,10 +11,8 @@ internal static class Pointwise
         x.RequireFloat(op);
         var c = x.Contiguous();
         var y = Tensor.UninitializedLike(x.DType, c);
-        if (x.DType == DType.Float32)
-            TOp.Apply<float>(c.Data<float>().AsSpan(c.Offset, c.Numel), y.Data<float>());
-        else
-            TOp.Apply<double>(c.Data<double>().AsSpan(c.Offset, c.Numel), y.Data<double>());
+        if (x.DType == DType.Float32) ParallelElementwise.Unary<TOp, float>(c.Data<float>(), c.Offset, y.Data<float>(), c.Numel);
+        else ParallelElementwise.Unary<TOp, double>(c.Data<double>(), c.Offset, y.Data<double>(), c.Numel);
         return y;
     }
 
@@ -37,6 +35,13 @@ internal static class Pointwise
             y = Tensor.Uninitialized(a.DType, shape);
         }
         var shapeOut = y.ShapeArray;
+        if (a.IsContiguous && b.IsContiguous && ShapeUtil.SameShape(a.Shape, b.Shape))
+        {
+            // Dense and the same shape: one flat pass, split among the threads when large.
+            if (a.DType == DType.Float32) ParallelElementwise.Binary<TOp, float>(a.Data<float>(), a.Offset, b.Data<float>(), b.Offset, y.Data<float>(), y.Numel);
+            else ParallelElementwise.Binary<TOp, double>(a.Data<double>(), a.Offset, b.Data<double>(), b.Offset, y.Data<double>(), y.Numel);
+            return y;
+        }
         if (a.DType == DType.Float32)
             Elementwise.Binary<TOp, float>(a.Data<float>(), a.Offset, aStrides, b.Data<float>(), b.Offset, bStrides, y.Data<float>(), shapeOut, y.StrideArray);
         else
