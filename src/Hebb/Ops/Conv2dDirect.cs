@@ -67,7 +67,11 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
 
         if (forward)
         {
-            (_wPack, _blocks) = Pack(_cOut, _k, (r, p) => _w[_wOff + r * _k + p]);
+            _blocks = Blocks(_cOut, DirectConv.MaxRows(_path));
+            _wPack = Conv2dOp.Scratch<float>(_cOut * _k);
+            foreach (var (start, size) in _blocks)
+                for (int p = 0; p < _k; p++)
+                for (int r = 0; r < size; r++) _wPack[start * _k + p * size + r] = _w[_wOff + (start + r) * _k + p];
             _scratchPerPart = _imageLen + _cOut * _ldy;
         }
         else
@@ -84,13 +88,14 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
                 _gradLen = _cOut * _hq * _wq + DirectConv.Slack(kw);
                 _ldx = RoundUp(g.Height * _wq, block);
                 _gradOffsets = Taps(_cOut, kh, kw, _hq, _wq);
-                // Wt[c, (co, i, j)] = W[co, c, kh-1-i, kw-1-j]
-                int taps = kh * kw;
-                (_wtPack, _gradBlocks) = Pack(_cIn, _cOut * taps, (c, p) =>
-                {
-                    int co = p / taps, t = p % taps;
-                    return _w[_wOff + (co * _cIn + c) * taps + taps - 1 - t];
-                });
+                // Wt[c, (co, i, j)] = W[co, c, kh-1-i, kw-1-j], packed like the forward's W
+                int taps = kh * kw, k = _cOut * taps;
+                _gradBlocks = Blocks(_cIn, DirectConv.MaxRows(_path));
+                _wtPack = Conv2dOp.Scratch<float>(_cIn * k);
+                foreach (var (start, size) in _gradBlocks)
+                    for (int p = 0; p < k; p++)
+                    for (int r = 0; r < size; r++)
+                        _wtPack[start * k + p * size + r] = _w[_wOff + ((p / taps) * _cIn + start + r) * taps + taps - 1 - p % taps];
                 _scratchPerPart += _gradLen + _cIn * _ldx;
             }
         }
@@ -207,31 +212,37 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
             new ReadOnlySpan<float>(src + ((long)c * h + r) * w, w).CopyTo(new Span<float>(dst + ((long)c * hp + r + top) * wp + left, w));
     }
 
+    // Tap offsets and row blocks depend only on the shapes: made once per shape (per thread), not per call.
+    [ThreadStatic] private static Dictionary<(int, int, int, int, int), int[]>? _tapCache;
+    [ThreadStatic] private static Dictionary<(int, int), (int Start, int Rows)[]>? _blockCache;
+
     private static int[] Taps(int channels, int kh, int kw, int hp, int wp)
     {
-        var taps = new int[channels * kh * kw];
+        var key = (channels, kh, kw, hp, wp);
+        if ((_tapCache ??= []).TryGetValue(key, out var taps)) return taps;
+        taps = new int[channels * kh * kw];
         int t = 0;
         for (int c = 0; c < channels; c++)
         for (int i = 0; i < kh; i++)
         for (int j = 0; j < kw; j++) taps[t++] = (c * hp + i) * wp + j;
-        return taps;
+        if (_tapCache.Count >= 64) _tapCache.Clear();
+        return _tapCache[key] = taps;
     }
 
-    /// <summary>Rows split into near-equal blocks of at most MaxRows, each packed tap-major: pack[start·k + p·rows + r].</summary>
-    private (float[] Pack, (int Start, int Rows)[] Blocks) Pack(int rows, int k, Func<int, int, float> value)
+    /// <summary>Rows split into near-equal blocks of at most max rows; a block is packed tap-major: pack[start·k + p·rows + r].</summary>
+    private static (int Start, int Rows)[] Blocks(int rows, int max)
     {
-        int max = DirectConv.MaxRows(_path), count = (rows + max - 1) / max;
-        var blocks = new (int, int)[count];
-        var pack = new float[rows * k];
+        if ((_blockCache ??= []).TryGetValue((rows, max), out var blocks)) return blocks;
+        int count = (rows + max - 1) / max;
+        blocks = new (int, int)[count];
         for (int b = 0, start = 0; b < count; b++)
         {
             int size = rows / count + (b < rows % count ? 1 : 0);
             blocks[b] = (start, size);
-            for (int p = 0; p < k; p++)
-            for (int r = 0; r < size; r++) pack[start * k + p * size + r] = value(start + r, p);
             start += size;
         }
-        return (pack, blocks);
+        if (_blockCache.Count >= 64) _blockCache.Clear();
+        return _blockCache[(rows, max)] = blocks;
     }
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

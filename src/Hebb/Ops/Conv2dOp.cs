@@ -67,7 +67,8 @@ internal static class Conv2dOp
     }
 
     /// <summary>A work buffer: pooled inside a TensorScope, an ordinary array otherwise.</summary>
-    internal static T[] Scratch<T>(int length) where T : unmanaged => Tensor.Uninitialized(DTypeExtensions.Of<T>(), [length]).Data<T>();
+    internal static T[] Scratch<T>(int length) where T : unmanaged =>
+        ((Storage<T>)Storage.Allocate(DTypeExtensions.Of<T>(), length, clear: false)).Data; // no Tensor around it: nothing else to allocate
 }
 
 internal sealed class Conv2dBackward : Node

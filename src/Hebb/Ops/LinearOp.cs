@@ -54,12 +54,29 @@ internal sealed class LinearBackward : Node
 
     public override Tensor?[] Backward(Tensor g)
     {
-        var (x, w) = (Inputs[0], Inputs[1]);
-        int outFeatures = w.ShapeArray[0], inFeatures = w.ShapeArray[1];
-        var g2 = g.Reshape(-1, outFeatures);
-        var gx = NeedsGrad(0) ? g2.MatMul(w).Reshape(x.ShapeArray) : null;
-        var gw = NeedsGrad(1) ? g2.T.MatMul(x.Reshape(-1, inFeatures)) : null;
-        var gb = Inputs.Length > 2 && NeedsGrad(2) ? g2.Sum(0) : null;
+        var (input, weight) = (Inputs[0], Inputs[1]);
+        // Straight to the kernels: composing MatMul, Reshape, T and Sum would make a dozen tensor objects per call.
+        var gc = g.Contiguous();
+        var x = input.IsContiguous ? input : input.Detach().Contiguous();
+        var w = weight.IsContiguous ? weight : weight.Detach().Contiguous();
+        var gx = NeedsGrad(0) ? Tensor.UninitializedLike(input.DType, x) : null;
+        var gw = NeedsGrad(1) ? Tensor.UninitializedLike(weight.DType, w) : null;
+        var gb = Inputs.Length > 2 && NeedsGrad(2) ? Tensor.UninitializedLike(weight.DType, Inputs[2]) : null;
+        if (gc.DType == DType.Float32) Compute<float>(gc, x, w, gx, gw, gb);
+        else Compute<double>(gc, x, w, gx, gw, gb);
         return Inputs.Length > 2 ? [gx, gw, gb] : [gx, gw];
+    }
+
+    /// <summary>dx = g W, dW = gᵀ x, db = Σ_rows g, with g (rows, out), x (rows, in), W (out, in).</summary>
+    private static void Compute<T>(Tensor g, Tensor x, Tensor w, Tensor? gx, Tensor? gw, Tensor? gb) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int outF = w.ShapeArray[0], inF = w.ShapeArray[1], rows = g.Numel / Math.Max(outF, 1);
+        T[] gd = g.Data<T>();
+        if (gx is not null) Gemm.Multiply(gd, g.Offset, outF, 1, w.Data<T>(), w.Offset, inF, 1, gx.Data<T>(), 0, rows, outF, inF);
+        if (gw is not null) Gemm.Multiply(gd, g.Offset, 1, outF, x.Data<T>(), x.Offset, inF, 1, gw.Data<T>(), 0, outF, rows, inF);
+        if (gb is null) return;
+        var sums = gb.Data<T>().AsSpan(0, outF);
+        sums.Clear();
+        for (int r = 0; r < rows; r++) AddOp.Apply<T>(sums, gd.AsSpan(g.Offset + r * outF, outF), sums);
     }
 }
