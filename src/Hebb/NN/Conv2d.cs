@@ -7,7 +7,7 @@ namespace Hebb.NN;
 /// padding, dilation, groups and an optional bias. Output size: H_out = floor((H_in - M + 2P)/S) + 1
 /// (dilation D stretches the kernel to D(M-1)+1). Parameters: (M·N·C_in + 1)·C_out without groups.
 /// </summary>
-public sealed class Conv2d : Module
+public sealed class Conv2d : Module, IFusesActivation
 {
     private readonly Conv2dOp.Options _options;
 
@@ -36,11 +36,16 @@ public sealed class Conv2d : Module
         Init.Apply(init, Weight, Bias, generator);
     }
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, Activation.None);
+
+    /// <summary>act(conv(x) + b) as one op (Sequential calls this for a Conv2d followed by an activation).</summary>
+    Tensor IFusesActivation.Forward(Tensor input, Activation activation) => Forward(input, activation);
+
+    private Tensor Forward(Tensor input, Activation activation)
     {
         if (input.Rank != 4 || input.Size(1) != InChannels)
             throw new ArgumentException($"Conv2d({InChannels}, {OutChannels}): input of shape {ShapeUtil.Format(input.Shape)} must be (N, {InChannels}, H, W)");
-        return Conv2dOp.Forward(input, Weight, Bias, _options);
+        return Conv2dOp.Forward(input, Weight, Bias, _options, activation);
     }
 
     protected override string ExtraRepr =>

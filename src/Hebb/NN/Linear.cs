@@ -1,7 +1,7 @@
 namespace Hebb.NN;
 
 /// <summary>y = x Wᵀ + b with W of shape (out, in), as torch.nn.Linear (the seed's y = W x + b, batched).</summary>
-public sealed class Linear : Module
+public sealed class Linear : Module, IFusesActivation
 {
     public int InFeatures { get; }
     public int OutFeatures { get; }
@@ -18,11 +18,16 @@ public sealed class Linear : Module
         Init.Apply(init, Weight, Bias, generator);
     }
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, Activation.None);
+
+    /// <summary>act(x Wᵀ + b) as one op (Sequential calls this for a Linear followed by an activation).</summary>
+    Tensor IFusesActivation.Forward(Tensor input, Activation activation) => Forward(input, activation);
+
+    private Tensor Forward(Tensor input, Activation activation)
     {
         if (input.Rank == 0 || input.Size(-1) != InFeatures)
             throw new ArgumentException($"Linear({InFeatures}, {OutFeatures}): input of shape {ShapeUtil.Format(input.Shape)} must end in {InFeatures} features");
-        return Functional.Linear(input, Weight, Bias);
+        return Ops.LinearOp.Forward(input, Weight, Bias, activation);
     }
 
     protected override string ExtraRepr => $"in_features={InFeatures}, out_features={OutFeatures}, bias={Bias is not null}";

@@ -23,7 +23,24 @@ public sealed class Sequential : Module
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        foreach (var layer in _layers) x = layer.Forward(x);
+        for (int i = 0; i < _layers.Count; i++)
+        {
+            // A Linear or Conv2d followed by ReLU, Sigmoid or Tanh runs as one op (same numbers, one pass
+            // and one graph node fewer): see Ops/FusedActivation.
+            if (i + 1 < _layers.Count && _layers[i] is IFusesActivation layer && Ops.FusedActivation.Of(_layers[i + 1]) is var activation and not Activation.None)
+            {
+                x = layer.Forward(x, activation);
+                i++;
+                continue;
+            }
+            x = _layers[i].Forward(x);
+        }
         return x;
     }
+}
+
+/// <summary>A layer that can apply an activation to its own output (see Ops/FusedActivation).</summary>
+internal interface IFusesActivation
+{
+    Tensor Forward(Tensor input, Activation activation);
 }

@@ -1,5 +1,6 @@
 using Hebb.Autograd;
 using Hebb.Kernels;
+using Hebb.NN;
 
 namespace Hebb.Ops;
 
@@ -13,7 +14,7 @@ internal static class Conv2dOp
 {
     public readonly record struct Options(int StrideH, int StrideW, int PadH, int PadW, int DilationH, int DilationW, int Groups);
 
-    public static Tensor Forward(Tensor input, Tensor weight, Tensor? bias, Options o)
+    public static Tensor Forward(Tensor input, Tensor weight, Tensor? bias, Options o, Activation activation = Activation.None)
     {
         Pointwise.CheckSameFloat(input, weight, "Conv2d");
         if (input.Rank != 4) throw new ArgumentException($"Conv2d: input must be (N, C, H, W), got {ShapeUtil.Format(input.Shape)}");
@@ -34,8 +35,9 @@ internal static class Conv2dOp
         else if (input.DType == DType.Float32) Compute<float>(x, w, bias, y, g, o.Groups);
         else Compute<double>(x, w, bias, y, g, o.Groups);
 
+        FusedActivation.Apply(activation, y);
         bool record = bias is null ? GradMode.ShouldRecord(input, weight) : GradMode.ShouldRecord([input, weight, bias]);
-        if (record) y.GradFn = bias is null ? new Conv2dBackward(input, weight, o) : new Conv2dBackward(input, weight, bias, o);
+        if (record) y.GradFn = bias is null ? new Conv2dBackward(o, activation, y, input, weight) : new Conv2dBackward(o, activation, y, input, weight, bias);
         return y;
     }
 
@@ -74,12 +76,24 @@ internal static class Conv2dOp
 internal sealed class Conv2dBackward : Node
 {
     private readonly Conv2dOp.Options _o;
+    private readonly Activation _activation;
+    private Tensor? _y; // the output, kept only when an activation was fused into it
 
-    public Conv2dBackward(Tensor input, Tensor weight, Conv2dOp.Options o) : base(input, weight) => _o = o;
-    public Conv2dBackward(Tensor input, Tensor weight, Tensor bias, Conv2dOp.Options o) : base(input, weight, bias) => _o = o;
+    public Conv2dBackward(Conv2dOp.Options o, Activation activation, Tensor y, Tensor input, Tensor weight) : base(input, weight) =>
+        (_o, _activation, _y) = (o, activation, activation == Activation.None ? null : y);
+
+    public Conv2dBackward(Conv2dOp.Options o, Activation activation, Tensor y, Tensor input, Tensor weight, Tensor bias) : base(input, weight, bias) =>
+        (_o, _activation, _y) = (o, activation, activation == Activation.None ? null : y);
+
+    public override void Release()
+    {
+        base.Release();
+        _y = null;
+    }
 
     public override Tensor?[] Backward(Tensor g)
     {
+        if (_y is not null) g = FusedActivation.Backward(_activation, _y, g);
         var (input, weight) = (Inputs[0], Inputs[1]);
         var gx = NeedsGrad(0) ? Tensor.ZerosLike(input) : null;
         var gw = NeedsGrad(1) ? Tensor.ZerosLike(weight) : null;

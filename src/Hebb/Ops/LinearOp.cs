@@ -1,5 +1,6 @@
 using Hebb.Autograd;
 using Hebb.Kernels;
+using Hebb.NN;
 
 namespace Hebb.Ops;
 
@@ -7,11 +8,12 @@ namespace Hebb.Ops;
 /// y = x Wᵀ + b as one op (torch's addmm): the bias rows are written first and the product is
 /// accumulated onto them by the GEMM, and the backward produces all three gradients in one node
 /// (dx = g W, dW = gᵀ x, db = sum of g over rows) instead of a transpose, a matmul and an add.
-/// x may have any number of leading dims; they are flattened into rows.
+/// x may have any number of leading dims; they are flattened into rows. An activation may be fused
+/// onto the output (<see cref="FusedActivation"/>).
 /// </summary>
 internal static class LinearOp
 {
-    public static Tensor Forward(Tensor input, Tensor weight, Tensor? bias)
+    public static Tensor Forward(Tensor input, Tensor weight, Tensor? bias, Activation activation = Activation.None)
     {
         Pointwise.CheckSameFloat(input, weight, "Linear");
         int inFeatures = weight.ShapeArray[1], outFeatures = weight.ShapeArray[0];
@@ -28,8 +30,9 @@ internal static class LinearOp
         var w = weight.Contiguous();
         if (input.DType == DType.Float32) Compute(x.Data<float>(), x.Offset, w.Data<float>(), w.Offset, bias, y.Data<float>(), rows, inFeatures, outFeatures);
         else Compute(x.Data<double>(), x.Offset, w.Data<double>(), w.Offset, bias, y.Data<double>(), rows, inFeatures, outFeatures);
+        FusedActivation.Apply(activation, y);
         bool record = bias is null ? GradMode.ShouldRecord(input, weight) : GradMode.ShouldRecord([input, weight, bias]);
-        if (record) y.GradFn = bias is null ? new LinearBackward(input, weight) : new LinearBackward(input, weight, bias);
+        if (record) y.GradFn = bias is null ? new LinearBackward(activation, y, input, weight) : new LinearBackward(activation, y, input, weight, bias);
         return y;
     }
 
@@ -49,11 +52,18 @@ internal static class LinearOp
 
 internal sealed class LinearBackward : Node
 {
-    public LinearBackward(Tensor input, Tensor weight) : base(input, weight) { }
-    public LinearBackward(Tensor input, Tensor weight, Tensor bias) : base(input, weight, bias) { }
+    private readonly Activation _activation;
+    private Tensor? _y; // the output, kept only when an activation was fused into it
+
+    public LinearBackward(Activation activation, Tensor y, Tensor input, Tensor weight) : base(input, weight) =>
+        (_activation, _y) = (activation, activation == Activation.None ? null : y);
+
+    public LinearBackward(Activation activation, Tensor y, Tensor input, Tensor weight, Tensor bias) : base(input, weight, bias) =>
+        (_activation, _y) = (activation, activation == Activation.None ? null : y);
 
     public override Tensor?[] Backward(Tensor g)
     {
+        if (_y is not null) g = FusedActivation.Backward(_activation, _y, g);
         var (input, weight) = (Inputs[0], Inputs[1]);
         // Straight to the kernels: composing MatMul, Reshape, T and Sum would make a dozen tensor objects per call.
         var gc = g.Contiguous();
@@ -65,6 +75,12 @@ internal sealed class LinearBackward : Node
         if (gc.DType == DType.Float32) Compute<float>(gc, x, w, gx, gw, gb);
         else Compute<double>(gc, x, w, gx, gw, gb);
         return Inputs.Length > 2 ? [gx, gw, gb] : [gx, gw];
+    }
+
+    public override void Release()
+    {
+        base.Release();
+        _y = null;
     }
 
     /// <summary>dx = g W, dW = gᵀ x, db = Σ_rows g, with g (rows, out), x (rows, in), W (out, in).</summary>
