@@ -30,19 +30,8 @@ public class ParallelElementwiseTests
         var g = new Generator(5);
         var x = Tensor.Randn(g, 3, 70_001);
         var y = Tensor.Randn(g, 3, 70_001);
-        (float[], float[], float[]) Run(int threads)
-        {
-            int saved = Parallelism.MaxThreads;
-            Parallelism.MaxThreads = threads;
-            try
-            {
-                return (x.Relu().ToArray<float>(), x.Mul(y).ToArray<float>(), x.Exp().Sub(y).ToArray<float>());
-            }
-            finally
-            {
-                Parallelism.MaxThreads = saved;
-            }
-        }
+        (float[], float[], float[]) Run(int threads) =>
+            Threads.With(threads, () => (x.Relu().ToArray<float>(), x.Mul(y).ToArray<float>(), x.Exp().Sub(y).ToArray<float>()));
         var one = Run(1);
         var two = Run(2);
         Assert.Equal(one.Item1, two.Item1);

@@ -98,24 +98,15 @@ public class ConvolutionTests
     [Fact]
     public void ConvolutionIsBitwiseTheSameOnOneAndTwoThreads()
     {
-        (float[] Y, float[] GX, float[] GW, float[] GB) Run(int threads)
+        (float[] Y, float[] GX, float[] GW, float[] GB) Run(int threads) => Threads.With(threads, () =>
         {
-            int saved = Parallelism.MaxThreads;
-            Parallelism.MaxThreads = threads;
-            try
-            {
-                var g = new Generator(11);
-                var conv = new Conv2d(3, 8, 5, g, padding: 1);
-                var x = Tensor.Randn(g, 13, 3, 20, 20).RequireGrad();     // 13 images: chunks of unequal size
-                var y = conv.Forward(x);
-                y.Mul(Tensor.Randn(new Generator(12), y.ShapeArray)).Sum().Backward();
-                return (y.ToArray<float>(), x.Grad!.ToArray<float>(), conv.Weight.Grad!.ToArray<float>(), conv.Bias!.Grad!.ToArray<float>());
-            }
-            finally
-            {
-                Parallelism.MaxThreads = saved;
-            }
-        }
+            var g = new Generator(11);
+            var conv = new Conv2d(3, 8, 5, g, padding: 1);
+            var x = Tensor.Randn(g, 13, 3, 20, 20).RequireGrad();     // 13 images: chunks of unequal size
+            var y = conv.Forward(x);
+            y.Mul(Tensor.Randn(new Generator(12), y.ShapeArray)).Sum().Backward();
+            return (y.ToArray<float>(), x.Grad!.ToArray<float>(), conv.Weight.Grad!.ToArray<float>(), conv.Bias!.Grad!.ToArray<float>());
+        });
         var one = Run(1);
         var two = Run(2);
         Assert.Equal(one.Y, two.Y);
