@@ -185,16 +185,13 @@ public sealed class CharDataset
         if (batch <= 0 || count <= 0 || index < 0 || index >= count)
             throw new ArgumentException($"evaluation batch {index} of {count} (batch size {batch}) does not exist");
         long windows = (long)count * batch, last = ids.Length - block - 1;
-        var x = new int[batch * block];
-        var y = new int[batch * block];
+        var starts = new int[batch];
         for (int b = 0; b < batch; b++)
         {
             long j = (long)index * batch + b;
-            int start = (int)(windows == 1 ? 0 : j * last / (windows - 1));
-            Array.Copy(ids, start, x, b * block, block);
-            Array.Copy(ids, start + 1, y, b * block, block);
+            starts[b] = (int)(windows == 1 ? 0 : j * last / (windows - 1));
         }
-        return (Tensor.FromArray(x, batch, block), Tensor.FromArray(y, batch, block));
+        return TextWindows.At(ids, starts, block);
     }
 
     /// <summary>
@@ -206,15 +203,9 @@ public sealed class CharDataset
         var ids = validation ? Validation : Train;
         CheckBlock(block);
         if (batch <= 0) throw new ArgumentException($"--batch-size must be positive, got {batch}");
-        var x = new int[batch * block];
-        var y = new int[batch * block];
-        for (int b = 0; b < batch; b++)
-        {
-            int start = generator.NextInt(ids.Length - block);
-            Array.Copy(ids, start, x, b * block, block);
-            Array.Copy(ids, start + 1, y, b * block, block);
-        }
-        return (Tensor.FromArray(x, batch, block), Tensor.FromArray(y, batch, block));
+        var starts = new int[batch];
+        for (int b = 0; b < batch; b++) starts[b] = generator.NextInt(ids.Length - block);
+        return TextWindows.At(ids, starts, block);
     }
 }
 
@@ -247,15 +238,28 @@ public sealed class SequentialBatches
             _position = 0;
             restarted = true;
         }
-        var x = new int[_batch * _block];
-        var y = new int[_batch * _block];
-        for (int b = 0; b < _batch; b++)
-        {
-            int start = b * _streamLength + _position;
-            Array.Copy(_ids, start, x, b * _block, _block);
-            Array.Copy(_ids, start + 1, y, b * _block, _block);
-        }
+        var starts = new int[_batch];
+        for (int b = 0; b < _batch; b++) starts[b] = b * _streamLength + _position;
+        var (inputs, targets) = TextWindows.At(_ids, starts, _block);
         _position += _block;
-        return (Tensor.FromArray(x, _batch, _block), Tensor.FromArray(y, _batch, _block), restarted);
+        return (inputs, targets, restarted);
+    }
+}
+
+/// <summary>The window copy shared by <see cref="CharDataset"/> and <see cref="SequentialBatches"/>.</summary>
+file static class TextWindows
+{
+    /// <summary>Row b of the inputs (starts.Length, block) is ids[s .. s+block) and of the targets the same
+    /// window shifted by one, ids[s+1 .. s+block], with s = starts[b]; both int32.</summary>
+    public static (Tensor Inputs, Tensor Targets) At(int[] ids, int[] starts, int block)
+    {
+        var x = new int[starts.Length * block];
+        var y = new int[starts.Length * block];
+        for (int b = 0; b < starts.Length; b++)
+        {
+            Array.Copy(ids, starts[b], x, b * block, block);
+            Array.Copy(ids, starts[b] + 1, y, b * block, block);
+        }
+        return (Tensor.FromArray(x, starts.Length, block), Tensor.FromArray(y, starts.Length, block));
     }
 }

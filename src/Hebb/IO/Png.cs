@@ -64,31 +64,13 @@ public static class Png
         return output.ToArray();
     }
 
-    /// <summary>Writes the PNG through a temporary file in the same folder and a rename, so a failed
-    /// or interrupted save never leaves a half-written picture under the final name.</summary>
+    /// <summary>Writes the PNG through a temporary file in the same folder and a rename (<see cref="AtomicFile"/>),
+    /// so a failed or interrupted save never leaves a half-written picture under the final name.</summary>
     public static void Save(string path, PixelImage image)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var bytes = Encode(image);
-        string target = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(target)!;
-        if (!Directory.Exists(dir)) throw new IOException($"cannot write '{path}': folder '{dir}' does not exist");
-        if (Directory.Exists(target)) throw new IOException($"cannot write '{path}': it is a folder");
-        string temp = Path.Combine(dir, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                file.Write(bytes);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, target, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
+        AtomicFile.Write(path, file => file.Write(bytes));
     }
 
     private static void WriteChunk(Stream output, string type, ReadOnlySpan<byte> data)

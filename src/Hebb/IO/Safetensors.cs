@@ -421,28 +421,13 @@ public static class Safetensors
     // ---------------------------------------------------------------- writing
 
     /// <summary>Writes the tensors to <paramref name="path"/> as F32. The file is written beside the target and then
-    /// moved over it, so a save that fails part-way leaves any existing file untouched.</summary>
+    /// moved over it (<see cref="AtomicFile"/>), so a save that fails part-way leaves any existing file untouched.</summary>
     public static void Save(string path, IEnumerable<SafetensorsTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var list = Validate(tensors, metadata); // refuse bad input before touching the disk at all
 
-        string target = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, ChunkBytes))
-            {
-                WriteValidated(file, list, metadata);
-                file.Flush(flushToDisk: true); // the bytes must be durable before the move makes them the file
-            }
-            File.Move(temp, target, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        AtomicFile.Write(path, file => WriteValidated(file, list, metadata), ChunkBytes);
     }
 
     /// <summary>Writes the tensors as F32, in the given order, with the header padded so the data starts 8-byte aligned.
@@ -589,12 +574,4 @@ public static class Safetensors
 
     private static SafetensorsFormatException Fail(string source, string problem, Exception? inner = null) =>
         new(source, problem, inner);
-
-    private static void TryDelete(string path)
-    {
-        // Best effort: the original exception is what the caller needs to see, not a failure to clean up.
-        try { File.Delete(path); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
 }

@@ -46,6 +46,16 @@ internal static class Elementwise
                 var row = dst.AsSpan(it.Off0, n);
                 AddOp.Apply<T>(row, src.AsSpan(it.Off1, n), row);
             }
+            // A broadcast source (stride 0, e.g. the gradient of y.Sum()) repeats one value along the row.
+            else if (sd == 0 && ss == 0)
+            {
+                dst[it.Off0] += T.CreateTruncating(n) * src[it.Off1]; // n·value (n >= 1 here), not n additions
+            }
+            else if (sd == 1 && ss == 0)
+            {
+                var row = dst.AsSpan(it.Off0, n);
+                AddOp.Apply<T>(row, src[it.Off1], row);
+            }
             else
             {
                 for (int j = 0, od = it.Off0, os = it.Off1; j < n; j++, od += sd, os += ss) dst[od] += src[os];

@@ -35,6 +35,45 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
         return value;
     }
 
+    /// <summary>A comma-separated list such as layer sizes: at least <paramref name="minCount"/> integers, each in [min, max].</summary>
+    public int[] IntList(string key, int minCount, int min, int max)
+    {
+        var text = String(key);
+        var parts = text.Split(',');
+        var values = new int[parts.Length];
+        bool ok = parts.Length >= minCount;
+        for (int i = 0; ok && i < parts.Length; i++)
+            ok = int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]) && values[i] >= min && values[i] <= max;
+        if (!ok) throw new InvalidDataException($"{source}: metadata '{key}' must be a comma-separated list of at least {minCount} integers between {min} and {max}, got '{text}'");
+        return values;
+    }
+
+    /// <summary>A member of <typeparamref name="TEnum"/> by name (any case). An optional field (one with a
+    /// <paramref name="fallback"/>, for files written before it existed) may be missing.</summary>
+    public TEnum Enum<TEnum>(string key, TEnum? fallback = null) where TEnum : struct, Enum
+    {
+        if (fallback is { } f && !metadata.ContainsKey(key)) return f;
+        var text = String(key);
+        if (!System.Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) || !System.Enum.IsDefined(value))
+            throw new InvalidDataException($"{source}: metadata '{key}' must be one of {string.Join(", ", System.Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()))}, got '{text}'");
+        return value;
+    }
+
+    /// <summary>A field read by <paramref name="parse"/>, whose ArgumentException (an unknown name, say) becomes
+    /// an error naming the file and the field.</summary>
+    public T Parsed<T>(string key, Func<string, T> parse)
+    {
+        var text = String(key);
+        try
+        {
+            return parse(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{source}: metadata '{key}': {e.Message}");
+        }
+    }
+
     public bool Bool(string key)
     {
         var text = String(key);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Hebb.NN;
 
 namespace Hebb.Models;
@@ -50,30 +49,8 @@ public sealed record MlpConfig(int[] Sizes, Activation Activation, Activation Ou
 
     public static MlpConfig FromMetadata(IReadOnlyDictionary<string, string> meta, string source)
     {
-        string Get(string key) => meta.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{source}: model metadata lacks '{key}'");
-        int[] sizes;
-        try
-        {
-            sizes = Get("sizes").Split(',').Select(s => int.Parse(s, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
-        }
-        catch (FormatException)
-        {
-            throw new InvalidDataException($"{source}: metadata 'sizes' is not a comma-separated list of sizes: '{Get("sizes")}'");
-        }
-        catch (OverflowException)
-        {
-            throw new InvalidDataException($"{source}: metadata 'sizes' has a size that is too large: '{Get("sizes")}'");
-        }
-        if (sizes.Length < 2 || sizes.Any(s => s <= 0 || s > 1 << 20))
-            throw new InvalidDataException($"{source}: metadata 'sizes' must list at least two sizes between 1 and 1048576, got '{Get("sizes")}'");
-        try
-        {
-            var init = meta.TryGetValue("init", out var i) ? Enum.Parse<InitScheme>(i, ignoreCase: true) : InitScheme.Default;
-            return new MlpConfig(sizes, Activations.Parse(Get("activation")), Activations.Parse(Get("output_activation")), init);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException($"{source}: {e.Message}");
-        }
+        var read = new MetadataReader(meta, source);
+        return new MlpConfig(read.IntList("sizes", 2, 1, 1 << 20), read.Parsed("activation", Activations.Parse), read.Parsed("output_activation", Activations.Parse),
+            read.Enum<InitScheme>("init", fallback: InitScheme.Default)); // files from before 'init' existed lack it
     }
 }

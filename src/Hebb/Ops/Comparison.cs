@@ -20,7 +20,7 @@ namespace Hebb
         public Tensor To(DType dtype)
         {
             if (dtype == DType) return this;
-            var y = Uninitialized(dtype, (int[])ShapeArray.Clone());
+            var y = UninitializedLike(dtype, this);
             var src = Comparison.AsDoubles(this);
             switch (dtype)
             {

@@ -14,7 +14,7 @@ namespace Hebb
             RequireFloat("Gather");
             int d = ShapeUtil.NormalizeAxis(dim, Rank, "Gather");
             var offsets = IndexOps.GatherOffsets(this, d, index, StrideArray, Offset);
-            var y = Uninitialized(DType, (int[])index.ShapeArray.Clone());
+            var y = UninitializedLike(DType, index);
             if (DType == DType.Float32) IndexOps.Take(Data<float>(), offsets, y.Data<float>());
             else IndexOps.Take(Data<double>(), offsets, y.Data<double>());
             if (GradMode.ShouldRecord(this)) y.GradFn = new GatherBackward(this, d, index);

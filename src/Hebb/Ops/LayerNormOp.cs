@@ -67,7 +67,7 @@ internal sealed class LayerNormBackward(Tensor[] inputs, Tensor x, Tensor? w, bo
     {
         var gc = g.Contiguous();
         var grads = new Tensor?[Inputs.Length];
-        var dx = NeedsGrad(0) ? Tensor.Uninitialized(g.DType, (int[])Inputs[0].ShapeArray.Clone()) : null;
+        var dx = NeedsGrad(0) ? Tensor.UninitializedLike(g.DType, Inputs[0]) : null;
         int wi = hasWeight ? 1 : -1, bi = hasBias ? (hasWeight ? 2 : 1) : -1;
         var dw = wi > 0 && NeedsGrad(wi) ? Tensor.Empty(g.DType, (int[])Inputs[wi].ShapeArray.Clone()) : null;
         var db = bi > 0 && NeedsGrad(bi) ? Tensor.Empty(g.DType, (int[])Inputs[bi].ShapeArray.Clone()) : null;

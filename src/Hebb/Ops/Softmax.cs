@@ -49,7 +49,7 @@ namespace Hebb.Ops
             var src = x.Rank == 0 ? x.Reshape(1) : x;
             bool last = d == src.Rank - 1;
             var moved = (last ? src : src.Transpose(d, -1)).Contiguous();
-            var y = Tensor.Uninitialized(x.DType, (int[])moved.ShapeArray.Clone());
+            var y = Tensor.UninitializedLike(x.DType, moved);
             if (moved.Numel > 0) kernel(moved, y, moved.ShapeArray[^1]);
             var result = last ? y : y.Transpose(d, -1).Contiguous();
             return x.Rank == 0 ? result.Reshape() : result;

@@ -147,7 +147,7 @@ namespace Hebb
         /// <summary>A dense copy with its own storage (differentiable).</summary>
         public Tensor Clone()
         {
-            var y = Uninitialized(DType, (int[])ShapeArray.Clone());
+            var y = UninitializedLike(DType, this);
             switch (DType)
             {
                 case DType.Float32: Copy.ToContiguous(Data<float>(), Offset, Shape, Strides, y.Data<float>()); break;

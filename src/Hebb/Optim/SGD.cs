@@ -30,28 +30,30 @@ public sealed class SGD : Optimizer
 
     protected override void Update(int index, Span<float> w, ReadOnlySpan<float> grad)
     {
-        if (WeightDecay == 0 && Momentum == 0)
+        // torch.optim.SGD's order of operations, each a whole-span pass done in place:
+        // g = grad + wd·w; v = mu·v + g (v = g on the first step); d = g + mu·v (Nesterov) or v; w -= lr·d.
+        // Only weight decay and Nesterov need a buffer (for g and d); otherwise grad and v are used as they are.
+        bool needsBuffer = WeightDecay != 0 || Nesterov;
+        if (needsBuffer && _scratch.Length < w.Length) _scratch = new float[w.Length];
+        var tmp = needsBuffer ? _scratch.AsSpan(0, w.Length) : default;
+        float mu = (float)Momentum;
+        ReadOnlySpan<float> g = grad;
+        if (WeightDecay != 0)
         {
-            TensorPrimitives.MultiplyAdd(grad, (float)-LearningRate, w, w); // plain SGD: one pass
-            return;
+            TensorPrimitives.MultiplyAdd(w, (float)WeightDecay, grad, tmp);
+            g = tmp;
         }
-        if (_scratch.Length < w.Length) _scratch = new float[w.Length];
-        var g = _scratch.AsSpan(0, w.Length);
-        if (WeightDecay != 0) TensorPrimitives.MultiplyAdd(w, (float)WeightDecay, grad, g);
-        else grad.CopyTo(g);
         if (Momentum != 0)
         {
             var v = _velocity[index];
-            if (v is null)
+            if (v is null) v = _velocity[index] = g.ToArray(); // first step: v = g, as in PyTorch
+            else TensorPrimitives.MultiplyAdd(v, mu, g, v);
+            if (Nesterov)
             {
-                v = _velocity[index] = g.ToArray(); // first step: v = g, as in PyTorch
+                TensorPrimitives.MultiplyAdd(v, mu, g, tmp); // g + mu·v (tmp may already hold g: same span, allowed)
+                g = tmp;
             }
-            else
-            {
-                TensorPrimitives.MultiplyAdd(v, (float)Momentum, g, v);
-            }
-            if (Nesterov) TensorPrimitives.MultiplyAdd(v, (float)Momentum, g, g); // g + mu·v
-            else v.CopyTo(g);
+            else g = v;
         }
         TensorPrimitives.MultiplyAdd(g, (float)-LearningRate, w, w);
     }

@@ -29,14 +29,8 @@ public static class Sampling
         CheckTemperature(temperature);
         CheckTopK(topK);
         if (temperature == 0) throw new ArgumentException("temperature 0 has no distribution: it means greedy argmax (see Next)");
-        var keep = Kept(logits, topK);
-        double max = double.NegativeInfinity;
-        for (int i = 0; i < logits.Length; i++) if (keep[i]) max = Math.Max(max, logits[i]);
         var p = new double[logits.Length];
-        double sum = 0;
-        for (int i = 0; i < logits.Length; i++)
-            if (keep[i]) sum += p[i] = Math.Exp((logits[i] - max) / temperature);
-        for (int i = 0; i < p.Length; i++) p[i] /= sum;
+        new Sampler().FillProbabilities(logits, temperature, topK, p);
         return p;
     }
 
@@ -45,40 +39,7 @@ public static class Sampling
     {
         CheckTemperature(temperature);
         CheckTopK(topK);
-        if (logits.Length == 0) throw new ArgumentException("no logits to sample from");
-        if (temperature == 0)
-        {
-            int best = 0;
-            for (int i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
-            return best;
-        }
-        var p = Probabilities(logits, temperature, topK);
-        double u = generator.NextDouble(), acc = 0;
-        int last = 0;
-        for (int i = 0; i < p.Length; i++)
-        {
-            if (p[i] == 0) continue;
-            acc += p[i];
-            last = i;
-            if (u < acc) return i;
-        }
-        return last; // u fell in the rounding gap above the last cumulative sum
-    }
-
-    private static bool[] Kept(ReadOnlySpan<float> logits, int topK)
-    {
-        var keep = new bool[logits.Length];
-        if (topK == 0 || topK >= logits.Length)
-        {
-            Array.Fill(keep, true);
-            return keep;
-        }
-        // The k largest; ties broken by the lower index, so the choice is deterministic.
-        var order = Enumerable.Range(0, logits.Length).ToArray();
-        var values = logits.ToArray();
-        Array.Sort(order, (a, b) => values[b] != values[a] ? values[b].CompareTo(values[a]) : a.CompareTo(b));
-        for (int i = 0; i < topK; i++) keep[order[i]] = true;
-        return keep;
+        return new Sampler().Next(logits, temperature, topK, generator);
     }
 
     /// <summary>
@@ -100,6 +61,7 @@ public static class Sampling
             using var _ = GradMode.NoGrad();
             var context = new List<int>(prompt);
             var result = new int[length];
+            var sampler = new Sampler(); // its buffers serve every token
             RecurrentState? state = null;
             Tensor? logits = null;
             for (int n = 0; n < length; n++)
@@ -114,8 +76,10 @@ public static class Sampling
                     int window = Math.Min(context.Count, model.MaxContext ?? int.MaxValue);
                     logits = model.Forward(Tensor.FromArray(context.GetRange(context.Count - window, window).ToArray(), 1, window));
                 }
-                var last = logits.Narrow(1, logits.Size(1) - 1, 1).Reshape(-1).ToArray<float>();
-                result[n] = Next(last, temperature, topK, generator);
+                // The last position's logits, read in place (a contiguous row) rather than copied out.
+                var last = logits.Narrow(1, logits.Size(1) - 1, 1).Reshape(-1).Contiguous();
+                last.RequireDType(DType.Float32, "Generate");
+                result[n] = sampler.Next(last.Data<float>().AsSpan(last.Offset, last.Numel), temperature, topK, generator);
                 context.Add(result[n]);
             }
             return result;
@@ -124,5 +88,75 @@ public static class Sampling
         {
             module?.Train(wasTraining);
         }
+    }
+
+    /// <summary>Picks tokens from logits whose temperature and top-k the caller has checked, reusing its
+    /// buffers from one token to the next (they grow to the largest vocabulary seen).</summary>
+    private sealed class Sampler : IComparer<int>
+    {
+        private double[] _p = [];
+        private bool[] _keep = [];
+        private int[] _order = [];
+        private float[] _values = [];
+
+        public int Next(ReadOnlySpan<float> logits, double temperature, int topK, Generator generator)
+        {
+            if (logits.Length == 0) throw new ArgumentException("no logits to sample from");
+            if (temperature == 0)
+            {
+                int best = 0;
+                for (int i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
+                return best;
+            }
+            if (_p.Length < logits.Length) _p = new double[logits.Length];
+            var p = _p.AsSpan(0, logits.Length);
+            FillProbabilities(logits, temperature, topK, p);
+            double u = generator.NextDouble(), acc = 0;
+            int last = 0;
+            for (int i = 0; i < p.Length; i++)
+            {
+                if (p[i] == 0) continue;
+                acc += p[i];
+                last = i;
+                if (u < acc) return i;
+            }
+            return last; // u fell in the rounding gap above the last cumulative sum
+        }
+
+        /// <summary>Writes every p_i (0 for the tokens top-k drops) into <paramref name="p"/>.</summary>
+        public void FillProbabilities(ReadOnlySpan<float> logits, double temperature, int topK, Span<double> p)
+        {
+            var keep = Kept(logits, topK);
+            double max = double.NegativeInfinity;
+            for (int i = 0; i < logits.Length; i++) if (keep[i]) max = Math.Max(max, logits[i]);
+            p.Clear();
+            double sum = 0;
+            for (int i = 0; i < logits.Length; i++)
+                if (keep[i]) sum += p[i] = Math.Exp((logits[i] - max) / temperature);
+            for (int i = 0; i < p.Length; i++) p[i] /= sum;
+        }
+
+        private Span<bool> Kept(ReadOnlySpan<float> logits, int topK)
+        {
+            int n = logits.Length;
+            if (_keep.Length < n) _keep = new bool[n];
+            var keep = _keep.AsSpan(0, n);
+            if (topK == 0 || topK >= n)
+            {
+                keep.Fill(true);
+                return keep;
+            }
+            keep.Clear();
+            // The k largest; ties broken by the lower index (Compare), so the choice is deterministic.
+            if (_order.Length < n) (_order, _values) = (new int[n], new float[n]);
+            for (int i = 0; i < n; i++) _order[i] = i;
+            logits.CopyTo(_values);
+            Array.Sort(_order, 0, n, this);
+            for (int i = 0; i < topK; i++) keep[_order[i]] = true;
+            return keep;
+        }
+
+        /// <summary>Larger logit first; equal logits by index.</summary>
+        public int Compare(int a, int b) => _values[b] != _values[a] ? _values[b].CompareTo(_values[a]) : a.CompareTo(b);
     }
 }

@@ -431,13 +431,16 @@ public sealed class SafetensorsTests : IDisposable
     }
 
     [Fact]
-    public void Save_ThatFailsAfterWriting_RemovesItsTempFile()
+    public void Save_OverAFolderOrIntoAMissingOne_FailsNamingThePathAndLeavesNoTempFile()
     {
-        // The final move cannot replace a directory, so this save fails after the temp file was written.
         string path = Path.Combine(_dir, "occupied");
         Directory.CreateDirectory(path);
 
-        Assert.ThrowsAny<IOException>(() => Safetensors.Save(path, [new SafetensorsTensor("a", [1], [1f])]));
+        var e = Assert.ThrowsAny<IOException>(() => Safetensors.Save(path, [new SafetensorsTensor("a", [1], [1f])]));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("folder", e.Message);
+        string missing = Path.Combine(_dir, "no-such-folder", "m.safetensors");
+        Assert.Contains(missing, Assert.ThrowsAny<IOException>(() => Safetensors.Save(missing, [new SafetensorsTensor("a", [1], [1f])])).Message);
 
         Assert.Empty(Directory.GetFiles(_dir));
         Assert.True(Directory.Exists(path));

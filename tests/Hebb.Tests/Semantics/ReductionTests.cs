@@ -28,6 +28,33 @@ public class ReductionTests
         Check.Values(m.T.Sum(0), [6, 15]);   // non-contiguous input
     }
 
+    /// <summary>A broadcast (expanded, stride 0) input is summed by the stride-0 fast paths: n·value into a
+    /// reduced slot, or the value added along a kept row. The result must equal the sum over a contiguous
+    /// copy. Small integers keep every sum exact, so the comparison is exact.</summary>
+    [Theory]
+    [InlineData(new[] { 1 }, new[] { 64, 6, 28, 28 }, new[] { 0, 2, 3 })]   // all stride 0: n·value per slot
+    [InlineData(new[] { 1, 6, 1, 1 }, new[] { 4, 6, 7, 5 }, new[] { 0, 2, 3 })]
+    [InlineData(new[] { 1, 6, 1, 1 }, new[] { 4, 6, 7, 5 }, new[] { 1 })]    // kept row, source stride 0: scalar added to the row
+    [InlineData(new[] { 3, 1 }, new[] { 3, 9 }, new[] { 0 })]
+    [InlineData(new[] { 3, 1 }, new[] { 3, 9 }, new[] { 1 })]
+    [InlineData(new[] { 3, 1, 4 }, new[] { 2, 3, 5, 4 }, new[] { 0, 2 })]
+    [InlineData(new[] { 3, 1, 4 }, new[] { 2, 3, 5, 4 }, new[] { 3 })]
+    [InlineData(new[] { 2, 1, 1 }, new[] { 2, 3, 17 }, null)]
+    public void SumOfAnExpandedTensorEqualsSumOfItsContiguousCopy(int[] baseShape, int[] shape, int[]? axes)
+    {
+        foreach (var dtype in new[] { DType.Float32, DType.Float64 })
+        {
+            int n = baseShape.Aggregate(1, (a, b) => a * b);
+            var values = Enumerable.Range(0, n).Select(i => (double)(i % 7 - 3)).ToArray();
+            var x = Tensor.FromArray(values, baseShape).To(dtype).Expand(shape);
+            Assert.False(x.IsContiguous);
+            var expected = x.Clone().Sum(axes);
+            var got = x.Sum(axes);
+            Check.Shape(got, expected.Shape.ToArray());
+            Assert.Equal(expected.To(DType.Float64).ToArray<double>(), got.To(DType.Float64).ToArray<double>());
+        }
+    }
+
     [Fact]
     public void SumOverSeveralAxes()
     {

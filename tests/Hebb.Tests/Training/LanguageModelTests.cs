@@ -106,6 +106,30 @@ public class LanguageModelTests
         Assert.Equal(a.ValidationLoss, LanguageModelRecipe.Evaluate(loaded.Model, data, validation: true, options)); // weights saved exactly
     }
 
+    [Theory]
+    [InlineData(0.9, 4)]
+    [InlineData(1.3, 0)]
+    [InlineData(0.7, 11)]
+    public void GenerateDrawsWhatNextDrawsTokenByToken(double temperature, int topK)
+    {
+        // Generate reuses its buffers across tokens; each draw must still be what a fresh Sampling.Next on
+        // the same logits and generator picks (the top-k set changes from token to token). The context
+        // outgrows the block size, so the window crop is exercised too.
+        var model = (ILanguageModel)new GptConfig(12, 1, 2, 16, 8).Build(new Generator(4));
+        var generated = Sampling.Generate(model, [1, 2, 3], 30, temperature, topK, new Generator(9));
+        var g = new Generator(9);
+        var context = new List<int> { 1, 2, 3 };
+        using (Hebb.Autograd.GradMode.NoGrad())
+            for (int i = 0; i < 30; i++)
+            {
+                int window = Math.Min(context.Count, 8);
+                var logits = model.Forward(Tensor.FromArray(context.Skip(context.Count - window).ToArray(), 1, window));
+                context.Add(Sampling.Next(logits.Narrow(1, window - 1, 1).Reshape(-1).ToArray<float>(), temperature, topK, g));
+            }
+        Assert.Equal(context.Skip(3), generated);
+        Assert.True(generated.Distinct().Count() > 2, "the draws should not all be one token: the comparison would be weak");
+    }
+
     [Fact]
     public void StepwiseGenerationEqualsRerunningTheWholeContext()
     {
