@@ -200,6 +200,11 @@ internal sealed unsafe class Sgemm : IParallelWork
                 for (int p = 0; p < kc; p++) CopySmall(src + p * aCs, dst + p * mr, mr);
                 continue;
             }
+            if (aCs == 1)
+            {
+                PackLanes(src, aRs, rows, mr, kc, dst);
+                continue;
+            }
             for (int r = 0; r < mr; r++)
             {
                 if (r >= rows)
@@ -208,9 +213,55 @@ internal sealed unsafe class Sgemm : IParallelWork
                     continue;
                 }
                 float* row = src + r * aRs;
-                if (aCs == 1) for (int p = 0; p < kc; p++) dst[p * mr + r] = row[p];
-                else for (int p = 0; p < kc; p++) dst[p * mr + r] = row[p * aCs];
+                for (int p = 0; p < kc; p++) dst[p * mr + r] = row[p * aCs];
             }
+        }
+    }
+
+    /// <summary>dst[p*width + l] = src[l*laneStride + p] for p &lt; kc and l &lt; lanes (zeros for lanes ≤ l &lt; width):
+    /// a panel whose lanes are contiguous in p (row-major A's rows, or a transposed B's columns) turned p-major,
+    /// four lanes by four p at a time with in-register 4x4 transposes instead of one strided scalar per element.</summary>
+    private static void PackLanes(float* src, long laneStride, int lanes, int width, int kc, float* dst)
+    {
+        int l = 0;
+        if (Sse.IsSupported)
+        {
+            for (; l + 4 <= lanes; l += 4)
+            {
+                float* s0 = src + l * laneStride, s1 = s0 + laneStride, s2 = s1 + laneStride, s3 = s2 + laneStride;
+                float* d = dst + l;
+                int p = 0;
+                for (; p + 4 <= kc; p += 4, d += 4 * width)
+                {
+                    var r0 = Sse.LoadVector128(s0 + p);
+                    var r1 = Sse.LoadVector128(s1 + p);
+                    var r2 = Sse.LoadVector128(s2 + p);
+                    var r3 = Sse.LoadVector128(s3 + p);
+                    var t0 = Sse.UnpackLow(r0, r1);  // r0[0] r1[0] r0[1] r1[1]
+                    var t1 = Sse.UnpackLow(r2, r3);  // r2[0] r3[0] r2[1] r3[1]
+                    var t2 = Sse.UnpackHigh(r0, r1); // r0[2] r1[2] r0[3] r1[3]
+                    var t3 = Sse.UnpackHigh(r2, r3); // r2[2] r3[2] r2[3] r3[3]
+                    Sse.Store(d, Sse.MoveLowToHigh(t0, t1));
+                    Sse.Store(d + width, Sse.MoveHighToLow(t1, t0));
+                    Sse.Store(d + 2 * width, Sse.MoveLowToHigh(t2, t3));
+                    Sse.Store(d + 3 * width, Sse.MoveHighToLow(t3, t2));
+                }
+                for (; p < kc; p++, d += width)
+                {
+                    d[0] = s0[p]; d[1] = s1[p]; d[2] = s2[p]; d[3] = s3[p];
+                }
+            }
+        }
+        for (; l < width; l++)
+        {
+            float* d = dst + l;
+            if (l >= lanes)
+            {
+                for (int p = 0; p < kc; p++) d[p * width] = 0;
+                continue;
+            }
+            float* lane = src + l * laneStride;
+            for (int p = 0; p < kc; p++) d[p * width] = lane[p];
         }
     }
 
@@ -230,6 +281,12 @@ internal sealed unsafe class Sgemm : IParallelWork
                     CopySmall(src + p * bRs, dst + p * nr, cols);
                     for (int j = cols; j < nr; j++) dst[p * nr + j] = 0;
                 }
+                continue;
+            }
+            if (bRs == 1)
+            {
+                // A transposed view (e.g. x·Wᵀ): each column of B is contiguous in p.
+                PackLanes(src, bCs, cols, nr, kc, dst);
                 continue;
             }
             for (int j = 0; j < nr; j++)
