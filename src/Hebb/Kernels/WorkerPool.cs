@@ -18,6 +18,10 @@ internal static class WorkerPool
     private static Worker[] _workers = [];
     [ThreadStatic] private static bool _busy; // inside a parallel region (as caller or worker)
 
+    /// <summary>True on a thread already inside a parallel region: a <see cref="Run"/> from here runs its
+    /// parts one after another on this thread; outside one, every part gets its own thread, all at once.</summary>
+    public static bool InParallelRegion => _busy;
+
     public static void Run(IParallelWork work, int parts)
     {
         if (parts <= 1)

@@ -62,24 +62,32 @@ public class GemmTests
     {
         Sgemm.Path = path;
         var g = new Generator(5);
-        int m = 515, k = 300, n = 259;
-        var a = g.NextFloats(m * k);
-        var b = g.NextFloats(k * n);
-        var one = new float[m * n];
-        var two = new float[m * n];
-        int saved = Parallelism.MaxThreads;
-        try
+        // Tall (the threads split rows), wide (they split columns) and, with four threads, a 2x2 grid;
+        // several kc and nc blocks, edge tiles, and B read through a transposed view.
+        foreach (var (m, k, n) in new[] { (515, 300, 259), (40, 300, 515), (150, 300, 2100) })
         {
-            Parallelism.MaxThreads = 1;
-            Gemm.Multiply(a, 0, k, 1, b, 0, 1, k, one, 0, m, k, n);
-            Parallelism.MaxThreads = 2;
-            Gemm.Multiply(a, 0, k, 1, b, 0, 1, k, two, 0, m, k, n);
+            var a = g.NextFloats(m * k);
+            var b = g.NextFloats(k * n);
+            var one = new float[m * n];
+            int saved = Parallelism.MaxThreads;
+            try
+            {
+                Parallelism.MaxThreads = 1;
+                Gemm.Multiply(a, 0, k, 1, b, 0, 1, k, one, 0, m, k, n);
+                foreach (int threads in new[] { 2, 3, 4 })
+                {
+                    var many = new float[m * n];
+                    Parallelism.MaxThreads = threads;
+                    Gemm.Multiply(a, 0, k, 1, b, 0, 1, k, many, 0, m, k, n);
+                    Assert.True(one.AsSpan().SequenceEqual(many), $"{path} {m}x{k}x{n}: {threads} threads differ from one");
+                }
+            }
+            finally
+            {
+                Parallelism.MaxThreads = saved;
+            }
+            AssertMatchesReference(a, k, 1, b, 1, k, one, 0, m, k, n, $"{path} {m}x{k}x{n}");
         }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
-        Assert.Equal(one, two);
     }
 
     [Fact]
