@@ -10,13 +10,11 @@ namespace Hebb.Ops;
 /// - weight gradient: dW = Σ_n dY_n ⊛ x_n, per chunk of images, the chunks' sums added in order;
 /// - input gradient: for stride 1, dX is itself a stride-1 convolution of dY zero-padded by K-1-P with
 ///   the kernel flipped and C_in/C_out swapped, so it runs on the forward kernel.
-/// Images are split into at most <see cref="MaxChunks"/> chunks whatever the thread count, so results
+/// Images are split into at most <see cref="ImageChunks.MaxChunks"/> chunks whatever the thread count, so results
 /// are bitwise the same on any number of threads.
 /// </summary>
 internal sealed unsafe class Conv2dDirect : IParallelWork
 {
-    private const int MaxChunks = 8;
-
     /// <summary>Whether this path computes the convolution (else im2col does). The input gradient needs P ≤ K-1.</summary>
     public static bool Applies(DType dtype, in Conv2dGeometry g, int groups, bool inputGrad) =>
         dtype == DType.Float32 && groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
@@ -27,7 +25,8 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
     private readonly float[] _x, _w, _y;      // y: the output (forward) or its gradient (backward)
     private readonly float[]? _bias, _gx, _gw;
     private readonly int _xOff, _wOff, _yOff, _biasOff;
-    private readonly int _images, _cIn, _cOut, _k, _outH, _outW, _hp, _wp, _imageLen, _ldy, _qWeight, _chunks, _chunkSize;
+    private readonly int _images, _cIn, _cOut, _k, _outH, _outW, _hp, _wp, _imageLen, _ldy, _qWeight;
+    private readonly ImageChunks _chunks;
     private readonly int[] _offsets;                 // tap (c, i, j) -> c·Hp·Wp + i·Wp + j
     private readonly float[] _wPack = [];            // W in row blocks, tap-major (forward)
     private readonly (int Start, int Rows)[] _blocks = [];
@@ -40,7 +39,6 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
     private readonly float[] _chunkSums = [];        // each chunk's weight gradient, summed in chunk order at the end
     private readonly int _scratchPerPart;
     private readonly bool _forward;
-    private readonly int _parts;
 
     private Conv2dDirect(Tensor x, Tensor w, Tensor y, Tensor? bias, Tensor? gx, Tensor? gw, Conv2dGeometry g, bool forward)
     {
@@ -59,11 +57,7 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
         _qWeight = RoundUp(_outH * _wp, DirectConv.Width(_path));
         _offsets = Taps(_cIn, g.KernelH, g.KernelW, _hp, _wp);
 
-        _chunks = Math.Max(1, Math.Min(_images, MaxChunks)); // an empty batch still makes one (empty) chunk
-        _chunkSize = Math.Max(1, (_images + _chunks - 1) / _chunks);
-        _chunks = (_images + _chunkSize - 1) / _chunkSize;
-        long flops = 2L * _images * _cOut * _k * _outH * _outW;
-        _parts = flops < 1_000_000 ? 1 : Math.Min(Parallelism.MaxThreads, _chunks);
+        _chunks = ImageChunks.For(_images, 2L * _images * _cOut * _k * _outH * _outW);
 
         if (forward)
         {
@@ -78,8 +72,8 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
         {
             if (gw is not null)
             {
-                _scratchPerPart += _chunkSize * (_imageLen + _cOut * _ldy);
-                _chunkSums = Conv2dOp.Scratch<float>(_chunks * _cOut * _k);
+                _scratchPerPart += _chunks.Size * (_imageLen + _cOut * _ldy);
+                _chunkSums = Conv2dOp.Scratch<float>(_chunks.Count * _cOut * _k);
             }
             if (gx is not null)
             {
@@ -100,7 +94,7 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
             }
         }
         // Taken here, on the calling thread, so they come from its step's pool.
-        _scratch = Conv2dOp.Scratch<float>(_parts * _scratchPerPart);
+        _scratch = Conv2dOp.Scratch<float>(_chunks.Parts * _scratchPerPart);
     }
 
     public static void Forward(Tensor x, Tensor w, Tensor? bias, Tensor y, Conv2dGeometry g) =>
@@ -112,12 +106,12 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
     private static void Run(Conv2dDirect work)
     {
         if (work._images == 0) return;
-        WorkerPool.Run(work, work._parts);
+        WorkerPool.Run(work, work._chunks.Parts);
         if (work._gw is null) return;
         // dW = Σ over chunks, in chunk order; chunk c's sum sits in the scratch of part c % parts.
         int size = work._cOut * work._k;
         var gw = work._gw.AsSpan(0, size);
-        for (int c = 0; c < work._chunks; c++) TensorPrimitives.Add(gw, work._chunkSums.AsSpan(c * size, size), gw);
+        for (int c = 0; c < work._chunks.Count; c++) TensorPrimitives.Add(gw, work._chunkSums.AsSpan(c * size, size), gw);
     }
 
     public void Run(int part, int parts)
@@ -126,11 +120,10 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
         fixed (int* offsets = _offsets, gradOffsets = _gradOffsets)
         {
             float* mine = scratch + (long)part * _scratchPerPart;
-            // Consecutive chunks per part: each thread keeps the same half of the batch as the pooling and
-            // element-wise kernels before and after it, so activations stay in that core's cache.
-            for (int chunk = _chunks * part / parts; chunk < _chunks * (part + 1) / parts; chunk++)
+            var (firstChunk, lastChunk) = _chunks.ChunksOf(part, parts);
+            for (int chunk = firstChunk; chunk < lastChunk; chunk++)
             {
-                int first = chunk * _chunkSize, last = Math.Min(_images, first + _chunkSize);
+                var (first, last) = _chunks.ImagesOf(chunk);
                 if (_forward)
                 {
                     for (int i = first; i < last; i++) ForwardImage(i, x, y, wPack, offsets, mine, mine + _imageLen);
@@ -140,7 +133,7 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
                 if (_gw is not null)
                 {
                     WeightGradChunk(first, last, x, y, offsets, next, sums + (long)chunk * _cOut * _k);
-                    next += _chunkSize * (_imageLen + _cOut * _ldy);
+                    next += _chunks.Size * (_imageLen + _cOut * _ldy);
                 }
                 if (_gx is not null)
                     for (int i = first; i < last; i++) InputGradImage(i, y, wtPack, gradOffsets, next, next + _gradLen);

@@ -121,10 +121,10 @@ internal sealed class Conv2dBackward : Node
 /// </summary>
 internal sealed class ConvWork<T> : Kernels.IParallelWork where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
 {
-    private const int MaxChunks = 8;
     private readonly T[] _x, _w, _y, _cols, _dcols, _gwChunks;
     private readonly T[]? _gx, _gw;
-    private readonly int _xOff, _wOff, _yOff, _k, _imageIn, _cOutG, _groups, _chunks, _chunkSize;
+    private readonly int _xOff, _wOff, _yOff, _k, _imageIn, _cOutG, _groups;
+    private readonly ImageChunks _chunks;
     private readonly Conv2dGeometry _g;
     private readonly bool _forward;
 
@@ -143,29 +143,22 @@ internal sealed class ConvWork<T> : Kernels.IParallelWork where T : unmanaged, S
         _cOutG = COut / groups;
         _k = g.Channels * g.KernelH * g.KernelW;
         _imageIn = g.Channels * g.Height * g.Width;
-        _chunks = Math.Max(1, Math.Min(Images, MaxChunks)); // an empty batch still makes one (empty) chunk
-        _chunkSize = Math.Max(1, (Images + _chunks - 1) / _chunks);
-        _chunks = (Images + _chunkSize - 1) / _chunkSize;
-        // Small problems (and gradcheck's) stay on the calling thread.
-        long flops = 2L * Images * COut * _k * Plane;
-        Parts = flops < 1_000_000 ? 1 : Math.Min(Parallelism.MaxThreads, _chunks);
+        _chunks = ImageChunks.For(Images, 2L * Images * COut * _k * Plane);
         // Work buffers are taken here, on the calling thread, so they come from its step's pool.
         bool needCols = forward || gw is not null;
-        _cols = needCols ? Conv2dOp.Scratch<T>(Parts * _k * Plane) : [];
-        _dcols = gx is not null ? Conv2dOp.Scratch<T>(Parts * _k * Plane) : [];
-        _gwChunks = gw is not null ? Conv2dOp.Scratch<T>(_chunks * COut * _k) : [];
+        _cols = needCols ? Conv2dOp.Scratch<T>(_chunks.Parts * _k * Plane) : [];
+        _dcols = gx is not null ? Conv2dOp.Scratch<T>(_chunks.Parts * _k * Plane) : [];
+        _gwChunks = gw is not null ? Conv2dOp.Scratch<T>(_chunks.Count * COut * _k) : [];
     }
-
-    private int Parts { get; }
 
     public void Run()
     {
         if (Images == 0) return;
-        Kernels.WorkerPool.Run(this, Parts);
+        Kernels.WorkerPool.Run(this, _chunks.Parts);
         if (_gw is null) return;
         // dW = Σ over chunks, in chunk order.
         int size = COut * _k;
-        for (int c = 0; c < _chunks; c++)
+        for (int c = 0; c < _chunks.Count; c++)
         {
             var partial = _gwChunks.AsSpan(c * size, size);
             Kernels.AddOp.Apply<T>(_gw.AsSpan(0, size), partial, _gw.AsSpan(0, size));
@@ -177,9 +170,10 @@ internal sealed class ConvWork<T> : Kernels.IParallelWork where T : unmanaged, S
     public void Run(int part, int parts)
     {
         int colsOff = part * _k * Plane;
-        for (int chunk = part; chunk < _chunks; chunk += parts)
+        var (firstChunk, lastChunk) = _chunks.ChunksOf(part, parts);
+        for (int chunk = firstChunk; chunk < lastChunk; chunk++)
         {
-            int first = chunk * _chunkSize, last = Math.Min(Images, first + _chunkSize);
+            var (first, last) = _chunks.ImagesOf(chunk);
             if (_gw is not null) _gwChunks.AsSpan(chunk * COut * _k, COut * _k).Clear();
             for (int i = first; i < last; i++)
             for (int gr = 0; gr < _groups; gr++)
@@ -219,4 +213,28 @@ internal sealed class ConvWork<T> : Kernels.IParallelWork where T : unmanaged, S
             }
         }
     }
+}
+
+/// <summary>
+/// A batch of images in at most <see cref="MaxChunks"/> chunks, whatever the thread count: each chunk sums
+/// its own weight gradient and the sums are added in chunk order, so results are bitwise the same on any
+/// number of threads. A thread takes consecutive chunks, i.e. the same consecutive share of the batch as
+/// the pooling and element-wise kernels, so activations stay in the cache of the core that made them.
+/// </summary>
+internal readonly record struct ImageChunks(int Images, int Count, int Size, int Parts)
+{
+    public const int MaxChunks = 8;
+
+    /// <param name="flops">the work of the whole call: small problems (and gradcheck's) stay on the calling thread</param>
+    public static ImageChunks For(int images, long flops)
+    {
+        int count = Math.Max(1, Math.Min(images, MaxChunks)); // an empty batch still makes one (empty) chunk
+        int size = Math.Max(1, (images + count - 1) / count);
+        count = (images + size - 1) / size;
+        return new(images, count, size, flops < 1_000_000 ? 1 : Math.Min(Parallelism.MaxThreads, count));
+    }
+
+    public (int First, int Last) ChunksOf(int part, int parts) => (Count * part / parts, Count * (part + 1) / parts);
+
+    public (int First, int Last) ImagesOf(int chunk) => (chunk * Size, Math.Min(Images, (chunk + 1) * Size));
 }
