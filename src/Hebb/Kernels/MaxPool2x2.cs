@@ -22,11 +22,12 @@ internal sealed class MaxPool2x2 : IParallelWork
     {
         var work = _context ??= new MaxPool2x2();
         (work._x, work._xOff, work._planes, work._height, work._width, work._y, work._argmax) = (x, xOff, planes, height, width, y, argmax);
-        // One plane per ~1/2 µs of work: threads only pay off over a few hundred planes of 28x28.
-        int parts = Math.Min(Parallelism.MaxThreads, Math.Max(1, planes * height * width / 100_000));
-        WorkerPool.Run(work, parts);
+        WorkerPool.Run(work, Parts(planes, height * width));
         (work._x, work._y, work._argmax) = ([], [], []);
     }
+
+    /// <summary>Threads only pay off over a few hundred planes of 28x28 (about 100,000 input values).</summary>
+    private static int Parts(int planes, int inPlane) => Math.Min(Parallelism.MaxThreads, Math.Max(1, planes * inPlane / 100_000));
 
     public void Run(int part, int parts)
     {
@@ -103,7 +104,7 @@ internal sealed class MaxPool2x2 : IParallelWork
     {
         var work = _backward ??= new Scatter();
         (work.Gy, work.GyOff, work.Argmax, work.Planes, work.InPlane, work.OutPlane, work.Gx) = (gy, gyOff, argmax, planes, inPlane, outPlane, gx);
-        WorkerPool.Run(work, Math.Min(Parallelism.MaxThreads, Math.Max(1, planes * inPlane / 100_000)));
+        WorkerPool.Run(work, Parts(planes, inPlane));
         (work.Gy, work.Argmax, work.Gx) = ([], [], []);
     }
 
