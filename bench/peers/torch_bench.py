@@ -202,6 +202,18 @@ def eval_batch(ids, index, count, batch, block):
     return ids[idx], ids[idx + 1]
 
 
+def text_step(model, opt, train, batch, block, vocab):
+    """One W3/W4 training step on a random batch: cross-entropy, backward, clip the global norm to 1, step."""
+    x, y = random_batch(train, batch, block)
+    logits = model(x)
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, vocab), y.reshape(-1))
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return loss
+
+
 def val_loss(model, val, batch, block, count=20):
     """Mean cross-entropy over Hebb's 20 fixed validation batches, in eval mode, without gradients."""
     model.eval()
@@ -255,13 +267,7 @@ def w3(args):
     for step in range(args.steps):
         if step == warm:
             t0 = time.perf_counter()
-        x, y = random_batch(train, batch, block)
-        logits = model(x)
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, vocab), y.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        loss = text_step(model, opt, train, batch, block, vocab)
         last = loss.item()  # the Hebb recipe reads every step's loss too
     timed = time.perf_counter() - t0
     v = val_loss(model, val, batch, block)
@@ -377,13 +383,7 @@ def w4(args):
             t0 = time.perf_counter()
         for g in opt.param_groups:
             g["lr"] = cosine_lr(it)
-        x, y = random_batch(train, batch, block)
-        logits = model(x)
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, vocab), y.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        loss = text_step(model, opt, train, batch, block, vocab)
         last = loss.item()  # nanoGPT's CPU run logs every iteration
     timed = time.perf_counter() - t0
     v = val_loss(model, val, batch, block)
