@@ -1,3 +1,4 @@
+using Hebb.Cli.Recipes;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;

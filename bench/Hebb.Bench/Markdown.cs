@@ -1,3 +1,4 @@
+using Hebb.Cli.Recipes;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;

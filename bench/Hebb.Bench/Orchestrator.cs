@@ -24,11 +24,11 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
     {
         int exit = 0;
         string w = o.Workload!;
-        var list = w == "all" ? [.. Cli.Implemented, .. Cli.Planned] : new[] { w };
+        var list = w == "all" ? [.. BenchCli.Implemented, .. BenchCli.Planned] : new[] { w };
         if (o.Peers && list.Any(x => x is "w1" or "w2" or "w3" or "w4" or "w5" or "w6")) SetUpPeers();
         foreach (var workload in list)
         {
-            if (Cli.Planned.Contains(workload))
+            if (BenchCli.Planned.Contains(workload))
             {
                 Console.Error.WriteLine($"{workload}: not yet implemented");
                 if (w != "all") exit = 2;

@@ -11,9 +11,9 @@
 using System.Globalization;
 using Hebb.Bench;
 
-return Cli.Run(args);
+return BenchCli.Run(args);
 
-internal static class Cli
+internal static class BenchCli
 {
     public static readonly string[] Implemented = ["peak", "w1", "w2", "w3", "w4", "w5", "w6"];
     public static readonly string[] Planned = [];
@@ -112,7 +112,7 @@ internal sealed class BenchOptions
     /// <summary>W4 (char-GPT) iterations: default 2000 (nanoGPT's max_iters), --quick 100.</summary>
     public int W4Steps => Steps is > 0 ? Steps.Value : (Quick ? QuickLmSteps : 2000);
     public const int QuickLmSteps = 100;
-    public IReadOnlyList<(int, int, int)> EffectiveShapes => Shapes ?? (Quick ? [.. Cli.QuickShapes] : [.. Cli.FullShapes]);
+    public IReadOnlyList<(int, int, int)> EffectiveShapes => Shapes ?? (Quick ? [.. BenchCli.QuickShapes] : [.. BenchCli.FullShapes]);
     public double EffectiveMinTime => MinTime ?? (Quick ? 0.2 : 0.5);
 
     public ChildOptions ToChild() => new(Workload!, Threads, EffectiveEpochs, EffectiveShapes, EffectiveMinTime, Steps ?? 0);

@@ -1,3 +1,5 @@
+using Hebb.Cli.Pictures;
+using Hebb.Cli.Recipes;
 using System.CommandLine;
 using System.Text.Json;
 using Hebb.Autograd;

@@ -1,3 +1,4 @@
+using Hebb.Cli.Recipes;
 using System.CommandLine;
 using Hebb.NN;
 using Hebb.Training;

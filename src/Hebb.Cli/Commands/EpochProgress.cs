@@ -1,3 +1,4 @@
+using Hebb.Cli.Recipes;
 using static Hebb.Cli.Program;
 using Hebb.Training;
 using Spectre.Console;

@@ -1,3 +1,5 @@
+using Hebb.Cli.Pictures;
+using Hebb.Cli.Recipes;
 using static Hebb.Cli.Program;
 using System.CommandLine;
 using System.Globalization;

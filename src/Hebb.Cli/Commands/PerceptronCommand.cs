@@ -1,3 +1,4 @@
+using Hebb.Cli.Recipes;
 using System.CommandLine;
 using System.Globalization;
 using Hebb.Models;

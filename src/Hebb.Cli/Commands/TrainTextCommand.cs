@@ -1,3 +1,4 @@
+using Hebb.Cli.Recipes;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Hebb.Cli.Pictures;
 using System.CommandLine;
 using Hebb.IO;
 using Hebb.Models;

@@ -5,7 +5,7 @@ namespace Hebb.IO;
 /// interrupted part-way never leaves a half-written file under the final name, and an existing file
 /// stays as it was until the new one is complete.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>Creates the temporary file, lets <paramref name="write"/> fill it, makes it durable and moves it
     /// over <paramref name="path"/>. A missing folder or a path naming a folder is refused first, naming the path.</summary>

@@ -46,9 +46,6 @@ public sealed class Flatten(int startDim = 1, int endDim = -1) : Module
     public override Tensor Forward(Tensor input) => input.Flatten(startDim, endDim);
 }
 
-/// <summary>Names accepted for activations in configs and on the command line.</summary>
-public enum Activation { Sigmoid, Tanh, Relu, Gelu, None }
-
 public static class Activations
 {
     public static Module Create(Activation activation) => activation switch

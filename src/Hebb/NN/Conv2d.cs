@@ -38,14 +38,15 @@ public sealed class Conv2d : Module, IFusesActivation
 
     public override Tensor Forward(Tensor input) => Forward(input, Activation.None);
 
-    /// <summary>act(conv(x) + b) as one op (Sequential calls this for a Conv2d followed by an activation).</summary>
-    Tensor IFusesActivation.Forward(Tensor input, Activation activation) => Forward(input, activation);
-
-    private Tensor Forward(Tensor input, Activation activation)
+    /// <summary>act(conv(x) + b) as one op where the activation allows it (see <see cref="Functional.Conv2d"/>);
+    /// Sequential calls this for a Conv2d followed by an activation module.</summary>
+    public Tensor Forward(Tensor input, Activation activation)
     {
         if (input.Rank != 4 || input.Size(1) != InChannels)
             throw new ArgumentException($"Conv2d({InChannels}, {OutChannels}): input of shape {ShapeUtil.Format(input.Shape)} must be (N, {InChannels}, H, W)");
-        return Conv2dOp.Forward(input, Weight, Bias, _options, activation);
+        return activation == Activation.Gelu
+            ? Conv2dOp.Forward(input, Weight, Bias, _options).Gelu()
+            : Conv2dOp.Forward(input, Weight, Bias, _options, activation);
     }
 
     protected override string ExtraRepr =>

@@ -20,14 +20,13 @@ public sealed class Linear : Module, IFusesActivation
 
     public override Tensor Forward(Tensor input) => Forward(input, Activation.None);
 
-    /// <summary>act(x Wᵀ + b) as one op (Sequential calls this for a Linear followed by an activation).</summary>
-    Tensor IFusesActivation.Forward(Tensor input, Activation activation) => Forward(input, activation);
-
-    private Tensor Forward(Tensor input, Activation activation)
+    /// <summary>act(x Wᵀ + b) as one op where the activation allows it (see <see cref="Functional.Linear"/>);
+    /// Sequential calls this for a Linear followed by an activation module.</summary>
+    public Tensor Forward(Tensor input, Activation activation)
     {
         if (input.Rank == 0 || input.Size(-1) != InFeatures)
             throw new ArgumentException($"Linear({InFeatures}, {OutFeatures}): input of shape {ShapeUtil.Format(input.Shape)} must end in {InFeatures} features");
-        return Ops.LinearOp.Forward(input, Weight, Bias, activation);
+        return Functional.Linear(input, Weight, Bias, activation);
     }
 
     protected override string ExtraRepr => $"in_features={InFeatures}, out_features={OutFeatures}, bias={Bias is not null}";

@@ -26,8 +26,9 @@ public sealed class Sequential : Module
         for (int i = 0; i < _layers.Count; i++)
         {
             // A Linear or Conv2d followed by ReLU, Sigmoid or Tanh runs as one op (same numbers, one pass
-            // and one graph node fewer): see Ops/FusedActivation.
-            if (i + 1 < _layers.Count && _layers[i] is IFusesActivation layer && Ops.FusedActivation.Of(_layers[i + 1]) is var activation and not Activation.None)
+            // and one graph node fewer): see Ops/FusedActivation. GELU's backward needs its input, not its
+            // output, so it is never fused.
+            if (i + 1 < _layers.Count && _layers[i] is IFusesActivation layer && FusibleActivation(_layers[i + 1]) is var activation and not Activation.None)
             {
                 x = layer.Forward(x, activation);
                 i++;
@@ -37,6 +38,14 @@ public sealed class Sequential : Module
         }
         return x;
     }
+
+    private static Activation FusibleActivation(Module module) => module switch
+    {
+        ReLU => Activation.Relu,
+        Sigmoid => Activation.Sigmoid,
+        Tanh => Activation.Tanh,
+        _ => Activation.None,
+    };
 }
 
 /// <summary>A layer that can apply an activation to its own output (see Ops/FusedActivation).</summary>

@@ -1,3 +1,4 @@
+using Hebb.Cli.Pictures;
 using System.Buffers.Binary;
 using System.Text.Json;
 using Hebb.IO;

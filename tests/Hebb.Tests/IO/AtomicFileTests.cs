@@ -1,3 +1,4 @@
+using Hebb.Cli.Pictures;
 using Hebb.IO;
 
 namespace Hebb.Tests.IO;

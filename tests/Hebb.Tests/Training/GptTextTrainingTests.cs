@@ -1,3 +1,5 @@
+using Hebb.Cli.Pictures;
+using Hebb.Cli.Recipes;
 using Hebb.Data;
 using Hebb.IO;
 using Hebb.Models;

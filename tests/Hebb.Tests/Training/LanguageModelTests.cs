@@ -1,3 +1,4 @@
+using Hebb.Cli.Recipes;
 using Hebb.Data;
 using Hebb.IO;
 using Hebb.Models;

@@ -1,3 +1,4 @@
+using Hebb.Cli.Recipes;
 using Hebb.Training;
 
 namespace Hebb.Tests.Training;

@@ -1,3 +1,4 @@
+using Hebb.Cli.Recipes;
 using Hebb.IO;
 using Hebb.Models;
 using Hebb.NN;

@@ -1,4 +1,5 @@
-namespace Hebb.IO;
+using Hebb.IO;
+namespace Hebb.Cli.Pictures;
 
 /// <summary>
 /// Draws a transformer's attention weights as one RGB picture: a grid of heat maps, one row per layer and

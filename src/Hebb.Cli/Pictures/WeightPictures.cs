@@ -1,6 +1,7 @@
+using Hebb.IO;
 using Hebb.NN;
 
-namespace Hebb.IO;
+namespace Hebb.Cli.Pictures;
 
 /// <summary>The first layer's weights, cut into one tile per unit (Linear) or per filter and input channel (Conv2d).</summary>
 /// <param name="Layer">the layer's path in the model, e.g. "0".</param>

@@ -1,5 +1,4 @@
 using Hebb.Kernels;
-using Hebb.NN;
 
 namespace Hebb.Ops;
 
@@ -9,19 +8,11 @@ namespace Hebb.Ops;
 /// output alone (ReLU: g where y &gt; 0, which is where the input was &gt; 0; sigmoid: g·y·(1 - y);
 /// tanh: g·(1 - y²)). That saves a tensor, a graph node and a pass per layer, which is most of the
 /// cost of a tiny network. The arithmetic is the separate ops', in the same order, so results are
-/// bitwise the same. <see cref="Sequential"/> fuses a Linear or Conv2d followed by ReLU, Sigmoid or Tanh.
+/// bitwise the same. Functional.Linear and Functional.Conv2d take the activation as an argument;
+/// Sequential fuses a Linear or Conv2d followed by ReLU, Sigmoid or Tanh.
 /// </summary>
 internal static class FusedActivation
 {
-    /// <summary>The activation a module applies, if it can be fused (GELU's backward needs its input, not its output: never fused).</summary>
-    public static Activation Of(Module module) => module switch
-    {
-        ReLU => Activation.Relu,
-        Sigmoid => Activation.Sigmoid,
-        Tanh => Activation.Tanh,
-        _ => Activation.None,
-    };
-
     /// <summary>y = act(y), in place, on a fresh contiguous tensor.</summary>
     public static void Apply(Activation activation, Tensor y)
     {

@@ -30,9 +30,10 @@ public sealed class TensorScope : IDisposable
         return scope;
     }
 
-    /// <summary>Allocations made while the returned handle is alive are ordinary, long-lived arrays
-    /// (used for gradients of parameters and other state that outlives the step).</summary>
-    internal static SuspendHandle Suspend() => new(_current);
+    /// <summary>Tensors made while the returned handle is alive are ordinary, long-lived ones that outlive
+    /// the current scope: use it for state carried from one step to the next (a recurrent state, a
+    /// running average). <c>using (TensorScope.Suspend()) kept = x.Detach().Clone();</c></summary>
+    public static SuspendHandle Suspend() => new(_current);
 
     internal void Track(Storage storage) => _storages.Add(storage);
 
@@ -46,18 +47,20 @@ public sealed class TensorScope : IDisposable
         (_spare ??= new Stack<TensorScope>()).Push(this);
     }
 
-    internal readonly struct SuspendHandle : IDisposable
+    /// <summary>Ends a <see cref="Suspend"/> when disposed.</summary>
+    public readonly struct SuspendHandle : IDisposable
     {
         private readonly TensorScope? _scope;
         private readonly bool _was;
 
-        public SuspendHandle(TensorScope? scope)
+        internal SuspendHandle(TensorScope? scope)
         {
             _scope = scope;
             _was = scope?._suspended ?? false;
             if (scope is not null) scope._suspended = true;
         }
 
+        /// <summary>Allocations go back to the scope's pool.</summary>
         public void Dispose()
         {
             if (_scope is not null) _scope._suspended = _was;

@@ -1,8 +1,9 @@
+using Hebb.IO;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
 
-namespace Hebb.IO;
+namespace Hebb.Cli.Pictures;
 
 /// <summary>An 8-bit image: 1 channel (grayscale) or 3 (RGB), rows top to bottom, channels interleaved.</summary>
 public sealed class PixelImage

@@ -1,3 +1,4 @@
+using Hebb.Training;
 using System.Diagnostics;
 using System.Globalization;
 using Hebb.Autograd;
@@ -7,7 +8,7 @@ using Hebb.Models;
 using Hebb.NN;
 using Hebb.Optim;
 
-namespace Hebb.Training;
+namespace Hebb.Cli.Recipes;
 
 /// <summary>
 /// Everything `hebb train text` can be told. The defaults depend on the model kind (see <see cref="For"/>):

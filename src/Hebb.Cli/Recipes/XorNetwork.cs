@@ -1,8 +1,9 @@
+using Hebb.Training;
 using Hebb.Autograd;
 using Hebb.NN;
 using Hebb.Optim;
 
-namespace Hebb.Training;
+namespace Hebb.Cli.Recipes;
 
 /// <summary>
 /// The seed's answer to XOR: one hidden layer. A 2-2-1 network (Linear 2→2, sigmoid, Linear 2→1, then a

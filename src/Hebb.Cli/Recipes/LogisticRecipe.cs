@@ -1,10 +1,11 @@
+using Hebb.Training;
 using System.Diagnostics;
 using Hebb.Autograd;
 using Hebb.Data;
 using Hebb.NN;
 using Hebb.Optim;
 
-namespace Hebb.Training;
+namespace Hebb.Cli.Recipes;
 
 /// <summary>What `hebb logistic` can be told: which digit is the positive class, and how big a step's batch is.</summary>
 public sealed record LogisticOptions

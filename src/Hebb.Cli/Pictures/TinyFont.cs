@@ -1,4 +1,5 @@
-namespace Hebb.IO;
+using Hebb.IO;
+namespace Hebb.Cli.Pictures;
 
 /// <summary>
 /// A 3 x 5 pixel bitmap font for printable ASCII (space to '~'), drawn for this project, so pictures can carry

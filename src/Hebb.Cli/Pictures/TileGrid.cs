@@ -1,4 +1,5 @@
-namespace Hebb.IO;
+using Hebb.IO;
+namespace Hebb.Cli.Pictures;
 
 /// <summary>
 /// Lays out many small float matrices (weight tiles) as one grayscale picture: each tile normalised on

@@ -1,3 +1,4 @@
+using Hebb.Training;
 using System.Diagnostics;
 using System.Globalization;
 using Hebb.Data;
@@ -5,7 +6,7 @@ using Hebb.Models;
 using Hebb.NN;
 using Hebb.Optim;
 
-namespace Hebb.Training;
+namespace Hebb.Cli.Recipes;
 
 public enum ModelKind
 {
@@ -169,7 +170,7 @@ public static class ClassifierRecipe
         Action<StepInfo>? onStep = null, Action<EpochResult>? onEpoch = null)
     {
         options.Validate();
-        var config = ConfigFor(options, ShapeUtil.Numel(train.SampleShape));
+        var config = ConfigFor(options, train.SampleShape.ToArray().Aggregate(1, (n, d) => n * d));
         train = train.WithSampleShape(config.InputShape);
         test = test.WithSampleShape(config.InputShape);
         var total = Stopwatch.StartNew();

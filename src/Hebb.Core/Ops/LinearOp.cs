@@ -1,6 +1,5 @@
 using Hebb.Autograd;
 using Hebb.Kernels;
-using Hebb.NN;
 
 namespace Hebb.Ops;
 
