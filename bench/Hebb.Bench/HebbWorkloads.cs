@@ -19,7 +19,7 @@ internal static class HebbWorkloads
 {
     public static int Run(ChildOptions o)
     {
-        Parallelism.MaxThreads = o.Threads;
+        using var settings = ComputeSettings.Use(threads: o.Threads);
         switch (o.Workload)
         {
             case "peak": Peak(o); return 0;

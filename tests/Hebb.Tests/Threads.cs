@@ -1,19 +1,11 @@
 namespace Hebb.Tests;
 
-/// <summary>Runs a piece of a test with a given kernel thread count, then restores the previous one.</summary>
+/// <summary>Runs a piece of a test with a given kernel thread count (a <see cref="ComputeSettings"/> scope).</summary>
 public static class Threads
 {
     public static T With<T>(int threads, Func<T> body)
     {
-        int saved = Parallelism.MaxThreads;
-        Parallelism.MaxThreads = threads;
-        try
-        {
-            return body();
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        using var settings = ComputeSettings.Use(threads: threads);
+        return body();
     }
 }

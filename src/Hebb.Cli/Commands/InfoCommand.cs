@@ -13,8 +13,8 @@ public static class InfoCommand
         command.SetAction(parse => Program.Guard(() =>
         {
             Console.WriteLine($"hebb on .NET {Environment.Version}, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}");
-            Console.WriteLine($"gemm path: {Parallelism.GemmPath.ToString().ToLowerInvariant()}");
-            Console.WriteLine($"threads: {Parallelism.MaxThreads}");
+            Console.WriteLine($"simd path: {ComputeSettings.SimdPath.ToString().ToLowerInvariant()}");
+            Console.WriteLine($"threads: {ComputeSettings.Threads}");
             if (parse.GetValue(check))
             {
                 var g = new Generator(1);

@@ -62,7 +62,7 @@ internal sealed class AttentionKernel<T> : IParallelWork where T : unmanaged, IF
     public static int Parts(int count, int group, int tq, int tk, int d, int dv)
     {
         long flops = 2L * count * tq * tk * (d + dv);
-        return flops < ParallelFlops ? 1 : Math.Max(1, Math.Min(Parallelism.MaxThreads, count / group));
+        return flops < ParallelFlops ? 1 : Math.Max(1, Math.Min(ComputeSettings.Threads, count / group));
     }
 
     /// <summary>Scratch values a call needs: per thread, tq·tk (forward) or 2·tq·tk (backward).</summary>

@@ -19,24 +19,24 @@ internal static unsafe class DirectConv
     public static int Slack(int kw) => 2 * 16 + 16 + kw;
 
     /// <summary>Columns per block of <see cref="Forward"/> (q counts are rounded up to it).</summary>
-    public static int ColumnBlock(GemmPath path) => 2 * Width(path);
+    public static int ColumnBlock(SimdPath path) => 2 * Width(path);
 
-    public static int Width(GemmPath path) => path switch { GemmPath.Avx512 => 16, GemmPath.Avx2 => 8, _ => 4 };
+    public static int Width(SimdPath path) => path switch { SimdPath.Avx512 => 16, SimdPath.Avx2 => 8, _ => 4 };
 
     /// <summary>Most rows of W one forward block holds in registers (2 accumulators per row).</summary>
-    public static int MaxRows(GemmPath path) => path == GemmPath.Avx512 ? 8 : 6;
+    public static int MaxRows(SimdPath path) => path == SimdPath.Avx512 ? 8 : 6;
 
     /// <summary>
     /// y[r·ldy + q] = Σ_p wPack[p·rows + r] · x[offsets[p] + q] for r &lt; rows (at most <see cref="MaxRows"/>)
     /// and q &lt; qCount (a multiple of <see cref="ColumnBlock"/>). wPack holds this row block of W
     /// packed tap-major, so the rows' weights for one tap are adjacent.
     /// </summary>
-    public static void Forward(GemmPath path, int rows, float* wPack, int* offsets, int k, float* x, float* y, int ldy, int qCount)
+    public static void Forward(SimdPath path, int rows, float* wPack, int* offsets, int k, float* x, float* y, int ldy, int qCount)
     {
         switch (path)
         {
-            case GemmPath.Avx512: Forward<Vector512Ops, Vector512<float>>(rows, wPack, offsets, k, x, y, ldy, qCount); break;
-            case GemmPath.Avx2: Forward<Vector256Ops, Vector256<float>>(rows, wPack, offsets, k, x, y, ldy, qCount); break;
+            case SimdPath.Avx512: Forward<Vector512Ops, Vector512<float>>(rows, wPack, offsets, k, x, y, ldy, qCount); break;
+            case SimdPath.Avx2: Forward<Vector256Ops, Vector256<float>>(rows, wPack, offsets, k, x, y, ldy, qCount); break;
             default: Forward<Vector128Ops, Vector128<float>>(rows, wPack, offsets, k, x, y, ldy, qCount); break;
         }
     }
@@ -100,12 +100,12 @@ internal static unsafe class DirectConv
     /// the flat layout with zeros in the thrown-away columns. Blocks of 4 rows by 3 taps keep 12 vector
     /// sums in registers across all the images; each is reduced to a scalar once.
     /// </summary>
-    public static void WeightGrad(GemmPath path, float** gs, float** xs, int images, int rows, int ldg, int* offsets, int k, int qCount, float* dw, int ldw)
+    public static void WeightGrad(SimdPath path, float** gs, float** xs, int images, int rows, int ldg, int* offsets, int k, int qCount, float* dw, int ldw)
     {
         switch (path)
         {
-            case GemmPath.Avx512: WeightGrad<Vector512Ops, Vector512<float>>(gs, xs, images, rows, ldg, offsets, k, qCount, dw, ldw); break;
-            case GemmPath.Avx2: WeightGrad<Vector256Ops, Vector256<float>>(gs, xs, images, rows, ldg, offsets, k, qCount, dw, ldw); break;
+            case SimdPath.Avx512: WeightGrad<Vector512Ops, Vector512<float>>(gs, xs, images, rows, ldg, offsets, k, qCount, dw, ldw); break;
+            case SimdPath.Avx2: WeightGrad<Vector256Ops, Vector256<float>>(gs, xs, images, rows, ldg, offsets, k, qCount, dw, ldw); break;
             default: WeightGrad<Vector128Ops, Vector128<float>>(gs, xs, images, rows, ldg, offsets, k, qCount, dw, ldw); break;
         }
     }

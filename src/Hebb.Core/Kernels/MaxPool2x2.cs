@@ -27,7 +27,7 @@ internal sealed class MaxPool2x2 : IParallelWork
     }
 
     /// <summary>Threads only pay off over a few hundred planes of 28x28 (about 100,000 input values).</summary>
-    private static int Parts(int planes, int inPlane) => Math.Min(Parallelism.MaxThreads, Math.Max(1, planes * inPlane / 100_000));
+    private static int Parts(int planes, int inPlane) => Math.Min(ComputeSettings.Threads, Math.Max(1, planes * inPlane / 100_000));
 
     public void Run(int part, int parts)
     {

@@ -14,7 +14,7 @@ internal static class ParallelElementwise
     /// <summary>Below this many elements one thread is faster than handing out the work.</summary>
     public const int MinElements = 1 << 16;
 
-    public static int Parts(int n) => n < MinElements ? 1 : Math.Min(Parallelism.MaxThreads, n / (MinElements / 2));
+    public static int Parts(int n) => n < MinElements ? 1 : Math.Min(ComputeSettings.Threads, n / (MinElements / 2));
 
     /// <summary>Part i's range of n elements, on 64-element boundaries so no vector straddles two parts.</summary>
     public static (int Start, int Length) Range(int n, int part, int parts)

@@ -18,29 +18,6 @@ internal sealed unsafe class Sgemm : IParallelWork
     private const long ParallelFlops = 1 << 21;      // per kc block: below ~2 MFLOP one thread beats waking another
     private const int MaxTile = 12 * 32;              // largest MR x NR of any micro-kernel
 
-    /// <summary>The best path this CPU supports (honours DOTNET_EnableAVX512=0, DOTNET_EnableAVX512F=0 before .NET 10, and DOTNET_EnableAVX2=0).</summary>
-    public static GemmPath DetectedPath { get; } =
-        Avx512F.IsSupported ? GemmPath.Avx512 : Avx2.IsSupported && Fma.IsSupported ? GemmPath.Avx2 : GemmPath.Portable;
-
-    [ThreadStatic] private static GemmPath? _forcedPath;
-
-    /// <summary>The path used by products started on this thread; tests force each supported one
-    /// (per thread, so tests running side by side are not affected).</summary>
-    public static GemmPath Path
-    {
-        get => _forcedPath ?? DetectedPath;
-        set
-        {
-            bool supported = value switch
-            {
-                GemmPath.Avx512 => Avx512F.IsSupported,
-                GemmPath.Avx2 => Avx2.IsSupported && Fma.IsSupported,
-                _ => true,
-            };
-            _forcedPath = supported ? value : throw new PlatformNotSupportedException($"GEMM path {value} is not supported on this CPU");
-        }
-    }
-
     [ThreadStatic] private static Sgemm? _context;   // one reusable context per calling thread
     [ThreadStatic] private static float* _packA;      // one A block buffer per thread
     [ThreadStatic] private static float* _packB;      // one B block buffer per thread
@@ -67,25 +44,26 @@ internal sealed unsafe class Sgemm : IParallelWork
         _a = a; _b = b; _c = c;
         (_bRs, _bCs) = (bRs, bCs);
         (_aRs, _aCs, _m, _k, _n, _ldc) = (aRs, aCs, m, k, n, ldc);
-        switch (Path)
+        var path = ComputeSettings.SimdPath; // read on the calling thread, once per product
+        switch (path)
         {
-            case GemmPath.Avx512 when n <= SgemmMicroKernels.Avx512NarrowNr:
+            case SimdPath.Avx512 when n <= SgemmMicroKernels.Avx512NarrowNr:
                 (_mr, _nr) = (SgemmMicroKernels.Avx512NarrowMr, SgemmMicroKernels.Avx512NarrowNr); _kernel = &SgemmMicroKernels.Avx512Narrow; break;
-            case GemmPath.Avx512: (_mr, _nr) = (SgemmMicroKernels.Avx512Mr, SgemmMicroKernels.Avx512Nr); _kernel = &SgemmMicroKernels.Avx512; break;
-            case GemmPath.Avx2: (_mr, _nr) = (SgemmMicroKernels.Avx2Mr, SgemmMicroKernels.Avx2Nr); _kernel = &SgemmMicroKernels.Avx2; break;
+            case SimdPath.Avx512: (_mr, _nr) = (SgemmMicroKernels.Avx512Mr, SgemmMicroKernels.Avx512Nr); _kernel = &SgemmMicroKernels.Avx512; break;
+            case SimdPath.Avx2: (_mr, _nr) = (SgemmMicroKernels.Avx2Mr, SgemmMicroKernels.Avx2Nr); _kernel = &SgemmMicroKernels.Avx2; break;
             default: (_mr, _nr) = (SgemmMicroKernels.PortableMr, SgemmMicroKernels.PortableNr); _kernel = &SgemmMicroKernels.Portable; break;
         }
 
         // When B is one panel wide, each A value is used once: packing A would cost as much as the product.
         bool singlePanel = n <= _nr;
         _inPlaceA = singlePanel && aRs == 1;
-        _rowsKernel = singlePanel && aCs == 1 && Path == GemmPath.Avx512 && _nr == SgemmMicroKernels.Avx512NarrowNr;
+        _rowsKernel = singlePanel && aCs == 1 && path == SimdPath.Avx512 && _nr == SgemmMicroKernels.Avx512NarrowNr;
 
         int threads = 1;
         // Below ~2 MFLOP per kc block, one thread beats waking another. Inside another parallel region
         // a parallel call would run its parts one after another anyway: one part then.
         if (2L * m * n * Math.Min(k, Kc) >= ParallelFlops && !WorkerPool.InParallelRegion)
-            threads = Parallelism.MaxThreads;
+            threads = ComputeSettings.Threads;
         int rowPanels = (m + _mr - 1) / _mr, colPanels = (n + _nr - 1) / _nr;
         var (rowParts, colParts) = ChooseGrid(threads, rowPanels, colPanels, m, n);
         _rowsPerPart = (rowPanels + rowParts - 1) / rowParts * _mr;

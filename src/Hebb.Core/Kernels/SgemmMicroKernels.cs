@@ -4,14 +4,6 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Hebb.Kernels;
 
-/// <summary>The SIMD paths of the SGEMM micro-kernel, best first.</summary>
-public enum GemmPath
-{
-    Avx512,
-    Avx2,
-    Portable,
-}
-
 /// <summary>
 /// Register-tiled micro-kernels: each computes one MR x NR tile of C from an A panel whose MR values
 /// for one p are contiguous, successive p being aStep apart (a packed panel: aStep = MR; a

@@ -79,7 +79,8 @@ internal static class WorkerPool
         public Worker(int index)
         {
             var thread = new Thread(Loop) { IsBackground = true, Name = $"hebb-kernel-{index}" };
-            thread.Start();
+            // A worker serves every caller: it must not keep the settings scope of the one that happened to create it.
+            using (ExecutionContext.SuppressFlow()) thread.Start();
         }
 
         public void Start(IParallelWork work, int part, int parts)

@@ -20,7 +20,7 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
         dtype == DType.Float32 && groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
         && (!inputGrad || g.PadH <= g.KernelH - 1 && g.PadW <= g.KernelW - 1);
 
-    private readonly GemmPath _path;
+    private readonly SimdPath _path;
     private readonly Conv2dGeometry _g;
     private readonly float[] _x, _w, _y;      // y: the output (forward) or its gradient (backward)
     private readonly float[]? _bias, _gx, _gw;
@@ -42,7 +42,7 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
 
     private Conv2dDirect(Tensor x, Tensor w, Tensor y, Tensor? bias, Tensor? gx, Tensor? gw, Conv2dGeometry g, bool forward)
     {
-        _path = Sgemm.Path; // read on the calling thread: tests force a path per thread
+        _path = ComputeSettings.SimdPath; // read on the calling thread
         (_g, _forward) = (g, forward);
         (_x, _xOff, _w, _wOff, _y, _yOff) = (x.Data<float>(), x.Offset, w.Data<float>(), w.Offset, y.Data<float>(), y.Offset);
         (_gx, _gw) = (gx?.Data<float>(), gw?.Data<float>());

@@ -230,7 +230,7 @@ internal readonly record struct ImageChunks(int Images, int Count, int Size, int
         int count = Math.Max(1, Math.Min(images, MaxChunks)); // an empty batch still makes one (empty) chunk
         int size = Math.Max(1, (images + count - 1) / count);
         count = (images + size - 1) / size;
-        return new(images, count, size, flops < 1_000_000 ? 1 : Math.Min(Parallelism.MaxThreads, count));
+        return new(images, count, size, flops < 1_000_000 ? 1 : Math.Min(ComputeSettings.Threads, count));
     }
 
     public (int First, int Last) ChunksOf(int part, int parts) => (Count * part / parts, Count * (part + 1) / parts);

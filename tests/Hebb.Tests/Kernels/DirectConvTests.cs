@@ -27,10 +27,9 @@ public class DirectConvTests
 
     [Theory]
     [MemberData(nameof(SupportedPaths))]
-    public void MatchesTheFloat64PathForwardAndBackward(GemmPath path)
+    public void MatchesTheFloat64PathForwardAndBackward(SimdPath path)
     {
-        Sgemm.Path = path;
-        try
+        using (ComputeSettings.Use(simdPath: path))
         {
             var g = new Generator(21);
             foreach (var c in Cases)
@@ -47,10 +46,6 @@ public class DirectConvTests
                 AssertClose(gw64, gw32, where + " dw");
                 AssertClose(gb64, gb32, where + " db");
             }
-        }
-        finally
-        {
-            Sgemm.Path = Sgemm.DetectedPath;
         }
     }
 

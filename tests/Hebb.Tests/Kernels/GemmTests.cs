@@ -7,22 +7,15 @@ namespace Hebb.Tests.Kernels;
 public class GemmTests
 {
     public static IEnumerable<object[]> SupportedPaths() =>
-        Enum.GetValues<GemmPath>().Where(IsSupported).Select(p => new object[] { p });
-
-    private static bool IsSupported(GemmPath path) => path switch
-    {
-        GemmPath.Avx512 => System.Runtime.Intrinsics.X86.Avx512F.IsSupported,
-        GemmPath.Avx2 => System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported,
-        _ => true,
-    };
+        Enum.GetValues<SimdPath>().Where(ComputeSettings.IsSupported).Select(p => new object[] { p });
 
     private static readonly int[] Sizes = [1, 2, 7, 33, 100, 257];
 
     [Theory]
     [MemberData(nameof(SupportedPaths))]
-    public void MatchesNaiveReferenceOnOddSizesAndLayouts(GemmPath path)
+    public void MatchesNaiveReferenceOnOddSizesAndLayouts(SimdPath path)
     {
-        Sgemm.Path = path;
+        using var settings = ComputeSettings.Use(simdPath: path);
         var g = new Generator(3);
         foreach (int m in Sizes)
         foreach (int k in Sizes)
@@ -42,9 +35,9 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(SupportedPaths))]
-    public void LargeProductsAcrossSeveralBlocks(GemmPath path)
+    public void LargeProductsAcrossSeveralBlocks(SimdPath path)
     {
-        Sgemm.Path = path;
+        using var settings = ComputeSettings.Use(simdPath: path);
         var g = new Generator(4);
         foreach (var (m, k, n) in new[] { (300, 600, 130), (97, 513, 2100), (768, 128, 512) })
         {
@@ -58,9 +51,9 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(SupportedPaths))]
-    public void ResultIsBitwiseIdenticalForOneAndTwoThreads(GemmPath path)
+    public void ResultIsBitwiseIdenticalForOneAndTwoThreads(SimdPath path)
     {
-        Sgemm.Path = path;
+        using var settings = ComputeSettings.Use(simdPath: path);
         var g = new Generator(5);
         // Tall (the threads split rows), wide (they split columns) and, with four threads, a 2x2 grid;
         // several kc and nc blocks, edge tiles, and B read through a transposed view.
@@ -69,22 +62,12 @@ public class GemmTests
             var a = g.NextFloats(m * k);
             var b = g.NextFloats(k * n);
             var one = new float[m * n];
-            int saved = Parallelism.MaxThreads;
-            try
+            using (ComputeSettings.Use(threads: 1)) Gemm.Multiply(a, 0, k, 1, b, 0, 1, k, one, 0, m, k, n);
+            foreach (int threads in new[] { 2, 3, 4 })
             {
-                Parallelism.MaxThreads = 1;
-                Gemm.Multiply(a, 0, k, 1, b, 0, 1, k, one, 0, m, k, n);
-                foreach (int threads in new[] { 2, 3, 4 })
-                {
-                    var many = new float[m * n];
-                    Parallelism.MaxThreads = threads;
-                    Gemm.Multiply(a, 0, k, 1, b, 0, 1, k, many, 0, m, k, n);
-                    Assert.True(one.AsSpan().SequenceEqual(many), $"{path} {m}x{k}x{n}: {threads} threads differ from one");
-                }
-            }
-            finally
-            {
-                Parallelism.MaxThreads = saved;
+                var many = new float[m * n];
+                using (ComputeSettings.Use(threads: threads)) Gemm.Multiply(a, 0, k, 1, b, 0, 1, k, many, 0, m, k, n);
+                Assert.True(one.AsSpan().SequenceEqual(many), $"{path} {m}x{k}x{n}: {threads} threads differ from one");
             }
             AssertMatchesReference(a, k, 1, b, 1, k, one, 0, m, k, n, $"{path} {m}x{k}x{n}");
         }
@@ -93,8 +76,8 @@ public class GemmTests
     [Fact]
     public void ForcingAnUnsupportedPathIsRefused()
     {
-        foreach (var path in Enum.GetValues<GemmPath>().Where(p => !IsSupported(p)))
-            Assert.Throws<PlatformNotSupportedException>(() => Sgemm.Path = path);
+        foreach (var path in Enum.GetValues<SimdPath>().Where(p => !ComputeSettings.IsSupported(p)))
+            Assert.Throws<PlatformNotSupportedException>(() => ComputeSettings.Use(simdPath: path));
     }
 
     /// <summary>The path is picked at run time: with AVX-512 (and then AVX2) disabled through the runtime's
@@ -104,7 +87,7 @@ public class GemmTests
     [InlineData("DOTNET_EnableAVX2", "portable")]
     public void RuntimeSwitchesSelectTheFallbackPath(string variable, string expected)
     {
-        if (expected == "avx2" && !IsSupported(GemmPath.Avx2)) expected = "portable";
+        if (expected == "avx2" && !ComputeSettings.IsSupported(SimdPath.Avx2)) expected = "portable";
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Hebb.Cli.dll"));
         start.ArgumentList.Add("info");
@@ -117,7 +100,7 @@ public class GemmTests
         string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, output);
-        Assert.Contains($"gemm path: {expected}", output);
+        Assert.Contains($"simd path: {expected}", output);
         Assert.Contains("gemm check: ok", output);
     }
 
@@ -163,9 +146,9 @@ public class GemmTests
     /// columns, accumulates when asked, and the columns around it are left alone.</summary>
     [Theory]
     [MemberData(nameof(SupportedPaths))]
-    public void WritesIntoAColumnBlockOfAWiderMatrix(GemmPath path)
+    public void WritesIntoAColumnBlockOfAWiderMatrix(SimdPath path)
     {
-        Sgemm.Path = path;
+        using var settings = ComputeSettings.Use(simdPath: path);
         var g = new Generator(6);
         foreach (var (m, k, n) in new[] { (5, 3, 4), (64, 32, 64), (37, 70, 19), (100, 9, 40) })
         {
