@@ -54,13 +54,18 @@ internal static class Engine
             if (!pending.Remove(node, out var grad)) continue;
             var inputs = node.Inputs;
             var inputGrads = node.Backward(grad);
+            if (inputGrads.Length != inputs.Length)
+                throw new InvalidOperationException(
+                    $"{node.Name}.Backward returned {inputGrads.Length} gradients for {inputs.Length} inputs: return one per input, null where none");
             for (int i = 0; i < inputs.Length; i++)
             {
                 var input = inputs[i];
                 var g = inputGrads[i];
-                if (g is null || !input.RequiresGrad) continue;
-                if (!ShapeUtil.SameShape(g.Shape, input.Shape))
-                    throw new InvalidOperationException($"internal error: {node.Name} produced a gradient of shape {ShapeUtil.Format(g.Shape)} for an input of shape {ShapeUtil.Format(input.Shape)}");
+                if (g is null || input is null || !input.RequiresGrad) continue;
+                if (!ShapeUtil.SameShape(g.Shape, input.Shape) || g.DType != input.DType)
+                    throw new InvalidOperationException(
+                        $"{node.Name}.Backward returned a gradient of shape {ShapeUtil.Format(g.Shape)} ({g.DType.Name()}) " +
+                        $"for input {i} of shape {ShapeUtil.Format(input.Shape)} ({input.DType.Name()}): they must match");
                 if (input.GradFn is null)
                     AccumulateLeaf(input, g);
                 else if (pending.TryGetValue(input.GradFn, out var existing))
@@ -104,8 +109,8 @@ internal static class Engine
             if (next < inputs.Length)
             {
                 stack.Push((node, next + 1));
-                var child = inputs[next].GradFn;
-                if (child is not null && inputs[next].RequiresGrad && visited.Add(child))
+                var child = inputs[next]?.GradFn;
+                if (child is not null && inputs[next]!.RequiresGrad && visited.Add(child))
                 {
                     if (child.Freed) throw child.GraphFreed();
                     stack.Push((child, 0));

@@ -29,10 +29,10 @@ public static class GradMode
     /// <summary>True when an op with these inputs must record a node.</summary>
     internal static bool ShouldRecord(Tensor a) => !_disabled && a.RequiresGrad;
     internal static bool ShouldRecord(Tensor a, Tensor b) => !_disabled && (a.RequiresGrad || b.RequiresGrad);
-    internal static bool ShouldRecord(ReadOnlySpan<Tensor> inputs)
+    internal static bool ShouldRecord(ReadOnlySpan<Tensor?> inputs)
     {
         if (_disabled) return false;
-        foreach (var t in inputs) if (t.RequiresGrad) return true;
+        foreach (var t in inputs) if (t is { RequiresGrad: true }) return true;
         return false;
     }
 }

@@ -55,45 +55,37 @@ namespace Hebb
 namespace Hebb.Ops
 {
     /// <summary>sigma' = sigma (1 - sigma).</summary>
-    internal sealed class SigmoidBackward(Tensor x, Tensor y) : Node(x)
+    internal sealed class SigmoidBackward(Tensor x, Tensor y) : Node([x], saveForBackward: [y])
     {
-        private Tensor? _y = y;
-        public override Tensor?[] Backward(Tensor g) => [g.Mul(_y!).Mul(1.0 - _y!)];
-        public override void Release() { base.Release(); _y = null; }
+        public override Tensor?[] Backward(Tensor g) => [g.Mul(Saved(0)).Mul(1.0 - Saved(0))];
     }
 
     /// <summary>tanh' = 1 - tanh².</summary>
-    internal sealed class TanhBackward(Tensor x, Tensor y) : Node(x)
+    internal sealed class TanhBackward(Tensor x, Tensor y) : Node([x], saveForBackward: [y])
     {
-        private Tensor? _y = y;
-        public override Tensor?[] Backward(Tensor g) => [g.Mul(1.0 - _y!.Mul(_y!))];
-        public override void Release() { base.Release(); _y = null; }
+        public override Tensor?[] Backward(Tensor g) => [g.Mul(1.0 - Saved(0).Mul(Saved(0)))];
     }
 
     internal sealed class ReluBackward(Tensor x) : Node(x)
     {
-        public override Tensor?[] Backward(Tensor g) => [Pointwise.Binary<ReluGradOp>(Inputs[0], g, "Relu")];
+        public override Tensor?[] Backward(Tensor g) => [Pointwise.Binary<ReluGradOp>(Input(0), g, "Relu")];
     }
 
     /// <summary>phi, when kept by the float forward, is Φ(x): then dx = g·(Φ + x·φ(x)) in one fused pass.</summary>
-    internal sealed class GeluBackward(Tensor x, bool tanhApproximation, Tensor? phi) : Node(x)
+    internal sealed class GeluBackward(Tensor x, bool tanhApproximation, Tensor? phi) : Node([x], saveForBackward: [phi])
     {
-        private Tensor? _phi = phi;
-
         public override Tensor?[] Backward(Tensor g)
         {
-            if (_phi is not null)
+            if (SavedOrNull(0) is { } phi)
             {
-                var x = Inputs[0].Contiguous();
+                var x = Input(0).Contiguous();
                 var gc = g.Contiguous();
                 var dx = Tensor.UninitializedLike(x.DType, x);
-                GeluKernel.Backward(x.Data<float>().AsSpan(x.Offset, x.Numel), _phi.Data<float>().AsSpan(0, x.Numel), gc.Data<float>().AsSpan(gc.Offset, gc.Numel), dx.Data<float>());
+                GeluKernel.Backward(x.Data<float>().AsSpan(x.Offset, x.Numel), phi.Data<float>().AsSpan(0, x.Numel), gc.Data<float>().AsSpan(gc.Offset, gc.Numel), dx.Data<float>());
                 return [dx];
             }
-            return [g.Mul(tanhApproximation ? Pointwise.Unary<GeluTanhGradOp>(Inputs[0], "Gelu") : Pointwise.Unary<GeluGradOp>(Inputs[0], "Gelu"))];
+            return [g.Mul(tanhApproximation ? Pointwise.Unary<GeluTanhGradOp>(Input(0), "Gelu") : Pointwise.Unary<GeluGradOp>(Input(0), "Gelu"))];
         }
-
-        public override void Release() { base.Release(); _phi = null; }
     }
 
     internal struct GeluOp : IUnaryOp

@@ -70,13 +70,13 @@ namespace Hebb.Ops
     internal sealed class AddBackward(Tensor a, Tensor b) : Node(a, b)
     {
         public override Tensor?[] Backward(Tensor g) =>
-            [NeedsGrad(0) ? g.SumTo(Inputs[0].Shape) : null, NeedsGrad(1) ? g.SumTo(Inputs[1].Shape) : null];
+            [NeedsGrad(0) ? g.SumTo(Input(0).Shape) : null, NeedsGrad(1) ? g.SumTo(Input(1).Shape) : null];
     }
 
     internal sealed class SubBackward(Tensor a, Tensor b) : Node(a, b)
     {
         public override Tensor?[] Backward(Tensor g) =>
-            [NeedsGrad(0) ? g.SumTo(Inputs[0].Shape) : null, NeedsGrad(1) ? g.Neg().SumTo(Inputs[1].Shape) : null];
+            [NeedsGrad(0) ? g.SumTo(Input(0).Shape) : null, NeedsGrad(1) ? g.Neg().SumTo(Input(1).Shape) : null];
     }
 
     /// <summary>d(ab)/da = b, d(ab)/db = a.</summary>
@@ -84,7 +84,7 @@ namespace Hebb.Ops
     {
         public override Tensor?[] Backward(Tensor g)
         {
-            var (a, b) = (Inputs[0], Inputs[1]);
+            var (a, b) = (Input(0), Input(1));
             return [NeedsGrad(0) ? g.Mul(b).SumTo(a.Shape) : null, NeedsGrad(1) ? g.Mul(a).SumTo(b.Shape) : null];
         }
     }
@@ -94,7 +94,7 @@ namespace Hebb.Ops
     {
         public override Tensor?[] Backward(Tensor g)
         {
-            var (a, b) = (Inputs[0], Inputs[1]);
+            var (a, b) = (Input(0), Input(1));
             var ga = g.Div(b);
             return [NeedsGrad(0) ? ga.SumTo(a.Shape) : null, NeedsGrad(1) ? ga.Mul(a).Div(b).Neg().SumTo(b.Shape) : null];
         }

@@ -28,5 +28,5 @@ internal static class BinaryCrossEntropyWithLogitsOp
 internal sealed class BinaryCrossEntropyWithLogitsBackward(Tensor logits, Tensor targets) : Node(logits)
 {
     public override Tensor?[] Backward(Tensor g) =>
-        [Inputs[0].Detach().Sigmoid().Sub(targets).Mul(g.Div(Math.Max(targets.Numel, 1)))];
+        [Input(0).Detach().Sigmoid().Sub(targets).Mul(g.Div(Math.Max(targets.Numel, 1)))];
 }

@@ -77,6 +77,6 @@ namespace Hebb.Ops
 
     internal sealed class ToBackward(Tensor x) : Autograd.Node(x)
     {
-        public override Tensor?[] Backward(Tensor g) => [g.To(Inputs[0].DType)];
+        public override Tensor?[] Backward(Tensor g) => [g.To(Input(0).DType)];
     }
 }

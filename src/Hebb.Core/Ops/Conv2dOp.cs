@@ -35,8 +35,7 @@ internal static class Conv2dOp
         else Compute<double>(x, w, bias, y, g, o.Groups);
 
         FusedActivation.Apply(activation, y);
-        bool record = bias is null ? GradMode.ShouldRecord(input, weight) : GradMode.ShouldRecord([input, weight, bias]);
-        if (record) y.GradFn = bias is null ? new Conv2dBackward(o, activation, y, input, weight) : new Conv2dBackward(o, activation, y, input, weight, bias);
+        if (GradMode.ShouldRecord([input, weight, bias])) y.GradFn = new Conv2dBackward(o, activation, y, input, weight, bias);
         return y;
     }
 
@@ -72,28 +71,17 @@ internal static class Conv2dOp
         ((Storage<T>)Storage.Allocate(DTypeExtensions.Of<T>(), length, clear: false)).Data; // no Tensor around it: nothing else to allocate
 }
 
-internal sealed class Conv2dBackward : Node
+/// <summary>Inputs: x, weight and the bias (absent when the layer has none). Saved: the output, only when
+/// an activation was fused into it.</summary>
+internal sealed class Conv2dBackward(Conv2dOp.Options o, Activation activation, Tensor y, Tensor input, Tensor weight, Tensor? bias)
+    : Node([input, weight, bias], saveForBackward: [activation == Activation.None ? null : y])
 {
-    private readonly Conv2dOp.Options _o;
-    private readonly Activation _activation;
-    private Tensor? _y; // the output, kept only when an activation was fused into it
-
-    public Conv2dBackward(Conv2dOp.Options o, Activation activation, Tensor y, Tensor input, Tensor weight) : base(input, weight) =>
-        (_o, _activation, _y) = (o, activation, activation == Activation.None ? null : y);
-
-    public Conv2dBackward(Conv2dOp.Options o, Activation activation, Tensor y, Tensor input, Tensor weight, Tensor bias) : base(input, weight, bias) =>
-        (_o, _activation, _y) = (o, activation, activation == Activation.None ? null : y);
-
-    public override void Release()
-    {
-        base.Release();
-        _y = null;
-    }
+    private readonly Conv2dOp.Options _o = o;
 
     public override Tensor?[] Backward(Tensor g)
     {
-        if (_y is not null) g = FusedActivation.Backward(_activation, _y, g);
-        var (input, weight) = (Inputs[0], Inputs[1]);
+        if (SavedOrNull(0) is { } y) g = FusedActivation.Backward(activation, y, g);
+        var (input, weight) = (Input(0), Input(1));
         var gx = NeedsGrad(0) ? Tensor.ZerosLike(input) : null;
         var gw = NeedsGrad(1) ? Tensor.ZerosLike(weight) : null;
         var x = input.Contiguous();
@@ -103,8 +91,8 @@ internal sealed class Conv2dBackward : Node
         if (Conv2dDirect.Applies(input.DType, geometry, _o.Groups, inputGrad: gx is not null)) Conv2dDirect.Backward(x, w, dy, gx, gw, geometry);
         else if (input.DType == DType.Float32) Compute<float>(x, w, dy, gx, gw, geometry, _o.Groups);
         else Compute<double>(x, w, dy, gx, gw, geometry, _o.Groups);
-        var gb = Inputs.Length > 2 && NeedsGrad(2) ? dy.Sum([0, 2, 3]) : null; // dy: g made contiguous (summing a broadcast g element by element is slow)
-        return Inputs.Length > 2 ? [gx, gw, gb] : [gx, gw];
+        var gb = NeedsGrad(2) ? dy.Sum([0, 2, 3]) : null; // dy: g made contiguous (summing a broadcast g element by element is slow)
+        return [gx, gw, gb];
     }
 
     private static void Compute<T>(Tensor x, Tensor w, Tensor dy, Tensor? gx, Tensor? gw, Conv2dGeometry g, int groups)

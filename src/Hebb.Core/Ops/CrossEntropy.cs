@@ -33,13 +33,11 @@ internal static class CrossEntropyOp
     }
 }
 
-internal sealed class CrossEntropyBackward(Tensor logits, Tensor logProbs, int[] targets) : Node(logits)
+internal sealed class CrossEntropyBackward(Tensor logits, Tensor logProbs, int[] targets) : Node([logits], saveForBackward: [logProbs])
 {
-    private Tensor? _logProbs = logProbs;
-
     public override Tensor?[] Backward(Tensor g)
     {
-        var grad = _logProbs!.Exp();
+        var grad = Saved(0).Exp();
         int n = targets.Length, c = grad.ShapeArray[1];
         if (grad.DType == DType.Float32)
         {
@@ -53,6 +51,4 @@ internal sealed class CrossEntropyBackward(Tensor logits, Tensor logProbs, int[]
         }
         return [grad.Mul(g.Div(n))];
     }
-
-    public override void Release() { base.Release(); _logProbs = null; }
 }

@@ -143,7 +143,7 @@ namespace Hebb.Ops
     {
         public override Tensor?[] Backward(Tensor g)
         {
-            var x = Inputs[0];
+            var x = Input(0);
             var gx = Tensor.ZerosLike(x);
             var offsets = IndexOps.GatherOffsets(x, dim, index, gx.StrideArray, 0);
             var gc = g.Contiguous();
@@ -163,7 +163,7 @@ namespace Hebb.Ops
     {
         public override Tensor?[] Backward(Tensor g)
         {
-            var x = Inputs[0];
+            var x = Input(0);
             var shape = (int[])x.ShapeArray.Clone();
             (shape[0], shape[dim]) = (shape[dim], shape[0]);
             var moved = Tensor.Empty(x.DType, shape);
@@ -187,7 +187,7 @@ namespace Hebb.Ops
     {
         public override Tensor?[] Backward(Tensor g)
         {
-            var (a, b) = (Inputs[0], Inputs[1]);
+            var (a, b) = (Input(0), Input(1));
             var zero = Tensor.Scalar(0, g.DType);
             var ga = NeedsGrad(0) ? Tensor.Where(condition, g, zero).SumTo(a.Shape) : null;
             var gb = NeedsGrad(1) ? Tensor.Where(condition, zero, g).SumTo(b.Shape) : null;

@@ -59,18 +59,17 @@ internal static class LayerNormOp
 }
 
 /// <summary>Inputs are (x), (x, weight), (x, bias) or (x, weight, bias), in that order.</summary>
-internal sealed class LayerNormBackward(Tensor[] inputs, Tensor x, Tensor? w, bool hasWeight, bool hasBias, Tensor mean, Tensor rstd, int n) : Node(inputs)
+internal sealed class LayerNormBackward(Tensor[] inputs, Tensor x, Tensor? w, bool hasWeight, bool hasBias, Tensor mean, Tensor rstd, int n)
+    : Node(inputs, saveForBackward: [x, w, mean, rstd])
 {
-    private Tensor? _x = x, _w = w, _mean = mean, _rstd = rstd;
-
     public override Tensor?[] Backward(Tensor g)
     {
         var gc = g.Contiguous();
-        var grads = new Tensor?[Inputs.Length];
-        var dx = NeedsGrad(0) ? Tensor.UninitializedLike(g.DType, Inputs[0]) : null;
+        var grads = new Tensor?[InputCount];
+        var dx = NeedsGrad(0) ? Tensor.UninitializedLike(g.DType, Input(0)) : null;
         int wi = hasWeight ? 1 : -1, bi = hasBias ? (hasWeight ? 2 : 1) : -1;
-        var dw = wi > 0 && NeedsGrad(wi) ? Tensor.Empty(g.DType, (int[])Inputs[wi].ShapeArray.Clone()) : null;
-        var db = bi > 0 && NeedsGrad(bi) ? Tensor.Empty(g.DType, (int[])Inputs[bi].ShapeArray.Clone()) : null;
+        var dw = wi > 0 && NeedsGrad(wi) ? Tensor.Empty(g.DType, (int[])Input(wi).ShapeArray.Clone()) : null;
+        var db = bi > 0 && NeedsGrad(bi) ? Tensor.Empty(g.DType, (int[])Input(bi).ShapeArray.Clone()) : null;
         var scratch = Tensor.Uninitialized(g.DType, [2 * n]);
         if (g.DType == DType.Float32) Run<float>(gc, dx, dw, db, scratch);
         else Run<double>(gc, dx, dw, db, scratch);
@@ -82,9 +81,8 @@ internal sealed class LayerNormBackward(Tensor[] inputs, Tensor x, Tensor? w, bo
 
     private void Run<T>(Tensor g, Tensor? dx, Tensor? dw, Tensor? db, Tensor scratch) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        LayerNormKernel.Backward<T>(LayerNormOp.Span<T>(_x), LayerNormOp.Span<T>(_w), LayerNormOp.Span<T>(g), _mean!.Data<T>().AsSpan(0, _mean.Numel),
-            _rstd!.Data<T>().AsSpan(0, _rstd.Numel), LayerNormOp.Span<T>(dx), LayerNormOp.Span<T>(dw), LayerNormOp.Span<T>(db), n, scratch.Data<T>());
+        var (x, w, mean, rstd) = (Saved(0), SavedOrNull(1), Saved(2), Saved(3));
+        LayerNormKernel.Backward<T>(LayerNormOp.Span<T>(x), LayerNormOp.Span<T>(w), LayerNormOp.Span<T>(g), mean.Data<T>().AsSpan(0, mean.Numel),
+            rstd.Data<T>().AsSpan(0, rstd.Numel), LayerNormOp.Span<T>(dx), LayerNormOp.Span<T>(dw), LayerNormOp.Span<T>(db), n, scratch.Data<T>());
     }
-
-    public override void Release() { base.Release(); _x = _w = _mean = _rstd = null; }
 }

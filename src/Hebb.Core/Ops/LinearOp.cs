@@ -30,8 +30,7 @@ internal static class LinearOp
         if (input.DType == DType.Float32) Compute(x.Data<float>(), x.Offset, w.Data<float>(), w.Offset, bias, y.Data<float>(), rows, inFeatures, outFeatures);
         else Compute(x.Data<double>(), x.Offset, w.Data<double>(), w.Offset, bias, y.Data<double>(), rows, inFeatures, outFeatures);
         FusedActivation.Apply(activation, y);
-        bool record = bias is null ? GradMode.ShouldRecord(input, weight) : GradMode.ShouldRecord([input, weight, bias]);
-        if (record) y.GradFn = bias is null ? new LinearBackward(activation, y, input, weight) : new LinearBackward(activation, y, input, weight, bias);
+        if (GradMode.ShouldRecord([input, weight, bias])) y.GradFn = new LinearBackward(activation, y, input, weight, bias);
         return y;
     }
 
@@ -49,37 +48,25 @@ internal static class LinearOp
     }
 }
 
-internal sealed class LinearBackward : Node
+/// <summary>Inputs: x, weight and the bias (absent when the layer has none). Saved: the output, only when
+/// an activation was fused into it.</summary>
+internal sealed class LinearBackward(Activation activation, Tensor y, Tensor input, Tensor weight, Tensor? bias)
+    : Node([input, weight, bias], saveForBackward: [activation == Activation.None ? null : y])
 {
-    private readonly Activation _activation;
-    private Tensor? _y; // the output, kept only when an activation was fused into it
-
-    public LinearBackward(Activation activation, Tensor y, Tensor input, Tensor weight) : base(input, weight) =>
-        (_activation, _y) = (activation, activation == Activation.None ? null : y);
-
-    public LinearBackward(Activation activation, Tensor y, Tensor input, Tensor weight, Tensor bias) : base(input, weight, bias) =>
-        (_activation, _y) = (activation, activation == Activation.None ? null : y);
-
     public override Tensor?[] Backward(Tensor g)
     {
-        if (_y is not null) g = FusedActivation.Backward(_activation, _y, g);
-        var (input, weight) = (Inputs[0], Inputs[1]);
+        if (SavedOrNull(0) is { } y) g = FusedActivation.Backward(activation, y, g);
+        var (input, weight) = (Input(0), Input(1));
         // Straight to the kernels: composing MatMul, Reshape, T and Sum would make a dozen tensor objects per call.
         var gc = g.Contiguous();
         var x = input.IsContiguous ? input : input.Detach().Contiguous();
         var w = weight.IsContiguous ? weight : weight.Detach().Contiguous();
         var gx = NeedsGrad(0) ? Tensor.UninitializedLike(input.DType, x) : null;
         var gw = NeedsGrad(1) ? Tensor.UninitializedLike(weight.DType, w) : null;
-        var gb = Inputs.Length > 2 && NeedsGrad(2) ? Tensor.UninitializedLike(weight.DType, Inputs[2]) : null;
+        var gb = NeedsGrad(2) ? Tensor.UninitializedLike(weight.DType, Input(2)) : null;
         if (gc.DType == DType.Float32) Compute<float>(gc, x, w, gx, gw, gb);
         else Compute<double>(gc, x, w, gx, gw, gb);
-        return Inputs.Length > 2 ? [gx, gw, gb] : [gx, gw];
-    }
-
-    public override void Release()
-    {
-        base.Release();
-        _y = null;
+        return [gx, gw, gb];
     }
 
     /// <summary>dx = g W, dW = gᵀ x, db = Σ_rows g, with g (rows, out), x (rows, in), W (out, in).</summary>

@@ -41,11 +41,7 @@ internal static class LogisticLossOp
     }
 }
 
-internal sealed class LogisticLossBackward(Tensor scores, Tensor coefficient) : Node(scores)
+internal sealed class LogisticLossBackward(Tensor scores, Tensor coefficient) : Node([scores], saveForBackward: [coefficient])
 {
-    private Tensor? _coefficient = coefficient;
-
-    public override Tensor?[] Backward(Tensor g) => [_coefficient!.Mul(g.Div(_coefficient!.Numel))];
-
-    public override void Release() { base.Release(); _coefficient = null; }
+    public override Tensor?[] Backward(Tensor g) => [Saved(0).Mul(g.Div(Saved(0).Numel))];
 }

@@ -74,7 +74,7 @@ namespace Hebb.Ops
     {
         public override Tensor?[] Backward(Tensor g)
         {
-            var (a, b) = (Inputs[0], Inputs[1]);
+            var (a, b) = (Input(0), Input(1));
             var ga = NeedsGrad(0) ? g.MatMul(b.Transpose(-2, -1)).SumTo(a.Shape) : null;
             var gb = NeedsGrad(1) ? a.Transpose(-2, -1).MatMul(g).SumTo(b.Shape) : null;
             return [ga, gb];

@@ -87,77 +87,67 @@ namespace Hebb
 
 namespace Hebb.Ops
 {
-    internal sealed class ExpBackward(Tensor x, Tensor y) : Node(x)
+    internal sealed class ExpBackward(Tensor x, Tensor y) : Node([x], saveForBackward: [y])
     {
-        private Tensor? _y = y;
-        public override Tensor?[] Backward(Tensor g) => [g.Mul(_y!)];
-        public override void Release() { base.Release(); _y = null; }
+        public override Tensor?[] Backward(Tensor g) => [g.Mul(Saved(0))];
     }
 
     internal sealed class LogBackward(Tensor x) : Node(x)
     {
-        public override Tensor?[] Backward(Tensor g) => [g.Div(Inputs[0])];
+        public override Tensor?[] Backward(Tensor g) => [g.Div(Input(0))];
     }
 
     /// <summary>d sqrt(x) = 1 / (2 sqrt(x)).</summary>
-    internal sealed class SqrtBackward(Tensor x, Tensor y) : Node(x)
+    internal sealed class SqrtBackward(Tensor x, Tensor y) : Node([x], saveForBackward: [y])
     {
-        private Tensor? _y = y;
-        public override Tensor?[] Backward(Tensor g) => [g.Div(_y!.Mul(2.0))];
-        public override void Release() { base.Release(); _y = null; }
+        public override Tensor?[] Backward(Tensor g) => [g.Div(Saved(0).Mul(2.0))];
     }
 
     internal sealed class AbsBackward(Tensor x) : Node(x)
     {
-        public override Tensor?[] Backward(Tensor g) => [g.Mul(Pointwise.Unary<SignOp>(Inputs[0], "Abs"))];
+        public override Tensor?[] Backward(Tensor g) => [g.Mul(Pointwise.Unary<SignOp>(Input(0), "Abs"))];
     }
 
     /// <summary>d x^p = p x^(p-1).</summary>
     internal sealed class PowScalarBackward(Tensor x, double p) : Node(x)
     {
-        public override Tensor?[] Backward(Tensor g) => [g.Mul(Inputs[0].Pow(p - 1).Mul(p))];
+        public override Tensor?[] Backward(Tensor g) => [g.Mul(Input(0).Pow(p - 1).Mul(p))];
     }
 
     /// <summary>d a^b / da = b a^(b-1); d a^b / db = a^b ln a.</summary>
-    internal sealed class PowBackward(Tensor a, Tensor b, Tensor y) : Node(a, b)
+    internal sealed class PowBackward(Tensor a, Tensor b, Tensor y) : Node([a, b], saveForBackward: [y])
     {
-        private Tensor? _y = y;
 
         public override Tensor?[] Backward(Tensor g)
         {
-            var (a, b) = (Inputs[0], Inputs[1]);
+            var (a, b) = (Input(0), Input(1));
             var ga = NeedsGrad(0) ? g.Mul(b).Mul(a.Pow(b.Sub(1.0))).SumTo(a.Shape) : null;
-            var gb = NeedsGrad(1) ? g.Mul(_y!).Mul(a.Log()).SumTo(b.Shape) : null;
+            var gb = NeedsGrad(1) ? g.Mul(Saved(0)).Mul(a.Log()).SumTo(b.Shape) : null;
             return [ga, gb];
         }
-
-        public override void Release() { base.Release(); _y = null; }
     }
 
     /// <summary>The gradient goes to whichever input was chosen; half to each on a tie.</summary>
-    internal sealed class MinMaxBackward(Tensor a, Tensor b, Tensor y) : Node(a, b)
+    internal sealed class MinMaxBackward(Tensor a, Tensor b, Tensor y) : Node([a, b], saveForBackward: [y])
     {
-        private Tensor? _y = y;
 
         public override Tensor?[] Backward(Tensor g)
         {
-            var (a, b) = (Inputs[0], Inputs[1]);
-            var y = _y!;
+            var (a, b) = (Input(0), Input(1));
+            var y = Saved(0);
             var tie = a.Eq(b).To(g.DType);
             var half = g.Mul(tie).Mul(0.5);
             var ga = NeedsGrad(0) ? g.Mul(a.Eq(y).To(g.DType).Sub(tie)).Add(half).SumTo(a.Shape) : null;
             var gb = NeedsGrad(1) ? g.Mul(b.Eq(y).To(g.DType).Sub(tie)).Add(half).SumTo(b.Shape) : null;
             return [ga, gb];
         }
-
-        public override void Release() { base.Release(); _y = null; }
     }
 
     internal sealed class ClampBackward(Tensor x, double? min, double? max) : Node(x)
     {
         public override Tensor?[] Backward(Tensor g)
         {
-            var x = Inputs[0];
+            var x = Input(0);
             var mask = Tensor.OnesLike(x);
             if (min is double lo) mask = mask.Mul(x.Ge(Pointwise.ScalarLike(lo, x)).To(x.DType));
             if (max is double hi) mask = mask.Mul(x.Le(Pointwise.ScalarLike(hi, x)).To(x.DType));

@@ -79,13 +79,13 @@ internal sealed class Pool2dBackward(Tensor input, Conv2dGeometry g, Tensor? arg
         var gy = grad.Contiguous();
         if (argmaxTensor is not null && gy.DType == DType.Float32)
         {
-            var input = Inputs[0];
+            var input = Input(0);
             var dx = Tensor.Uninitialized(DType.Float32, (int[])input.ShapeArray.Clone()); // every element written by the scatter
             int planes = input.ShapeArray[0] * input.ShapeArray[1];
             MaxPool2x2.Backward(gy.Data<float>(), gy.Offset, argmaxTensor.Data<int>(), planes, g.Height * g.Width, g.OutH * g.OutW, dx.Data<float>());
             return [dx];
         }
-        var gx = Tensor.ZerosLike(Inputs[0]);
+        var gx = Tensor.ZerosLike(Input(0));
         if (gx.DType == DType.Float32) Compute<float>(gy, gx);
         else Compute<double>(gy, gx);
         return [gx];

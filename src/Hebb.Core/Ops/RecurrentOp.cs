@@ -93,6 +93,13 @@ namespace Hebb.Ops
                 }
             }
 
+            /// <summary>The record of a finished forward, rebuilt from what the backward node saved.</summary>
+            public Saved(RecurrentCell cell, int batch, int steps, int hidden, Tensor output, Tensor? gates, Tensor? extra, Tensor? h0, Tensor? c0)
+            {
+                (Cell, Batch, Steps, Hidden) = (cell, batch, steps, hidden);
+                (Output, Gates, Extra, H0, C0) = (output, gates, extra, h0, c0);
+            }
+
             public void DropSaved() { Gates = Extra = H0 = C0 = null; }
         }
 
@@ -143,16 +150,17 @@ namespace Hebb.Ops
         }
 
         /// <summary>Inputs: xg, weight_hh, bias_hh, h0 (and c0 for LSTM).</summary>
-        internal sealed class RecurrentBackward(Tensor[] inputs, Saved saved) : Node(inputs)
+        internal sealed class RecurrentBackward(Tensor[] inputs, Saved saved)
+            : Node(inputs, saveForBackward: [saved.Output, saved.Gates, saved.Extra, saved.H0, saved.C0])
         {
-            private Saved? _saved = saved;
-            private readonly RecurrentCell _cell = saved.Cell;
+            private readonly (RecurrentCell Cell, int Batch, int Steps, int Hidden) _sizes = (saved.Cell, saved.Batch, saved.Steps, saved.Hidden);
 
-            public override string Name => $"{_cell}Backward";
+            public override string Name => $"{_sizes.Cell}Backward";
 
             public override Tensor?[] Backward(Tensor g)
             {
-                var s = _saved ?? throw GraphFreed();
+                var s = new Saved(_sizes.Cell, _sizes.Batch, _sizes.Steps, _sizes.Hidden,
+                    Saved(0), SavedOrNull(1), SavedOrNull(2), SavedOrNull(3), SavedOrNull(4));
                 var gd = g.Contiguous();
                 return g.DType == DType.Float32 ? Run<float>(s, gd) : Run<double>(s, gd);
             }
@@ -161,7 +169,7 @@ namespace Hebb.Ops
             {
                 int B = s.Batch, T_ = s.Steps, H = s.Hidden, GH = Gates(s.Cell) * H;
                 var dtype = g.DType;
-                var w = Dense(Inputs[1]);
+                var w = Dense(Input(1));
                 var wd = w.Data<T>();
                 var gy = g.Data<T>().AsSpan(g.Offset);
                 var y = s.Output.Data<T>();
@@ -240,12 +248,6 @@ namespace Hebb.Ops
                 if (s.Cell == RecurrentCell.Lstm)
                     return [NeedsGrad(0) ? dXt : null, dW, dB, dh0, NeedsGrad(4) ? dcT : null];
                 return [NeedsGrad(0) ? dXt : null, dW, dB, dh0];
-            }
-
-            public override void Release()
-            {
-                base.Release();
-                _saved = null;
             }
         }
     }

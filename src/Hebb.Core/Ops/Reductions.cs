@@ -97,7 +97,7 @@ namespace Hebb.Ops
     /// <summary>Every input element received the gradient of its output slot.</summary>
     internal sealed class SumBackward(Tensor x, int[] keptShape) : Node(x)
     {
-        public override Tensor?[] Backward(Tensor g) => [g.Reshape(keptShape).Expand(Inputs[0].ShapeArray)];
+        public override Tensor?[] Backward(Tensor g) => [g.Reshape(keptShape).Expand(Input(0).ShapeArray)];
     }
 
     internal static class Reduction

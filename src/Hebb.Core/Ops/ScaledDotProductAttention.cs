@@ -178,13 +178,11 @@ internal static class AttentionOp
 
     /// <summary>dQ, dK, dV from the saved probabilities, summed per distinct input.</summary>
     private sealed class ScaledDotProductAttentionBackward(Tensor[] sources, Spec[] specs, Tensor probs, Tensor? keep,
-        int count, int group, int tq, int tk, int d, int dv, double scale) : Node(sources)
+        int count, int group, int tq, int tk, int d, int dv, double scale) : Node(sources, saveForBackward: [probs, keep])
     {
-        private Tensor? _probs = probs, _keep = keep;
-
         public override Tensor?[] Backward(Tensor g)
         {
-            var inputs = Inputs;
+            var inputs = Array.ConvertAll(Inputs, t => t!); // q, k, v: never absent
             var grads = new Tensor?[inputs.Length];
             for (int s = 0; s < inputs.Length; s++)
                 if (NeedsGrad(s)) grads[s] = Tensor.Empty(inputs[s].DType, (int[])inputs[s].ShapeArray.Clone()); // zeroed: the kernel adds into it
@@ -200,11 +198,9 @@ internal static class AttentionOp
             var (q, k, v) = (inputs[specs[0].Source], inputs[specs[1].Source], inputs[specs[2].Source]);
             var (gq, gk, gv) = (grads[specs[0].Source], grads[specs[1].Source], grads[specs[2].Source]);
             MatrixSet GradSet(int j, Tensor? t) => t is null ? default : Layout(specs[j], t.ShapeArray, t.StrideArray, 0);
-            AttentionKernel<T>.Backward(q.Data<T>(), Set(specs[0], q), k.Data<T>(), Set(specs[1], k), v.Data<T>(), Set(specs[2], v), g.Data<T>(), gSet, _probs!.Data<T>(),
+            AttentionKernel<T>.Backward(q.Data<T>(), Set(specs[0], q), k.Data<T>(), Set(specs[1], k), v.Data<T>(), Set(specs[2], v), g.Data<T>(), gSet, Saved(0).Data<T>(),
                 gq?.Data<T>(), GradSet(0, gq), gk?.Data<T>(), GradSet(1, gk), gv?.Data<T>(), GradSet(2, gv),
-                count, group, tq, tk, d, dv, scale, _keep?.Data<T>(), scratch.Data<T>());
+                count, group, tq, tk, d, dv, scale, SavedOrNull(1)?.Data<T>(), scratch.Data<T>());
         }
-
-        public override void Release() { base.Release(); _probs = null; _keep = null; }
     }
 }

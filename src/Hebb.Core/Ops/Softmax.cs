@@ -57,26 +57,20 @@ namespace Hebb.Ops
     }
 
     /// <summary>With y = softmax(x/T): dx = y ⊙ (g - sum(g ⊙ y)) / T.</summary>
-    internal sealed class SoftmaxBackward(Tensor x, Tensor y, int dim, double temperature) : Node(x)
+    internal sealed class SoftmaxBackward(Tensor x, Tensor y, int dim, double temperature) : Node([x], saveForBackward: [y])
     {
-        private Tensor? _y = y;
-
         public override Tensor?[] Backward(Tensor g)
         {
-            var y = _y!;
+            var y = Saved(0);
             var dot = g.Mul(y).Sum(dim, keepDim: true);
             var dx = y.Mul(g.Sub(dot));
             return [temperature == 1.0 ? dx : dx.Div(temperature)];
         }
-
-        public override void Release() { base.Release(); _y = null; }
     }
 
     /// <summary>With y = log softmax(x): dx = g - e^y · sum(g).</summary>
-    internal sealed class LogSoftmaxBackward(Tensor x, Tensor y, int dim) : Node(x)
+    internal sealed class LogSoftmaxBackward(Tensor x, Tensor y, int dim) : Node([x], saveForBackward: [y])
     {
-        private Tensor? _y = y;
-        public override Tensor?[] Backward(Tensor g) => [g.Sub(_y!.Exp().Mul(g.Sum(dim, keepDim: true)))];
-        public override void Release() { base.Release(); _y = null; }
+        public override Tensor?[] Backward(Tensor g) => [g.Sub(Saved(0).Exp().Mul(g.Sum(dim, keepDim: true)))];
     }
 }

@@ -40,5 +40,5 @@ internal static class SquaredErrorCostOp
 internal sealed class SquaredErrorCostBackward(Tensor output, Tensor expected) : Node(output)
 {
     public override Tensor?[] Backward(Tensor g) =>
-        [Inputs[0].Detach().Sub(expected).Mul(g.Mul(2.0 / Inputs[0].ShapeArray[0]))];
+        [Input(0).Detach().Sub(expected).Mul(g.Mul(2.0 / Input(0).ShapeArray[0]))];
 }

@@ -199,7 +199,7 @@ namespace Hebb.Ops
 {
     internal sealed class ReshapeBackward(Tensor x) : Node(x)
     {
-        public override Tensor?[] Backward(Tensor g) => [g.Reshape(Inputs[0].ShapeArray)];
+        public override Tensor?[] Backward(Tensor g) => [g.Reshape(Input(0).ShapeArray)];
     }
 
     internal sealed class PermuteBackward(Tensor x, int[] dims) : Node(x)
@@ -217,7 +217,7 @@ namespace Hebb.Ops
     {
         public override Tensor?[] Backward(Tensor g)
         {
-            var full = Tensor.ZerosLike(Inputs[0]);
+            var full = Tensor.ZerosLike(Input(0));
             full.Slice(dim, start, start + (g.ShapeArray[dim] - 1) * step + 1, step).CopyFrom(g);
             return [full];
         }
@@ -225,7 +225,7 @@ namespace Hebb.Ops
 
     internal sealed class ExpandBackward(Tensor x) : Node(x)
     {
-        public override Tensor?[] Backward(Tensor g) => [g.SumTo(Inputs[0].Shape)];
+        public override Tensor?[] Backward(Tensor g) => [g.SumTo(Input(0).Shape)];
     }
 
     internal sealed class CloneBackward(Tensor x) : Node(x)

@@ -60,7 +60,7 @@ public class FusedActivationTests
             var n = stack.Pop();
             if (seen.Contains(n)) continue;
             seen.Add(n);
-            foreach (var input in n.Inputs) if (input.GradFn is not null) stack.Push(input.GradFn);
+            foreach (var input in n.Inputs) if (input?.GradFn is { } fn) stack.Push(fn);
         }
         return seen;
     }
