@@ -181,23 +181,23 @@ public static class ClassifierRecipe
         var fitSet = held > 0 ? train.Slice(0, train.Count - held) : train;
         var validation = held > 0 ? train.Slice(train.Count - held, held) : null;
 
-        var (model, history, early) = Fit(options, config, fitSet, validation, test, options.Epochs, options.EarlyStoppingPatience, onStep, onEpoch);
-        if (early is null)
+        var (model, history, fit) = Fit(options, config, fitSet, validation, test, options.Epochs, options.EarlyStoppingPatience, onStep, onEpoch);
+        if (fit.BestEpoch is not { } best)
             return new ClassifierResult(model, config, history, history[^1].Test, total.Elapsed.TotalSeconds);
 
-        early.RestoreBest();
+        // Early stopping left the model with the best epoch's weights.
         if (!options.RetrainFull)
         {
-            return new ClassifierResult(model, config, history, Trainer.Evaluate(model, test, LossFor(options.EffectiveLoss, config.Classes), config.Classes), total.Elapsed.TotalSeconds)
-            { BestEpoch = early.BestEpoch, StoppedEarly = history.Count < options.Epochs };
+            var kept = Trainer.Evaluate(model, test, LossFor(options.EffectiveLoss, config.Classes), config.Classes);
+            return new ClassifierResult(model, config, history, kept, total.Elapsed.TotalSeconds) { BestEpoch = best, StoppedEarly = fit.StoppedEarly };
         }
-        // The seed's second step: a fresh model (same seed) on all the training images for the epoch count found.
-        var (full, retrain, _) = Fit(options, config, train, null, test, early.BestEpoch, patience: 0, onStep, onEpoch);
+        // The second step of early stopping: a fresh model (same seed) on all the training images for the epoch count found.
+        var (full, retrain, _) = Fit(options, config, train, null, test, best, patience: 0, onStep, onEpoch);
         return new ClassifierResult(full, config, history, retrain[^1].Test, total.Elapsed.TotalSeconds)
-        { BestEpoch = early.BestEpoch, StoppedEarly = history.Count < options.Epochs, Retrain = retrain };
+        { BestEpoch = best, StoppedEarly = fit.StoppedEarly, Retrain = retrain };
     }
 
-    private static (Sequential Model, List<EpochResult> History, EarlyStopping? Early) Fit(ClassifierOptions options, IClassifierConfig config,
+    private static (Sequential Model, List<EpochResult> History, FitResult Fit) Fit(ClassifierOptions options, IClassifierConfig config,
         TensorDataset train, TensorDataset? validation, TensorDataset test, int epochs, int patience,
         Action<StepInfo>? onStep, Action<EpochResult>? onEpoch)
     {
@@ -216,22 +216,15 @@ public static class ClassifierRecipe
         var early = patience > 0 ? new EarlyStopping(model, patience) : null;   // 0: no early stopping
 
         var history = new List<EpochResult>();
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        Evaluation? lastValidation = null;
+        Func<double>? validate = validation is null ? null : () => (lastValidation = Trainer.Evaluate(model, validation, loss, config.Classes)).Loss;
+        var fit = trainer.Fit(loader, epochs, validate, early, onEpoch: epoch =>
         {
-            var clock = Stopwatch.StartNew();
-            double meanLoss = trainer.TrainEpoch(loader, onStep);
-            double seconds = clock.Elapsed.TotalSeconds;
-            var val = validation is null ? null : Trainer.Evaluate(model, validation, loss, config.Classes);
-            var result = new EpochResult(epoch, meanLoss, val, Trainer.Evaluate(model, test, loss, config.Classes), seconds);
+            var result = new EpochResult(epoch.Epoch, epoch.TrainLoss, lastValidation, Trainer.Evaluate(model, test, loss, config.Classes), epoch.Seconds);
             history.Add(result);
             onEpoch?.Invoke(result);
-            if (early is not null)
-            {
-                early.Observe(epoch, val!.Loss);
-                if (early.ShouldStop) break;
-            }
-        }
-        return (model, history, early);
+        }, onStep);
+        return (model, history, fit);
     }
 
     private static Optimizer MakeOptimizer(ClassifierOptions options, Module model) => options.EffectiveOptimizer switch

@@ -185,69 +185,50 @@ public static class LanguageModelRecipe
             ? new CosineWithWarmupSchedule(options.LearningRate, options.MinLearningRate, options.WarmupSteps, options.Steps)
             : null;
         var sequential = options.Tbptt ? new SequentialBatches(data.Train, options.BatchSize, options.Block) : null;
-        RecurrentState? carried = null; // lives outside the step scopes (copied out each step)
+        var trainer = new Trainer(model, optimizer, Losses.CrossEntropy) { Schedule = schedule, ClipGradNorm = options.Clip };
+        RecurrentState? carried = null; // lives outside the step scopes (carried out of each step)
+
+        Tensor StepLoss(int step)
+        {
+            Tensor x, y, logits;
+            if (sequential is not null)
+            {
+                // Truncated BPTT: start from the previous chunk's final state (cut from its graph), unless the streams wrapped.
+                (x, y, bool restarted) = sequential.Next();
+                (logits, var next) = recurrent!.Forward(x, restarted ? null : carried);
+                carried = next.Carry();
+            }
+            else
+            {
+                (x, y) = data.RandomBatch(validation: false, options.BatchSize, options.Block, generator);
+                logits = lm.Forward(x);
+            }
+            return Losses.CrossEntropy(logits.Reshape(-1, lm.VocabSize), y.Reshape(-1));
+        }
 
         var history = new List<TextEvaluation>();
         var total = Stopwatch.StartNew();
-        double trainSeconds = 0, recentSum = 0;
+        double recentSum = 0;
         int recentCount = 0;
         model.Train();
-        for (int step = 1; step <= options.Steps; step++)
+        double trainSeconds = trainer.Run(options.Steps, StepLoss, info =>
         {
-            long start = Stopwatch.GetTimestamp();
-            double loss;
-            using (TensorScope.Begin())
-            {
-                Tensor x, y, logits;
-                if (sequential is not null)
-                {
-                    // Truncated BPTT: start from the previous chunk's final state (cut from its graph), unless the streams wrapped.
-                    (x, y, bool restarted) = sequential.Next();
-                    (logits, var next) = recurrent!.Forward(x, restarted ? null : carried);
-                    carried = Keep(next);
-                }
-                else
-                {
-                    (x, y) = data.RandomBatch(validation: false, options.BatchSize, options.Block, generator);
-                    logits = lm.Forward(x);
-                }
-                var l = Losses.CrossEntropy(logits.Reshape(-1, lm.VocabSize), y.Reshape(-1));
-                optimizer.ZeroGrad();
-                schedule?.Apply(optimizer, step - 1); // the schedule counts from 0, as nanoGPT's iter_num
-                l.Backward();
-                if (options.Clip > 0) GradientClipping.ClipGradNorm(parameters, options.Clip);
-                optimizer.Step();
-                loss = l.ItemAsDouble();
-            }
-            if (!double.IsFinite(loss))
-                throw new ArithmeticException($"training diverged: the loss became {loss} at step {step}; try a smaller --lr or a --clip");
-            trainSeconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
-            recentSum += loss;
+            recentSum += info.Loss;
             recentCount++;
-            onStep?.Invoke(new StepInfo(step, options.Steps, loss));
-
-            if (step % options.EvalInterval == 0 || step == options.Steps)
-            {
-                double val = Evaluate(lm, data, validation: true, options);
-                string sample = options.SampleLength == 0 ? "" : SampleText(lm, data.Vocabulary, options.SampleLength, new Generator(options.Seed + step));
-                var e = new TextEvaluation(step, val, recentSum / recentCount, sample, total.Elapsed.TotalSeconds);
-                recentSum = 0;
-                recentCount = 0;
-                history.Add(e);
-                onEval?.Invoke(e);
-            }
-        }
+            onStep?.Invoke(info);
+        }, options.EvalInterval, step =>
+        {
+            double val = Evaluate(lm, data, validation: true, options);
+            string sample = options.SampleLength == 0 ? "" : SampleText(lm, data.Vocabulary, options.SampleLength, new Generator(options.Seed + step));
+            var e = new TextEvaluation(step, val, recentSum / recentCount, sample, total.Elapsed.TotalSeconds);
+            recentSum = 0;
+            recentCount = 0;
+            history.Add(e);
+            onEval?.Invoke(e);
+        });
         double trainLoss = Evaluate(lm, data, validation: false, options);
         return new TextTrainingResult(model, config, data.Vocabulary, history, history[^1].ValidationLoss, trainLoss, options.Steps,
             total.Elapsed.TotalSeconds, trainSeconds);
-    }
-
-    /// <summary>The carried state, detached and copied out of the step's pooled memory.</summary>
-    private static RecurrentState Keep(RecurrentState state)
-    {
-        using var _ = TensorScope.Suspend();
-        using var __ = GradMode.NoGrad();
-        return new RecurrentState(state.H.Detach().Clone(), state.C?.Detach().Clone());
     }
 
     /// <summary>Mean cross-entropy over the fixed evaluation batches of one split, in eval mode.</summary>

@@ -77,7 +77,8 @@ public static class LogisticRecipe
         for (int epoch = 1; epoch <= options.EffectiveEpochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            double trainLoss = full ? FullBatchStep(model, sgd, train, trainLabels!) : trainer.TrainEpoch(loader!);
+            // Full batch: one gradient-descent step on the whole set (its inputs are made once and cached by the dataset).
+            double trainLoss = full ? trainer.Step(() => Losses.Logistic(model.Forward(train.Inputs).Reshape(-1), trainLabels!)) : trainer.TrainEpoch(loader!);
             steps += full ? 1 : loader!.Count;
             double seconds = clock.Elapsed.TotalSeconds;
             trainingSeconds += seconds;
@@ -86,20 +87,6 @@ public static class LogisticRecipe
             onEpoch?.Invoke(result);
         }
         return new LogisticResult(model, history, history[^1].TestAccuracy, baseline, steps, trainingSeconds);
-    }
-
-    /// <summary>One gradient-descent step on the whole set (its inputs are made once and cached by the dataset);
-    /// returns the loss before the step.</summary>
-    private static double FullBatchStep(Linear model, SGD sgd, TensorDataset train, Tensor labels)
-    {
-        using var scope = TensorScope.Begin();
-        sgd.ZeroGrad();
-        var l = Losses.Logistic(model.Forward(train.Inputs).Reshape(-1), labels);
-        l.Backward();
-        sgd.Step();
-        double value = l.ItemAsDouble();
-        if (!double.IsFinite(value)) throw new ArithmeticException($"training diverged: the loss became {value}; try a smaller learning rate");
-        return value;
     }
 
     /// <summary>Share of rows where sign(w·x) equals the ±1 label (a score of exactly 0 counts as -1).</summary>

@@ -46,15 +46,8 @@ public static class XorNetwork
         var x = Inputs();
         var t = Targets();
         double loss = double.NaN;
-        for (int i = 0; i < steps; i++)
-        {
-            using var scope = TensorScope.Begin();
-            sgd.ZeroGrad();
-            var l = Losses.BinaryCrossEntropyWithLogits(model.Forward(x), t);
-            l.Backward();
-            sgd.Step();
-            loss = l.ItemAsDouble();
-        }
+        var trainer = new Trainer(model, sgd, Losses.BinaryCrossEntropyWithLogits);
+        trainer.Run(steps, _ => Losses.BinaryCrossEntropyWithLogits(model.Forward(x), t), step => loss = step.Loss);
         float[] outputs;
         using (GradMode.NoGrad()) outputs = model.Forward(x).Sigmoid().ToArray<float>();
         var targets = t.ToArray<float>();

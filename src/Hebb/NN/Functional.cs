@@ -150,4 +150,14 @@ public sealed record RecurrentState(Tensor H, Tensor? C)
     /// <summary>The same values cut off from the graph: what truncated backpropagation through time
     /// carries from one chunk to the next, so the next backward stops at the chunk boundary.</summary>
     public RecurrentState Detach() => new(H.Detach(), C?.Detach());
+
+    /// <summary>The same values cut off from the graph and copied out of the current
+    /// <see cref="TensorScope"/>, so they survive the end of the training step that made them: the state
+    /// truncated backpropagation through time carries into the next step.</summary>
+    public RecurrentState Carry()
+    {
+        using var _ = TensorScope.Suspend();
+        using var __ = Autograd.GradMode.NoGrad();
+        return new RecurrentState(H.Detach().Clone(), C?.Detach().Clone());
+    }
 }
