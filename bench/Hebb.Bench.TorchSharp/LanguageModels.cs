@@ -10,7 +10,8 @@ static class LanguageModels
     /// <summary>As Hebb's CharDataset: vocabulary = sorted distinct characters, first 90% train, last 10% validation.</summary>
     static (int Vocab, Tensor Train, Tensor Validation) LoadText()
     {
-        string path = Path.Combine(Environment.GetEnvironmentVariable("HEBB_DATASETS") ?? "/work/shared/datasets", "tinyshakespeare", "input.txt");
+        string path = Path.Combine(
+            Environment.GetEnvironmentVariable("HEBB_DATASETS") ?? "/work/shared/datasets", "tinyshakespeare", "input.txt");
         string text = File.ReadAllText(path, new System.Text.UTF8Encoding(false, true));
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
         var chars = text.Distinct().OrderBy(c => c).ToArray(); // the text is ASCII: chars are code points
@@ -115,7 +116,8 @@ static class LanguageModels
         }
         double timed = clock.Elapsed.TotalSeconds;
         double v = ValLoss(model, val, batch, block);
-        Console.Error.WriteLine($"torchsharp w3: {o.Steps} steps, {timed / (o.Steps - warm) * 100:F3} s/100 steps, last loss {last:F4}, val loss {v:F4}");
+        Console.Error.WriteLine($"torchsharp w3: {o.Steps} steps, {timed / (o.Steps - warm) * 100:F3} s/100 steps, " +
+            $"last loss {last:F4}, val loss {v:F4}");
         Workloads.Emit(Record("w3", o, warm, timed, last, v));
     }
 
@@ -235,7 +237,8 @@ static class LanguageModels
         }
         double timed = clock.Elapsed.TotalSeconds;
         double v = ValLoss(model, val, batch, block);
-        Console.Error.WriteLine($"torchsharp w4: {o.Steps} iterations, {timed / (o.Steps - warm) * 1e3:F2} ms/iter, last loss {last:F4}, val loss {v:F4}");
+        Console.Error.WriteLine($"torchsharp w4: {o.Steps} iterations, {timed / (o.Steps - warm) * 1e3:F2} ms/iter, " +
+            $"last loss {last:F4}, val loss {v:F4}");
         var rec = Record("w4", o, warm, timed, last, v);
         rec["parameters"] = parameters.Sum(p => p.numel());
         Workloads.Emit(rec);

@@ -58,7 +58,8 @@ sealed record Options(string Workload, int Threads, int Epochs, string Shapes, d
 static class Workloads
 {
     // Relaxed escaping: "fwd+bwd" stays readable instead of "fwd\u002Bbwd".
-    static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonSerializerOptions JsonOptions =
+        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     internal static void Emit(Dictionary<string, object?> fields)
     {
@@ -73,7 +74,8 @@ static class Workloads
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return Math.Round(long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1);
+                return Math.Round(
+                    long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1);
         return double.NaN;
     }
 
@@ -167,7 +169,8 @@ static class Workloads
             }
             times.Add(clock.Elapsed.TotalSeconds);
             if (epoch == 1) accuracy = Evaluate(model, xTest, yTest); // not timed
-            Console.Error.WriteLine($"torchsharp w2 epoch {epoch}: {times[^1]:F3} s ({steps} steps), last loss {lastLoss:F4}" + (epoch == 1 ? $", test accuracy {accuracy:P2}" : ""));
+            Console.Error.WriteLine($"torchsharp w2 epoch {epoch}: {times[^1]:F3} s ({steps} steps), last loss {lastLoss:F4}" +
+                (epoch == 1 ? $", test accuracy {accuracy:P2}" : ""));
         }
         double sec = Median(times.Count > 1 ? times.Skip(1).ToList() : times);
         var rec = new Dictionary<string, object?> { ["workload"] = "w2", ["threads"] = o.Threads };
@@ -241,7 +244,11 @@ static class Workloads
                 });
             }
         }
-        Emit(new() { ["workload"] = "w6-info", ["threads"] = o.Threads, ["version"] = torch.__version__, ["blas"] = "oneMKL (bundled in libtorch_cpu)" });
+        Emit(new()
+        {
+            ["workload"] = "w6-info", ["threads"] = o.Threads, ["version"] = torch.__version__,
+            ["blas"] = "oneMKL (bundled in libtorch_cpu)",
+        });
     }
 
     public static void W5(Options o)
@@ -265,7 +272,11 @@ static class Workloads
                 ["gflops"] = Math.Round(gflops, 2), ["seconds_per_call"] = s, ["rel_err"] = err,
             });
         }
-        Emit(new() { ["workload"] = "w5-info", ["threads"] = o.Threads, ["version"] = torch.__version__, ["blas"] = "oneMKL (bundled in libtorch_cpu)" });
+        Emit(new()
+        {
+            ["workload"] = "w5-info", ["threads"] = o.Threads, ["version"] = torch.__version__,
+            ["blas"] = "oneMKL (bundled in libtorch_cpu)",
+        });
     }
 
     /// <summary>Largest error of a few rows of C against float64, relative to those rows' magnitude.</summary>

@@ -9,8 +9,10 @@ namespace Hebb.Bench;
 internal static class Json
 {
     // Relaxed escaping: "fwd+bwd" stays readable instead of "fwd\u002Bbwd" (the output is never embedded in HTML).
-    public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonSerializerOptions Compact =
+        new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonSerializerOptions Indented =
+        new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>One measurement: one JSON line on standard output.</summary>
     public static void Emit(Dictionary<string, object?> fields)
@@ -29,7 +31,8 @@ internal static class Proc
         {
             foreach (var line in File.ReadLines("/proc/self/status"))
                 if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return Math.Round(long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1);
+                    return Math.Round(
+                        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0, 1);
         }
         catch (IOException) { }
         return null;
@@ -70,9 +73,11 @@ internal static class Timing
 
 /// <summary>What a child process (one implementation, one workload, one thread count) is told.</summary>
 /// <param name="Steps">W2 only: steps per epoch when above 0 (training on the first Steps x batch images), else whole epochs.</param>
-internal sealed record ChildOptions(string Workload, int Threads, int Epochs, IReadOnlyList<(int M, int K, int N)> Shapes, double MinTime, int Steps = 0)
+internal sealed record ChildOptions(
+    string Workload, int Threads, int Epochs, IReadOnlyList<(int M, int K, int N)> Shapes, double MinTime, int Steps = 0)
 {
-    public static string FormatShapes(IEnumerable<(int M, int K, int N)> shapes) => string.Join(",", shapes.Select(s => $"{s.M}x{s.K}x{s.N}"));
+    public static string FormatShapes(IEnumerable<(int M, int K, int N)> shapes) =>
+        string.Join(",", shapes.Select(s => $"{s.M}x{s.K}x{s.N}"));
 
     public static List<(int, int, int)> ParseShapes(string text) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s =>
@@ -85,7 +90,8 @@ internal sealed record ChildOptions(string Workload, int Threads, int Epochs, IR
 
 internal static class JsonNodeExt
 {
-    public static string? Str(this JsonObject o, string key) => o.TryGetPropertyValue(key, out var v) && v is JsonValue jv && jv.TryGetValue(out string? s) ? s : null;
+    public static string? Str(this JsonObject o, string key) =>
+        o.TryGetPropertyValue(key, out var v) && v is JsonValue jv && jv.TryGetValue(out string? s) ? s : null;
 
     public static double? Num(this JsonObject o, string key)
     {

@@ -59,7 +59,8 @@ internal static class HebbWorkloads
         // Best of 5 (not 3 as for GEMM): a peak is a maximum, and the machine may be shared.
         for (int rep = 0; rep < 5; rep++) best = Math.Min(best, RunThreads(threads, iters, v512));
         double gflops = flopsPerIter * iters * threads / best / 1e9;
-        Console.Error.WriteLine($"hebb peak threads {threads}: {gflops:F1} GFLOPS ({(v512 ? "Vector512" : "Vector256")} FMA, {Accumulators} accumulators/thread)");
+        Console.Error.WriteLine($"hebb peak threads {threads}: {gflops:F1} GFLOPS " +
+            $"({(v512 ? "Vector512" : "Vector256")} FMA, {Accumulators} accumulators/thread)");
         Json.Emit(new()
         {
             ["workload"] = "peak", ["impl"] = "hebb", ["threads"] = threads, ["gflops"] = Math.Round(gflops, 2),
@@ -259,7 +260,8 @@ internal static class HebbWorkloads
             times.Add(clock.Elapsed.TotalSeconds);
             meter.Pause();
             if (epoch == 1) accuracy = Trainer.Evaluate(model, test, Losses.CrossEntropy).Accuracy; // not timed
-            Console.Error.WriteLine($"hebb w2 epoch {epoch}: {times[^1]:F3} s ({loader.Count} steps), last loss {lastLoss:F4}" + (epoch == 1 ? $", test accuracy {accuracy:P2}" : ""));
+            Console.Error.WriteLine($"hebb w2 epoch {epoch}: {times[^1]:F3} s ({loader.Count} steps), last loss {lastLoss:F4}" +
+                (epoch == 1 ? $", test accuracy {accuracy:P2}" : ""));
             meter.Resume();
         }
         meter.Pause();
@@ -274,7 +276,8 @@ internal static class HebbWorkloads
     }
 
     /// <summary>The W2 figures every implementation reports (the peers build the same record).</summary>
-    private static Dictionary<string, object?> W2Record(ChildOptions o, string impl, List<double> times, int stepsPerEpoch, int trainImages, double accuracy)
+    private static Dictionary<string, object?> W2Record(
+        ChildOptions o, string impl, List<double> times, int stepsPerEpoch, int trainImages, double accuracy)
     {
         var steady = times.Count > 1 ? times.Skip(1).ToList() : times;
         double sec = Stats.Median(steady);
@@ -314,7 +317,8 @@ internal static class HebbWorkloads
             if (info.Step == o.Steps) { t1 = Stopwatch.GetTimestamp(); meter.Pause(); lastLoss = info.Loss; }
         });
         double timed = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
-        Console.Error.WriteLine($"hebb w3: {o.Steps} steps, {timed / (o.Steps - warm) * 100:F3} s/100 steps, last loss {lastLoss:F4}, val loss {result.ValidationLoss:F4}");
+        Console.Error.WriteLine($"hebb w3: {o.Steps} steps, {timed / (o.Steps - warm) * 100:F3} s/100 steps, " +
+            $"last loss {lastLoss:F4}, val loss {result.ValidationLoss:F4}");
         var rec = LmRecord("w3", "hebb", o.Threads, o.Steps, warm, timed, lastLoss, result.ValidationLoss);
         rec["train_loss_eval"] = Math.Round(result.TrainLoss, 4);
         AddAlloc(rec, meter);
@@ -322,7 +326,8 @@ internal static class HebbWorkloads
     }
 
     /// <summary>The W3/W4 figures every implementation reports (the peers build the same record).</summary>
-    private static Dictionary<string, object?> LmRecord(string workload, string impl, int threads, int steps, int warm, double timedSeconds, double lastLoss, double valLoss)
+    private static Dictionary<string, object?> LmRecord(
+        string workload, string impl, int threads, int steps, int warm, double timedSeconds, double lastLoss, double valLoss)
     {
         var rec = new Dictionary<string, object?> { ["workload"] = workload, ["impl"] = impl, ["threads"] = threads };
         double perStep = timedSeconds / (steps - warm);
@@ -356,7 +361,8 @@ internal static class HebbWorkloads
         const int batch = 12, block = 64;
         var data = CharDataset.Load("tinyshakespeare");
         var gen = new Generator(0);
-        var model = (Gpt)new GptConfig(data.Vocabulary.Count, Layers: 4, Heads: 4, EmbeddingDim: 128, BlockSize: block, Dropout: 0, Bias: false).Build(gen);
+        var model = (Gpt)new GptConfig(
+            data.Vocabulary.Count, Layers: 4, Heads: 4, EmbeddingDim: 128, BlockSize: block, Dropout: 0, Bias: false).Build(gen);
         var parameters = model.Parameters().ToArray();
         var adamw = new AdamW(ParameterGroup.DecayMatricesOnly(parameters, 0.1), learningRate: 1e-3, beta1: 0.9, beta2: 0.99);
         var schedule = new CosineWithWarmupSchedule(1e-3, 1e-4, warmupSteps: 100, totalSteps: 2000);
@@ -381,8 +387,10 @@ internal static class HebbWorkloads
         }
         double timed = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         meter.Pause();
-        double val = LanguageModelRecipe.Evaluate(model, data, validation: true, new TextTrainingOptions { BatchSize = batch, Block = block });
-        Console.Error.WriteLine($"hebb w4: {o.Steps} iterations, {timed / (o.Steps - warm) * 1e3:F2} ms/iter, last loss {loss:F4}, val loss {val:F4}");
+        double val = LanguageModelRecipe.Evaluate(
+            model, data, validation: true, new TextTrainingOptions { BatchSize = batch, Block = block });
+        Console.Error.WriteLine($"hebb w4: {o.Steps} iterations, {timed / (o.Steps - warm) * 1e3:F2} ms/iter, " +
+            $"last loss {loss:F4}, val loss {val:F4}");
         var rec = LmRecord("w4", "hebb", o.Threads, o.Steps, warm, timed, loss, val);
         rec["parameters"] = parameters.Sum(p => (long)p.Numel);
         AddAlloc(rec, meter);

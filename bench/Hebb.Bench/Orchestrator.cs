@@ -113,7 +113,8 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
     private string[] ChildArgs(string workload, int threads) =>
         [workload, "--threads", threads.ToString(CultureInfo.InvariantCulture),
          "--epochs", (workload == "w2" ? o.W2Epochs : o.EffectiveEpochs).ToString(CultureInfo.InvariantCulture),
-         "--steps", (workload switch { "w2" => o.W2Steps, "w3" => o.W3Steps, "w4" => o.W4Steps, _ => 0 }).ToString(CultureInfo.InvariantCulture),
+         "--steps", (workload switch { "w2" => o.W2Steps, "w3" => o.W3Steps, "w4" => o.W4Steps, _ => 0 })
+             .ToString(CultureInfo.InvariantCulture),
          "--shapes", ChildOptions.FormatShapes(o.EffectiveShapes),
          "--min-time", o.EffectiveMinTime.ToString(CultureInfo.InvariantCulture)];
 
@@ -124,7 +125,8 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
     }
 
     private void RunPython(string workload, int threads) =>
-        RunChild("pytorch", workload, threads, "/usr/bin/python3", [Path.Combine(_root, "bench", "peers", "torch_bench.py"), .. ChildArgs(workload, threads)], PeerEnv(threads));
+        RunChild("pytorch", workload, threads, "/usr/bin/python3",
+            [Path.Combine(_root, "bench", "peers", "torch_bench.py"), .. ChildArgs(workload, threads)], PeerEnv(threads));
 
     private void RunTorchSharp(string workload, int threads)
     {
@@ -182,7 +184,8 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
             if (best is null || (run.Value.Exit == 0 && (best.Value.Exit != 0 || run.Value.Other < best.Value.Other))) best = run;
             if (run.Value.Exit != 0 || run.Value.Other <= NoisyLoad) break;
             if (attempt < o.Retries)
-                Console.Error.WriteLine($"--- other processes used {run.Value.Other:F2} cores during it: running {impl} {workload} threads {threads} again ({attempt + 1}/{o.Retries})");
+                Console.Error.WriteLine($"--- other processes used {run.Value.Other:F2} cores during it: " +
+                    $"running {impl} {workload} threads {threads} again ({attempt + 1}/{o.Retries})");
         }
         var (got, other, exit) = best!.Value;
         foreach (var rec in got)
@@ -197,7 +200,8 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
         else if (got.Count == 0) Fail(impl, workload, threads, "no measurement printed");
     }
 
-    private (List<JsonObject> Records, double Other, int Exit)? RunChildOnce(string impl, string workload, int threads, string file, string[] args, Dictionary<string, string?> env)
+    private (List<JsonObject> Records, double Other, int Exit)? RunChildOnce(
+        string impl, string workload, int threads, string file, string[] args, Dictionary<string, string?> env)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -229,7 +233,8 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
         }
         p.WaitForExit();
         double other = ForeignLoad.Cores(before, ForeignLoad.Take());
-        Console.Error.WriteLine($"--- {impl} {workload} threads {threads}: {clock.Elapsed.TotalSeconds:F1} s wall, other processes used {other:F2} cores meanwhile");
+        Console.Error.WriteLine($"--- {impl} {workload} threads {threads}: {clock.Elapsed.TotalSeconds:F1} s wall, " +
+            $"other processes used {other:F2} cores meanwhile");
         return (got, other, p.ExitCode);
     }
 
@@ -250,7 +255,8 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
                 Console.Error.WriteLine($"--- still {other:F2} cores busy elsewhere after {o.WaitQuiet:F0} s; going on");
                 return;
             }
-            if (!said) Console.Error.WriteLine($"--- other processes use {other:F2} cores; waiting up to {o.WaitQuiet:F0} s for a quiet machine");
+            if (!said)
+                Console.Error.WriteLine($"--- other processes use {other:F2} cores; waiting up to {o.WaitQuiet:F0} s for a quiet machine");
             said = true;
         }
     }
@@ -273,7 +279,8 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
         string proj = Path.Combine(_root, "bench", "Hebb.Bench.TorchSharp", "Hebb.Bench.TorchSharp.csproj");
         Console.Error.WriteLine("--- building bench/Hebb.Bench.TorchSharp (Release)");
         if (RunTool(DotnetHost(), ["build", proj, "-c", "Release", "-nologo", "-v:q", "-clp:NoSummary"]) != 0) return;
-        string dll = Path.Combine(_root, "bench", "Hebb.Bench.TorchSharp", "bin", "Release", "net10.0", "linux-x64", "Hebb.Bench.TorchSharp.dll");
+        string dll = Path.Combine(
+            _root, "bench", "Hebb.Bench.TorchSharp", "bin", "Release", "net10.0", "linux-x64", "Hebb.Bench.TorchSharp.dll");
         if (File.Exists(dll)) _torchSharpDll = dll;
         else Console.Error.WriteLine($"TorchSharp peer: {dll} not found after the build");
     }
@@ -304,7 +311,8 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
             for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
                 if (File.Exists(Path.Combine(d.FullName, "bench", "Hebb.Bench", "Hebb.Bench.csproj")))
                     return d.FullName;
-        throw new InvalidOperationException("cannot find the checkout (a folder with bench/Hebb.Bench/Hebb.Bench.csproj) above the current folder");
+        throw new InvalidOperationException(
+            "cannot find the checkout (a folder with bench/Hebb.Bench/Hebb.Bench.csproj) above the current folder");
     }
 
     private static string ReadLoad()
@@ -346,7 +354,8 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
             ["os"] = RuntimeInformation.OSDescription,
             ["dotnet"] = RuntimeInformation.FrameworkDescription,
             // The library measured is src/ as of its last commit (plus local changes, if any).
-            ["hebb_commit"] = Git("log", "-1", "--format=%h", "--", "src") + (Git("status", "--porcelain", "--", "src").Length > 0 ? " + uncommitted changes in src" : ""),
+            ["hebb_commit"] = Git("log", "-1", "--format=%h", "--", "src") +
+                (Git("status", "--porcelain", "--", "src").Length > 0 ? " + uncommitted changes in src" : ""),
             ["checkout_commit"] = Git("rev-parse", "--short", "HEAD"),
             ["load_before"] = _loadBefore,
             ["load_after"] = ReadLoad(),
@@ -361,7 +370,10 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
     {
         try
         {
-            var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _root };
+            var psi = new ProcessStartInfo("git")
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _root,
+            };
             foreach (var a in args) psi.ArgumentList.Add(a);
             using var p = Process.Start(psi)!;
             string s = p.StandardOutput.ReadToEnd().Trim();
@@ -376,7 +388,8 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
         try
         {
             var lines = File.ReadAllLines("/proc/cpuinfo");
-            string Get(string key) => lines.FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
+            string Get(string key) =>
+                lines.FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
             return $"{Get("model name")} (family {Get("cpu family")}, model {Get("model\t")})";
         }
         catch (IOException) { return RuntimeInformation.ProcessArchitecture.ToString(); }

@@ -35,7 +35,9 @@ internal static class BenchCli
             if (error is not null)
             {
                 Console.Error.WriteLine(error);
-                Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Hebb.Bench -- peak|w1|w2|w3|w4|w5|w6|all [--threads N] [--peers] [--quick] [--epochs E] [--steps S] [--shapes MxKxN,...] [--min-time S] [--out PREFIX] [--no-save] [--keep-openblas-env] [--wait-quiet SECONDS] [--retries N]");
+                Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Hebb.Bench -- peak|w1|w2|w3|w4|w5|w6|all " +
+                    "[--threads N] [--peers] [--quick] [--epochs E] [--steps S] [--shapes MxKxN,...] [--min-time S] [--out PREFIX] " +
+                    "[--no-save] [--keep-openblas-env] [--wait-quiet SECONDS] [--retries N]");
                 return 2;
             }
             return new Orchestrator(opts, args).Run();
@@ -83,7 +85,8 @@ internal static class BenchCli
         if (o.Retries < 0) error ??= "--retries must be at least 0";
         if (o.Epochs is < 1) error ??= "--epochs must be at least 1";
         if (o.Steps is < 0) error ??= "--steps must be at least 0 (0: whole epochs)";
-        if (o.Workload is "w3" or "w4" && o.Steps is > 0 and < 20) error ??= "--steps must be at least 20 for w3 and w4 (the first 10 are warm-up, not timed)";
+        if (o.Workload is "w3" or "w4" && o.Steps is > 0 and < 20)
+            error ??= "--steps must be at least 20 for w3 and w4 (the first 10 are warm-up, not timed)";
         return (o, error);
     }
 }

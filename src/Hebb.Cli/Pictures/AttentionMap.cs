@@ -26,7 +26,8 @@ public static class AttentionMap
             throw new ArgumentException($"attention map: heads ({heads}), length ({length}) and scale ({scale}) must be positive");
         for (int l = 0; l < layers.Count; l++)
             if (layers[l].Length != heads * length * length)
-                throw new ArgumentException($"attention map: layer {l} has {layers[l].Length} weights, expected heads x T x T = {heads * length * length}");
+                throw new ArgumentException(
+                    $"attention map: layer {l} has {layers[l].Length} weights, expected heads x T x T = {heads * length * length}");
         if (tokens is not null && tokens.Count != length)
             throw new ArgumentException($"attention map: {tokens.Count} tokens for {length} positions");
         bool labelled = tokens is not null && scale >= MinLabelledScale;
@@ -44,9 +45,11 @@ public static class AttentionMap
             for (int i = 0; i < length; i++)
             {
                 for (int l = 0; l < layers.Count; l++)
-                    TinyFont.Draw(pixels, width, 3, tokens![i], 1, top + 1 + l * (cell + 1) + i * scale + (scale - TinyFont.Height * zoom) / 2, zoom, 255);
+                    TinyFont.Draw(pixels, width, 3, tokens![i],
+                        1, top + 1 + l * (cell + 1) + i * scale + (scale - TinyFont.Height * zoom) / 2, zoom, 255);
                 for (int h = 0; h < heads; h++)
-                    TinyFont.Draw(pixels, width, 3, tokens![i], left + 1 + h * (cell + 1) + i * scale + (scale - TinyFont.Width * zoom) / 2, 1, zoom, 255);
+                    TinyFont.Draw(pixels, width, 3, tokens![i],
+                        left + 1 + h * (cell + 1) + i * scale + (scale - TinyFont.Width * zoom) / 2, 1, zoom, 255);
             }
         }
         for (int l = 0; l < layers.Count; l++)

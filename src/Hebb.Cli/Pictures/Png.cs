@@ -13,7 +13,8 @@ public sealed class PixelImage
         if (width <= 0 || height <= 0) throw new ArgumentException($"PixelImage: size must be positive, got {width}x{height}");
         if (channels is not (1 or 3)) throw new ArgumentException($"PixelImage: channels must be 1 (gray) or 3 (RGB), got {channels}");
         if ((long)width * height * channels != pixels.Length)
-            throw new ArgumentException($"PixelImage: {width}x{height}x{channels} needs {(long)width * height * channels} bytes, got {pixels.Length}");
+            throw new ArgumentException(
+                $"PixelImage: {width}x{height}x{channels} needs {(long)width * height * channels} bytes, got {pixels.Length}");
         (Width, Height, Channels, Pixels) = (width, height, channels, pixels);
     }
 

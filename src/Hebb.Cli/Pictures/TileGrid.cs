@@ -13,12 +13,15 @@ public static class TileGrid
     /// <param name="values">count tiles of tileHeight x tileWidth, one after another, each row-major.</param>
     /// <param name="columns">tiles per row; 0 picks ceil(sqrt(count)) for a square-ish grid.</param>
     /// <param name="scale">each value becomes a scale x scale block of pixels.</param>
-    public static PixelImage Render(ReadOnlySpan<float> values, int count, int tileHeight, int tileWidth, int columns = 0, int scale = 1, int border = 1)
+    public static PixelImage Render(
+        ReadOnlySpan<float> values, int count, int tileHeight, int tileWidth, int columns = 0, int scale = 1, int border = 1)
     {
         if (count <= 0 || tileHeight <= 0 || tileWidth <= 0)
-            throw new ArgumentException($"TileGrid: need at least one tile of positive size, got {count} tiles of {tileHeight}x{tileWidth}");
+            throw new ArgumentException(
+                $"TileGrid: need at least one tile of positive size, got {count} tiles of {tileHeight}x{tileWidth}");
         if ((long)count * tileHeight * tileWidth != values.Length)
-            throw new ArgumentException($"TileGrid: {count} tiles of {tileHeight}x{tileWidth} need {(long)count * tileHeight * tileWidth} values, got {values.Length}");
+            throw new ArgumentException($"TileGrid: {count} tiles of {tileHeight}x{tileWidth} " +
+                $"need {(long)count * tileHeight * tileWidth} values, got {values.Length}");
         if (columns < 0 || scale <= 0 || border < 0)
             throw new ArgumentException($"TileGrid: columns must be >= 0, scale > 0 and border >= 0, got {columns}, {scale}, {border}");
         if (columns == 0) columns = (int)Math.Ceiling(Math.Sqrt(count));

@@ -115,7 +115,8 @@ public static class TinyFont
     /// <summary>Whether the pixel (x, y) of character c's glyph is ink.</summary>
     public static bool Ink(char c, int x, int y)
     {
-        if ((uint)x >= Width || (uint)y >= Height) throw new ArgumentOutOfRangeException(nameof(x), $"glyph pixel ({x}, {y}) is outside {Width} x {Height}");
+        if ((uint)x >= Width || (uint)y >= Height)
+            throw new ArgumentOutOfRangeException(nameof(x), $"glyph pixel ({x}, {y}) is outside {Width} x {Height}");
         string glyph = c >= ' ' && c <= '~' ? Glyphs[c - ' '] : Box;
         return glyph[y * (Width + 1) + x] == '#';
     }

@@ -38,7 +38,8 @@ internal sealed class AttentionKernel<T> : IParallelWork where T : unmanaged, IF
         var w = new AttentionKernel<T>
         {
             _q = q, _k = k, _v = v, _o = o, _p = p, _qs = qs, _ks = ks, _vs = vs, _os = os, _count = count, _group = group,
-            _tq = tq, _tk = tk, _d = d, _dValue = dv, _scale = scale, _causal = causal, _mask = mask, _ms = ms, _keep = keep, _scratch = scratch,
+            _tq = tq, _tk = tk, _d = d, _dValue = dv, _scale = scale, _causal = causal, _mask = mask, _ms = ms,
+            _keep = keep, _scratch = scratch,
         };
         w.Launch();
     }
@@ -87,7 +88,8 @@ internal sealed class AttentionKernel<T> : IParallelWork where T : unmanaged, IF
     {
         int tq = _tq, tk = _tk, pOff = i * tq * tk;
         // S = Q·Kᵀ: Kᵀ is K read with its strides swapped.
-        Gemm.Multiply(_q, _qs.Offsets[i], _qs.RowStride, _qs.ColStride, _k, _ks.Offsets[i], _ks.ColStride, _ks.RowStride, _p, pOff, tq, _d, tk);
+        Gemm.Multiply(_q, _qs.Offsets[i], _qs.RowStride, _qs.ColStride, _k, _ks.Offsets[i], _ks.ColStride, _ks.RowStride,
+            _p, pOff, tq, _d, tk);
         for (int r = 0; r < tq; r++) SoftmaxRow(_p.AsSpan(pOff + r * tk, tk), r, i);
 
         T[] a = _p;
@@ -98,7 +100,8 @@ internal sealed class AttentionKernel<T> : IParallelWork where T : unmanaged, IF
             MulOp.Apply<T>(_p.AsSpan(pOff, tq * tk), _keep.AsSpan(pOff, tq * tk), _scratch.AsSpan(sOff, tq * tk));
             (a, aOff) = (_scratch, sOff);
         }
-        Gemm.Multiply(a, aOff, tk, 1, _v, _vs.Offsets[i], _vs.RowStride, _vs.ColStride, _o, _os.Offsets[i], tq, tk, _dValue, ldc: _os.RowStride);
+        Gemm.Multiply(a, aOff, tk, 1, _v, _vs.Offsets[i], _vs.RowStride, _vs.ColStride,
+            _o, _os.Offsets[i], tq, tk, _dValue, ldc: _os.RowStride);
     }
 
     /// <summary>Scales one row of scores, masks it and turns it into probabilities in place.</summary>
@@ -133,7 +136,8 @@ internal sealed class AttentionKernel<T> : IParallelWork where T : unmanaged, IF
         var dP = _scratch.AsSpan(dpOff, size);
 
         // dP' = dO·Vᵀ (the gradient of the dropped probabilities).
-        Gemm.Multiply(_o, _os.Offsets[i], _os.RowStride, _os.ColStride, _v, _vs.Offsets[i], _vs.ColStride, _vs.RowStride, _scratch, dpOff, tq, _dValue, tk);
+        Gemm.Multiply(_o, _os.Offsets[i], _os.RowStride, _os.ColStride, _v, _vs.Offsets[i], _vs.ColStride, _vs.RowStride,
+            _scratch, dpOff, tq, _dValue, tk);
         if (_gradV is not null)
         {
             // dV += (P ⊙ keep)ᵀ·dO: the transpose is P read with swapped strides.
@@ -144,7 +148,8 @@ internal sealed class AttentionKernel<T> : IParallelWork where T : unmanaged, IF
                 MulOp.Apply<T>(p, _keep.AsSpan(pOff, size), _scratch.AsSpan(dropOff, size));
                 (a, aOff) = (_scratch, dropOff);
             }
-            Gemm.Multiply(a, aOff, 1, tk, _o, _os.Offsets[i], _os.RowStride, _os.ColStride, _gradV, _dvs.Offsets[i], tk, tq, _dValue, accumulate: true, ldc: _dvs.RowStride);
+            Gemm.Multiply(a, aOff, 1, tk, _o, _os.Offsets[i], _os.RowStride, _os.ColStride,
+                _gradV, _dvs.Offsets[i], tk, tq, _dValue, accumulate: true, ldc: _dvs.RowStride);
         }
         if (_gradQ is null && _gradK is null) return;
         if (_keep is not null) MulOp.Apply<T>(dP, _keep.AsSpan(pOff, size), dP);
@@ -161,9 +166,11 @@ internal sealed class AttentionKernel<T> : IParallelWork where T : unmanaged, IF
         }
         // dQ += dS·K and dK += dSᵀ·Q.
         if (_gradQ is not null)
-            Gemm.Multiply(_scratch, dpOff, tk, 1, _k, _ks.Offsets[i], _ks.RowStride, _ks.ColStride, _gradQ, _dqs.Offsets[i], tq, tk, _d, accumulate: true, ldc: _dqs.RowStride);
+            Gemm.Multiply(_scratch, dpOff, tk, 1, _k, _ks.Offsets[i], _ks.RowStride, _ks.ColStride,
+                _gradQ, _dqs.Offsets[i], tq, tk, _d, accumulate: true, ldc: _dqs.RowStride);
         if (_gradK is not null)
-            Gemm.Multiply(_scratch, dpOff, 1, tk, _q, _qs.Offsets[i], _qs.RowStride, _qs.ColStride, _gradK, _dks.Offsets[i], tk, tq, _d, accumulate: true, ldc: _dks.RowStride);
+            Gemm.Multiply(_scratch, dpOff, 1, tk, _q, _qs.Offsets[i], _qs.RowStride, _qs.ColStride,
+                _gradK, _dks.Offsets[i], tk, tq, _d, accumulate: true, ldc: _dks.RowStride);
     }
 
     private static T Dot(ReadOnlySpan<T> a, ReadOnlySpan<T> b)

@@ -58,7 +58,8 @@ public static class ComputeSettings
         if (simdPath is { } p && !IsSupported(p))
             throw new PlatformNotSupportedException($"simdPath {p} is not supported on this CPU (it supports {DetectedSimdPath})");
         var outer = Current.Value;
-        var frame = new Frame(threads ?? outer?.Threads ?? Environment.ProcessorCount, simdPath ?? outer?.SimdPath ?? DetectedSimdPath, outer);
+        var frame = new Frame(
+            threads ?? outer?.Threads ?? Environment.ProcessorCount, simdPath ?? outer?.SimdPath ?? DetectedSimdPath, outer);
         Current.Value = frame;
         return new Scope(frame);
     }
@@ -78,7 +79,8 @@ public static class ComputeSettings
             if (_frame is null) return;
             if (!ReferenceEquals(Current.Value, _frame))
                 throw new InvalidOperationException(
-                    "ComputeSettings scopes must be disposed in the reverse order of Use, on the flow that started them (use them with 'using')");
+                    "ComputeSettings scopes must be disposed in the reverse order of Use, " +
+                    "on the flow that started them (use them with 'using')");
             Current.Value = _frame.Outer;
         }
     }

@@ -3,7 +3,8 @@ namespace Hebb.Kernels;
 internal static class Copy
 {
     /// <summary>Gathers a strided view into a dense row-major destination.</summary>
-    public static void ToContiguous<T>(T[] src, int srcOffset, ReadOnlySpan<int> shape, ReadOnlySpan<int> srcStrides, Span<T> dst) where T : unmanaged
+    public static void ToContiguous<T>(T[] src, int srcOffset, ReadOnlySpan<int> shape, ReadOnlySpan<int> srcStrides, Span<T> dst)
+        where T : unmanaged
     {
         Span<int> scratch = stackalloc int[StridedLayout.ScratchSize(shape.Length)];
         var dstStrides = ShapeUtil.ContiguousStrides(shape);
@@ -19,7 +20,8 @@ internal static class Copy
     }
 
     /// <summary>Scatters a dense source into a strided view (used to write into slices).</summary>
-    public static void FromContiguous<T>(ReadOnlySpan<T> src, T[] dst, int dstOffset, ReadOnlySpan<int> shape, ReadOnlySpan<int> dstStrides) where T : unmanaged
+    public static void FromContiguous<T>(ReadOnlySpan<T> src, T[] dst, int dstOffset, ReadOnlySpan<int> shape, ReadOnlySpan<int> dstStrides)
+        where T : unmanaged
     {
         Span<int> scratch = stackalloc int[StridedLayout.ScratchSize(shape.Length)];
         var srcStrides = ShapeUtil.ContiguousStrides(shape);

@@ -66,8 +66,10 @@ internal static unsafe class DirectConv
         int rows = TR.Value, width = TOps.Width;
         for (int q = 0; q < qCount; q += 2 * width)
         {
-            TV c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero, c20 = TOps.Zero, c21 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero;
-            TV c40 = TOps.Zero, c41 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero, c60 = TOps.Zero, c61 = TOps.Zero, c70 = TOps.Zero, c71 = TOps.Zero;
+            TV c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero,
+                c20 = TOps.Zero, c21 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero;
+            TV c40 = TOps.Zero, c41 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero,
+                c60 = TOps.Zero, c61 = TOps.Zero, c70 = TOps.Zero, c71 = TOps.Zero;
             float* xq = x + q, wp = w;
             for (int p = 0; p < k; p++, wp += rows)
             {
@@ -100,7 +102,8 @@ internal static unsafe class DirectConv
     /// the flat layout with zeros in the thrown-away columns. Blocks of 4 rows by 3 taps keep 12 vector
     /// sums in registers across all the images; each is reduced to a scalar once.
     /// </summary>
-    public static void WeightGrad(SimdPath path, float** gs, float** xs, int images, int rows, int ldg, int* offsets, int k, int qCount, float* dw, int ldw)
+    public static void WeightGrad(
+        SimdPath path, float** gs, float** xs, int images, int rows, int ldg, int* offsets, int k, int qCount, float* dw, int ldw)
     {
         switch (path)
         {
@@ -111,7 +114,8 @@ internal static unsafe class DirectConv
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void WeightGrad<TOps, TV>(float** gs, float** xs, int images, int rows, int ldg, int* off, int k, int qCount, float* dw, int ldw)
+    private static void WeightGrad<TOps, TV>(
+        float** gs, float** xs, int images, int rows, int ldg, int* off, int k, int qCount, float* dw, int ldw)
         where TOps : struct, IVectorOps<TV> where TV : struct
     {
         int width = TOps.Width;
@@ -130,10 +134,14 @@ internal static unsafe class DirectConv
                 for (int q = 0; q < qCount; q += width)
                 {
                     TV b0 = TOps.Load(x0 + q), b1 = TOps.Load(x1 + q), b2 = TOps.Load(x2 + q);
-                    TV a = TOps.Load(g + q); s00 = TOps.MultiplyAdd(a, b0, s00); s01 = TOps.MultiplyAdd(a, b1, s01); s02 = TOps.MultiplyAdd(a, b2, s02);
-                    a = TOps.Load(g + g1 + q); s10 = TOps.MultiplyAdd(a, b0, s10); s11 = TOps.MultiplyAdd(a, b1, s11); s12 = TOps.MultiplyAdd(a, b2, s12);
-                    a = TOps.Load(g + g2 + q); s20 = TOps.MultiplyAdd(a, b0, s20); s21 = TOps.MultiplyAdd(a, b1, s21); s22 = TOps.MultiplyAdd(a, b2, s22);
-                    a = TOps.Load(g + g3 + q); s30 = TOps.MultiplyAdd(a, b0, s30); s31 = TOps.MultiplyAdd(a, b1, s31); s32 = TOps.MultiplyAdd(a, b2, s32);
+                    TV a = TOps.Load(g + q);
+                    s00 = TOps.MultiplyAdd(a, b0, s00); s01 = TOps.MultiplyAdd(a, b1, s01); s02 = TOps.MultiplyAdd(a, b2, s02);
+                    a = TOps.Load(g + g1 + q);
+                    s10 = TOps.MultiplyAdd(a, b0, s10); s11 = TOps.MultiplyAdd(a, b1, s11); s12 = TOps.MultiplyAdd(a, b2, s12);
+                    a = TOps.Load(g + g2 + q);
+                    s20 = TOps.MultiplyAdd(a, b0, s20); s21 = TOps.MultiplyAdd(a, b1, s21); s22 = TOps.MultiplyAdd(a, b2, s22);
+                    a = TOps.Load(g + g3 + q);
+                    s30 = TOps.MultiplyAdd(a, b0, s30); s31 = TOps.MultiplyAdd(a, b1, s31); s32 = TOps.MultiplyAdd(a, b2, s32);
                 }
             }
             Add(dw, ldw, r0, p0, rows, k, 0, s00, s01, s02);

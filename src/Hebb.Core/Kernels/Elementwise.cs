@@ -29,7 +29,8 @@ internal static class Elementwise
     }
 
     /// <summary>dst[view] += src (dense, same shape as the view): used to accumulate in place.</summary>
-    public static void AddInto<T>(T[] dst, int dOff, ReadOnlySpan<int> dStrides, T[] src, int sOff, ReadOnlySpan<int> sStrides, ReadOnlySpan<int> shape)
+    public static void AddInto<T>(
+        T[] dst, int dOff, ReadOnlySpan<int> dStrides, T[] src, int sOff, ReadOnlySpan<int> sStrides, ReadOnlySpan<int> shape)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Span<int> scratch = stackalloc int[StridedLayout.ScratchSize(shape.Length)];

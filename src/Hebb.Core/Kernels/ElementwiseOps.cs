@@ -12,7 +12,8 @@ namespace Hebb.Kernels;
 internal static class F32
 {
     public static bool Is<T>() => typeof(T) == typeof(float);
-    public static ReadOnlySpan<float> R<T>(ReadOnlySpan<T> s) where T : unmanaged => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(s);
+    public static ReadOnlySpan<float> R<T>(ReadOnlySpan<T> s) where T : unmanaged =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(s);
     public static Span<float> W<T>(Span<T> s) where T : unmanaged => System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(s);
     public static float V<T>(T v) where T : unmanaged => System.Runtime.CompilerServices.Unsafe.As<T, float>(ref v);
     public static T Back<T>(float v) where T : unmanaged => System.Runtime.CompilerServices.Unsafe.As<float, T>(ref v);
@@ -27,7 +28,8 @@ internal static class F32
         Is<T>() ? Back<T>(TensorPrimitives.Dot(R(x), R(y))) : TensorPrimitives.Dot(x, y);
 
     /// <summary>d = x·y + a, element-wise.</summary>
-    public static void MultiplyAdd<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> a, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void MultiplyAdd<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> a, Span<T> d)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (Is<T>()) TensorPrimitives.MultiplyAdd(R(x), R(y), R(a), W(d));
         else TensorPrimitives.MultiplyAdd(x, y, a, d);
@@ -76,7 +78,8 @@ internal struct SubOp : IBinaryOp
         if (F32.Is<T>()) TensorPrimitives.Subtract(F32.R(x), F32.V(y), F32.W(d));
         else TensorPrimitives.Subtract(x, y, d);
     }
-    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Subtract(x, y, d);
+    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorPrimitives.Subtract(x, y, d);
 }
 
 internal struct MulOp : IBinaryOp
@@ -108,15 +111,19 @@ internal struct DivOp : IBinaryOp
         if (F32.Is<T>()) TensorPrimitives.Divide(F32.R(x), F32.V(y), F32.W(d));
         else TensorPrimitives.Divide(x, y, d);
     }
-    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Divide(x, y, d);
+    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorPrimitives.Divide(x, y, d);
 }
 
 internal struct PowOp : IBinaryOp
 {
     public static T Apply<T>(T x, T y) where T : unmanaged, IFloatingPointIeee754<T> => T.Pow(x, y);
-    public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Pow(x, y, d);
-    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Pow(x, y, d);
-    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Pow(x, y, d);
+    public static void Apply<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorPrimitives.Pow(x, y, d);
+    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorPrimitives.Pow(x, y, d);
+    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorPrimitives.Pow(x, y, d);
 }
 
 /// <summary>Element-wise maximum; NaN propagates.</summary>
@@ -128,8 +135,10 @@ internal struct MaxOp : IBinaryOp
         if (F32.Is<T>()) TensorPrimitives.Max(F32.R(x), F32.R(y), F32.W(d));
         else TensorPrimitives.Max(x, y, d);
     }
-    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Max(x, y, d);
-    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Max(y, x, d);
+    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorPrimitives.Max(x, y, d);
+    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorPrimitives.Max(y, x, d);
 }
 
 internal struct MinOp : IBinaryOp
@@ -140,8 +149,10 @@ internal struct MinOp : IBinaryOp
         if (F32.Is<T>()) TensorPrimitives.Min(F32.R(x), F32.R(y), F32.W(d));
         else TensorPrimitives.Min(x, y, d);
     }
-    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Min(x, y, d);
-    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Min(y, x, d);
+    public static void Apply<T>(ReadOnlySpan<T> x, T y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorPrimitives.Min(x, y, d);
+    public static void Apply<T>(T x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorPrimitives.Min(y, x, d);
 }
 
 internal struct NegOp : IUnaryOp
@@ -216,7 +227,8 @@ internal struct TanhOp : IUnaryOp
 /// <summary>ReLU = max(0, s).</summary>
 internal struct ReluOp : IUnaryOp
 {
-    public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => TensorPrimitives.Max(x, T.Zero, d);
+    public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorPrimitives.Max(x, T.Zero, d);
 }
 
 /// <summary>ReLU's backward in one pass: g where x &gt; 0, else 0 (0 at 0 and for NaN, as in PyTorch).

@@ -130,7 +130,8 @@ internal static class GeluKernel
         TensorPrimitives.Reciprocal(t, t);
         // erfc(z) = t·exp(-z² - 1.26551223 + t·(1.00002368 + t·(0.37409196 + ...)))
         phi.Fill(0.17087277f);
-        ReadOnlySpan<float> c = [-0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f, -0.18628806f, 0.09678418f, 0.37409196f, 1.00002368f, -1.26551223f];
+        ReadOnlySpan<float> c =
+            [-0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f, -0.18628806f, 0.09678418f, 0.37409196f, 1.00002368f, -1.26551223f];
         foreach (float coefficient in c) TensorPrimitives.MultiplyAdd(phi, t, coefficient, phi);
         TensorPrimitives.Multiply(z, z, z);
         TensorPrimitives.Subtract(phi, z, phi);

@@ -28,7 +28,8 @@ internal static class Gemm
         // float: the packed, register-tiled SGEMM, except for vector-shaped products where its tiles would be mostly padding.
         if (typeof(T) == typeof(float) && m > 1 && n > 1)
         {
-            Sgemm.Multiply((float[])(object)a, aOff, aRs, aCs, (float[])(object)b, bOff, bRs, bCs, (float[])(object)c, cOff, m, k, n, accumulate, ldc);
+            Sgemm.Multiply((float[])(object)a, aOff, aRs, aCs, (float[])(object)b, bOff, bRs, bCs,
+                (float[])(object)c, cOff, m, k, n, accumulate, ldc);
             return;
         }
         bool dotPath = bCs != 1 && bRs == 1 && aCs == 1;
@@ -46,7 +47,8 @@ internal static class Gemm
             if (dotPath)
             {
                 var aRow = a.AsSpan(aOff + i * aRs, k);
-                for (int j = 0; j < n; j++) cRow[j] = (accumulate ? cRow[j] : T.Zero) + TensorPrimitives.Dot<T>(aRow, b.AsSpan(bOff + j * bCs, k));
+                for (int j = 0; j < n; j++)
+                    cRow[j] = (accumulate ? cRow[j] : T.Zero) + TensorPrimitives.Dot<T>(aRow, b.AsSpan(bOff + j * bCs, k));
                 continue;
             }
             if (!accumulate) cRow.Clear();

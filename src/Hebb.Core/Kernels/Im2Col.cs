@@ -63,7 +63,8 @@ internal static class Im2Col
 
     /// <summary>The adjoint of Unfold: image[c, h, w] += every column entry that was read from it. Entry
     /// (row, pixel) of the columns is at row·rowStride + pixel·pixelStride (transposed columns allowed).</summary>
-    public static void FoldAdd<T>(ReadOnlySpan<T> cols, int rowStride, int pixelStride, in Conv2dGeometry g, Span<T> image) where T : unmanaged, IFloatingPointIeee754<T>
+    public static void FoldAdd<T>(ReadOnlySpan<T> cols, int rowStride, int pixelStride, in Conv2dGeometry g, Span<T> image)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int outH = g.OutH, outW = g.OutW;
         int row = 0;

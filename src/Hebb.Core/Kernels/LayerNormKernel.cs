@@ -8,7 +8,8 @@ namespace Hebb.Kernels;
 /// (the weight and bias gradients are sums over rows, so the order is fixed).</summary>
 internal static class LayerNormKernel
 {
-    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, Span<T> y, Span<T> mean, Span<T> rstd, int n, T eps)
+    public static void Forward<T>(
+        ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> b, Span<T> y, Span<T> mean, Span<T> rstd, int n, T eps)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T count = T.CreateTruncating(n);

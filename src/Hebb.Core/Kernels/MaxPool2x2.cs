@@ -8,8 +8,8 @@ namespace Hebb.Kernels;
 /// float planes split among the worker threads. Each maximum's flat input index is kept for the
 /// backward. The choice is the general loop's: the first maximum in row-major order, except that a
 /// NaN wins (the last one), so NaN propagates. The two pairs of a window are compared first (left wins
-/// ties), then the bottom pair's winner must be strictly greater than the top pair's (or NaN). The AVX2 path does eight windows at once, without the
-/// branches that random data mispredicts half the time.
+/// ties), then the bottom pair's winner must be strictly greater than the top pair's (or NaN). The AVX2 path
+/// does eight windows at once, without the branches that random data mispredicts half the time.
 /// </summary>
 internal sealed class MaxPool2x2 : IParallelWork
 {
@@ -84,7 +84,8 @@ internal sealed class MaxPool2x2 : IParallelWork
         ref float x = ref _x[0];
         // Even and odd columns of each row: shufps picks them within 128-bit lanes, vpermpd restores the order.
         var (t0, t1) = (Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at)), Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at + 8)));
-        var (b0, b1) = (Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at + _width)), Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at + _width + 8)));
+        var (b0, b1) = (Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at + _width)),
+            Vector256.LoadUnsafe(ref x, (nuint)(_xOff + at + _width + 8)));
         var topL = Even(t0, t1); var topR = Odd(t0, t1);
         var botL = Even(b0, b1); var botR = Odd(b0, b1);
         var baseIndex = Vector256.Create(at) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
@@ -103,7 +104,8 @@ internal sealed class MaxPool2x2 : IParallelWork
     public static void Backward(float[] gy, int gyOff, int[] argmax, int planes, int inPlane, int outPlane, float[] gx)
     {
         var work = _backward ??= new Scatter();
-        (work.Gy, work.GyOff, work.Argmax, work.Planes, work.InPlane, work.OutPlane, work.Gx) = (gy, gyOff, argmax, planes, inPlane, outPlane, gx);
+        (work.Gy, work.GyOff, work.Argmax, work.Planes, work.InPlane, work.OutPlane, work.Gx) =
+            (gy, gyOff, argmax, planes, inPlane, outPlane, gx);
         WorkerPool.Run(work, Parts(planes, inPlane));
         (work.Gy, work.Argmax, work.Gx) = ([], [], []);
     }

@@ -38,7 +38,8 @@ internal static class ParallelElementwise
         (work.X, work.D) = ([], []);
     }
 
-    public static void Binary<TOp, T>(T[] x, int xOff, T[] y, int yOff, T[] d, int n) where TOp : IBinaryOp where T : unmanaged, IFloatingPointIeee754<T>
+    public static void Binary<TOp, T>(T[] x, int xOff, T[] y, int yOff, T[] d, int n)
+        where TOp : IBinaryOp where T : unmanaged, IFloatingPointIeee754<T>
     {
         int parts = Parts(n);
         if (parts == 1)

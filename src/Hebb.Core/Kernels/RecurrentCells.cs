@@ -158,10 +158,14 @@ internal static class RecurrentCells
 
     // ---------------------------------------------------------------- span helpers: the shared element-wise ops
 
-    public static void Add<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => AddOp.Apply(x, y, d);
-    private static void Sub<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => SubOp.Apply(x, y, d);
-    private static void Mul<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => MulOp.Apply(x, y, d);
-    private static void MulAdd<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> a, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> => F32.MultiplyAdd(x, y, a, d);
+    public static void Add<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        AddOp.Apply(x, y, d);
+    private static void Sub<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        SubOp.Apply(x, y, d);
+    private static void Mul<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T> =>
+        MulOp.Apply(x, y, d);
+    private static void MulAdd<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, ReadOnlySpan<T> a, Span<T> d)
+        where T : unmanaged, IFloatingPointIeee754<T> => F32.MultiplyAdd(x, y, a, d);
     private static void Sigmoid<T>(Span<T> x) where T : unmanaged, IFloatingPointIeee754<T> => SigmoidOp.Apply<T>(x, x);
     private static void Tanh<T>(Span<T> x) where T : unmanaged, IFloatingPointIeee754<T> => TanhOp.Apply<T>(x, x);
 

@@ -48,10 +48,13 @@ internal sealed unsafe class Sgemm : IParallelWork
         switch (path)
         {
             case SimdPath.Avx512 when n <= SgemmMicroKernels.Avx512NarrowNr:
-                (_mr, _nr) = (SgemmMicroKernels.Avx512NarrowMr, SgemmMicroKernels.Avx512NarrowNr); _kernel = &SgemmMicroKernels.Avx512Narrow; break;
-            case SimdPath.Avx512: (_mr, _nr) = (SgemmMicroKernels.Avx512Mr, SgemmMicroKernels.Avx512Nr); _kernel = &SgemmMicroKernels.Avx512; break;
+                (_mr, _nr) = (SgemmMicroKernels.Avx512NarrowMr, SgemmMicroKernels.Avx512NarrowNr);
+                _kernel = &SgemmMicroKernels.Avx512Narrow; break;
+            case SimdPath.Avx512:
+                (_mr, _nr) = (SgemmMicroKernels.Avx512Mr, SgemmMicroKernels.Avx512Nr); _kernel = &SgemmMicroKernels.Avx512; break;
             case SimdPath.Avx2: (_mr, _nr) = (SgemmMicroKernels.Avx2Mr, SgemmMicroKernels.Avx2Nr); _kernel = &SgemmMicroKernels.Avx2; break;
-            default: (_mr, _nr) = (SgemmMicroKernels.PortableMr, SgemmMicroKernels.PortableNr); _kernel = &SgemmMicroKernels.Portable; break;
+            default:
+                (_mr, _nr) = (SgemmMicroKernels.PortableMr, SgemmMicroKernels.PortableNr); _kernel = &SgemmMicroKernels.Portable; break;
         }
 
         // When B is one panel wide, each A value is used once: packing A would cost as much as the product.
@@ -196,9 +199,12 @@ internal sealed unsafe class Sgemm : IParallelWork
     {
         int i = 0;
         if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            for (; i + 16 <= count; i += 16) System.Runtime.Intrinsics.Vector512.Store(System.Runtime.Intrinsics.Vector512.Load(src + i), dst + i);
-        for (; i + 8 <= count; i += 8) System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
-        for (; i + 4 <= count; i += 4) System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i);
+            for (; i + 16 <= count; i += 16)
+                System.Runtime.Intrinsics.Vector512.Store(System.Runtime.Intrinsics.Vector512.Load(src + i), dst + i);
+        for (; i + 8 <= count; i += 8)
+            System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
+        for (; i + 4 <= count; i += 4)
+            System.Runtime.Intrinsics.Vector128.Store(System.Runtime.Intrinsics.Vector128.Load(src + i), dst + i);
         for (; i < count; i++) dst[i] = src[i];
     }
 

@@ -20,8 +20,10 @@ internal static unsafe class SgemmMicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Avx512(int kc, float* a, int aStep, float* b, float* c, int ldc, bool accumulate)
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default, c90 = default, c91 = default, c100 = default, c101 = default, c110 = default, c111 = default;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default,
+            c90 = default, c91 = default, c100 = default, c101 = default, c110 = default, c111 = default;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);

@@ -20,7 +20,9 @@ internal static class SmallGemm
     {
         if (m == 0 || n == 0) return;
         // The register blocks read through refs: every row and column they touch must lie in the spans.
-        if ((long)(m - 1) * aRs + (long)(k - 1) * aCs >= a.Length && k > 0 || (long)(k - 1) * ldb + n > b.Length && k > 0 || (long)(m - 1) * ldc + n > c.Length)
+        if ((long)(m - 1) * aRs + (long)(k - 1) * aCs >= a.Length && k > 0
+            || (long)(k - 1) * ldb + n > b.Length && k > 0
+            || (long)(m - 1) * ldc + n > c.Length)
             throw new ArgumentException($"SmallGemm: operands too short for a {m}x{k} by {k}x{n} product");
         int width = Vector<float>.Count;
         ref float a0 = ref MemoryMarshal.GetReference(a);
@@ -29,7 +31,8 @@ internal static class SmallGemm
         int blockRows = m - m % 4, step = 2 * width, full = n - n % step;
         for (int i = 0; i < blockRows; i += 4)
             for (int j = 0; j < full; j += step)
-                Block4x2(ref Unsafe.Add(ref a0, i * aRs), aRs, aCs, ref Unsafe.Add(ref b0, j), ldb, ref Unsafe.Add(ref c0, i * ldc + j), ldc, k, width, accumulate);
+                Block4x2(ref Unsafe.Add(ref a0, i * aRs), aRs, aCs, ref Unsafe.Add(ref b0, j), ldb,
+                    ref Unsafe.Add(ref c0, i * ldc + j), ldc, k, width, accumulate);
         if (full < n && blockRows > 0)
         {
             // The last columns (fewer than two vectors): copied once into a zero-padded strip of B, so the
@@ -46,7 +49,8 @@ internal static class SmallGemm
             {
                 block.Clear();
                 for (int r = 0; r < 4 && accumulate; r++) c.Slice((i + r) * ldc + full, tail).CopyTo(block.Slice(r * step, tail));
-                Block4x2(ref Unsafe.Add(ref a0, i * aRs), aRs, aCs, ref strip[0], step, ref MemoryMarshal.GetReference(block), step, k, width, accumulate: true);
+                Block4x2(ref Unsafe.Add(ref a0, i * aRs), aRs, aCs, ref strip[0], step,
+                    ref MemoryMarshal.GetReference(block), step, k, width, accumulate: true);
                 for (int r = 0; r < 4; r++) block.Slice(r * step, tail).CopyTo(c.Slice((i + r) * ldc + full, tail));
             }
         }
@@ -62,7 +66,8 @@ internal static class SmallGemm
 
     /// <summary>C[0..4, 0..2w] (+)= A[0..4, :] · B[:, 0..2w], refs pointing at the block's first row/column.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block4x2(ref float ai, int aRs, int aCs, ref float bj, int ldb, ref float c00, int ldc, int k, int width, bool accumulate)
+    private static void Block4x2(
+        ref float ai, int aRs, int aCs, ref float bj, int ldb, ref float c00, int ldc, int k, int width, bool accumulate)
     {
         Vector<float> s00, s01, s10, s11, s20, s21, s30, s31;
         if (accumulate)
@@ -154,8 +159,10 @@ internal static class SmallGemm
     private static void Put(Span<float> c, int at, float value, bool accumulate) => c[at] = accumulate ? c[at] + value : value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Load(ref float at, int offset) => Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref at, offset)));
+    private static Vector<float> Load(ref float at, int offset) =>
+        Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref at, offset)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector<float> v, ref float at, int offset) => Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref at, offset)), v);
+    private static void Store(Vector<float> v, ref float at, int offset) =>
+        Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref at, offset)), v);
 }

@@ -53,7 +53,8 @@ public sealed class CharVocabulary
         foreach (var r in Enumerate(text, "text"))
         {
             if (!_ids.TryGetValue(r, out int id))
-                throw new ArgumentException($"character {Describe(r)} at position {position} is not in the model's vocabulary of {Count} characters");
+                throw new ArgumentException(
+                    $"character {Describe(r)} at position {position} is not in the model's vocabulary of {Count} characters");
             ids.Add(id);
             position++;
         }
@@ -65,7 +66,9 @@ public sealed class CharVocabulary
     {
         var runes = Enumerate(token, "token").ToArray();
         if (runes.Length != 1) throw new ArgumentException($"'{token}' is not a single character; this model's tokens are characters");
-        return _ids.TryGetValue(runes[0], out int id) ? id : throw new ArgumentException($"character {Describe(runes[0])} is not in the model's vocabulary");
+        return _ids.TryGetValue(runes[0], out int id)
+            ? id
+            : throw new ArgumentException($"character {Describe(runes[0])} is not in the model's vocabulary");
     }
 
     public string Decode(IEnumerable<int> ids)
@@ -73,7 +76,8 @@ public sealed class CharVocabulary
         var sb = new StringBuilder();
         foreach (int id in ids)
         {
-            if ((uint)id >= (uint)_runes.Length) throw new ArgumentOutOfRangeException(nameof(ids), $"token id {id} is outside the vocabulary of {Count} characters");
+            if ((uint)id >= (uint)_runes.Length)
+                throw new ArgumentOutOfRangeException(nameof(ids), $"token id {id} is outside the vocabulary of {Count} characters");
             sb.Append(_runes[id].ToString());
         }
         return sb.ToString();
@@ -152,7 +156,8 @@ public sealed class CharDataset
                 ?? throw new ArgumentException($"--data: dataset '{info.Name}' is not a text dataset");
             return Path.Combine(locator.Locate(info), textFile.Name);
         }
-        throw new FileNotFoundException($"--data: '{data}' is neither a text file, a folder, nor a known text dataset (known: tinyshakespeare)", data);
+        throw new FileNotFoundException(
+            $"--data: '{data}' is neither a text file, a folder, nor a known text dataset (known: tinyshakespeare)", data);
     }
 
     private static string TextFileIn(string folder)
@@ -161,7 +166,8 @@ public sealed class CharDataset
         if (File.Exists(input)) return input;
         var texts = Directory.GetFiles(folder, "*.txt");
         return texts.Length == 1 ? texts[0]
-            : throw new FileNotFoundException($"--data: folder '{folder}' has no input.txt and {(texts.Length == 0 ? "no" : "several")} .txt files; name the file instead", folder);
+            : throw new FileNotFoundException($"--data: folder '{folder}' has no input.txt and " +
+                $"{(texts.Length == 0 ? "no" : "several")} .txt files; name the file instead", folder);
     }
 
     /// <summary>Fails early, naming the sizes, when a split is too short for windows of <paramref name="block"/> characters.</summary>
@@ -169,7 +175,8 @@ public sealed class CharDataset
     {
         if (block <= 0) throw new ArgumentException($"--block must be positive, got {block}");
         if (Train.Length < block + 1 || Validation.Length < block + 1)
-            throw new InvalidDataException($"{Source}: the text is too short for --block {block}: {Train.Length} training and {Validation.Length} validation characters " +
+            throw new InvalidDataException($"{Source}: the text is too short for --block {block}: " +
+                                           $"{Train.Length} training and {Validation.Length} validation characters " +
                                            $"(each split needs at least {block + 1}); use a longer text or a smaller --block");
     }
 
@@ -226,7 +233,8 @@ public sealed class SequentialBatches
         if (batch <= 0 || block <= 0) throw new ArgumentException($"batch and block must be positive, got {batch} and {block}");
         _streamLength = ids.Length / batch;
         if (_streamLength < block + 1)
-            throw new InvalidDataException($"the training text ({ids.Length} characters) is too short for {batch} streams of at least {block + 1} characters; use a smaller --batch-size or --block");
+            throw new InvalidDataException($"the training text ({ids.Length} characters) is too short for {batch} streams " +
+                $"of at least {block + 1} characters; use a smaller --batch-size or --block");
         (_ids, _batch, _block) = (ids, batch, block);
     }
 

@@ -24,7 +24,8 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
         bool recycleBatches = false)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be positive, got {batchSize}");
-        if (shuffle && generator is null) throw new ArgumentException("DataLoader: shuffling needs an explicit Generator (for reproducible runs)");
+        if (shuffle && generator is null)
+            throw new ArgumentException("DataLoader: shuffling needs an explicit Generator (for reproducible runs)");
         _dataset = dataset;
         BatchSize = batchSize;
         Shuffle = shuffle;

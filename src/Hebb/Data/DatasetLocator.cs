@@ -280,7 +280,8 @@ public sealed class DatasetLocator
         {
             return string.Create(CultureInfo.InvariantCulture, $"timed out (nothing received for {DownloadTimeout.TotalSeconds:0.###} s)");
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or UnauthorizedAccessException or InvalidOperationException or UriFormatException)
+        catch (Exception e) when (e is HttpRequestException or IOException or UnauthorizedAccessException
+            or InvalidOperationException or UriFormatException)
         {
             return Describe(e);
         }
@@ -296,7 +297,8 @@ public sealed class DatasetLocator
         using var response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
             return $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
-        if (file.Size is long announcedExpected && response.Content.Headers.ContentLength is long announced && announced != announcedExpected)
+        if (file.Size is long announcedExpected && response.Content.Headers.ContentLength is long announced
+            && announced != announcedExpected)
             return $"server offers {announced} bytes, expected {announcedExpected}";
 
         long limit = file.Size ?? MaxUnknownSize;

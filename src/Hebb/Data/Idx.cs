@@ -51,7 +51,8 @@ public static class Idx
         return Read(file, path);
     }
 
-    /// <summary>Reads IDX data (raw or gzipped) from <paramref name="stream"/>; <paramref name="sourceName"/> is used in error messages.</summary>
+    /// <summary>Reads IDX data (raw or gzipped) from <paramref name="stream"/>; <paramref name="sourceName"/> is used in error
+    /// messages.</summary>
     public static IdxArray Read(Stream stream, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -76,7 +77,8 @@ public static class Idx
         if (consumed.Length < 2)
             throw Fail(source, $"truncated header: the file has only {consumed.Length} byte(s)");
         if (consumed[0] != 0 || consumed[1] != 0)
-            throw Fail(source, $"not an IDX file: bad magic 0x{consumed[0]:X2} 0x{consumed[1]:X2} (expected 0x00 0x00, or gzip data starting 0x1F 0x8B)");
+            throw Fail(source, $"not an IDX file: bad magic 0x{consumed[0]:X2} 0x{consumed[1]:X2} " +
+                "(expected 0x00 0x00, or gzip data starting 0x1F 0x8B)");
 
         var typeAndRank = new byte[2];
         int n = ReadFully(s, typeAndRank, 0, 2, source);
@@ -85,7 +87,8 @@ public static class Idx
 
         byte type = typeAndRank[0];
         if (type != UnsignedByteType)
-            throw Fail(source, $"IDX data type 0x{type:X2} ({TypeName(type)}) is not supported; only unsigned byte (0x08) data is supported");
+            throw Fail(source, $"IDX data type 0x{type:X2} ({TypeName(type)}) is not supported; " +
+                "only unsigned byte (0x08) data is supported");
 
         int rank = typeAndRank[1];
         if (rank < 1 || rank > MaxDimensions)
@@ -94,7 +97,8 @@ public static class Idx
         var dimBytes = new byte[4 * rank];
         n = ReadFully(s, dimBytes, 0, dimBytes.Length, source);
         if (n < dimBytes.Length)
-            throw Fail(source, $"truncated header: expected {4 + dimBytes.Length} header bytes for {rank} dimension(s) but the file ends after {4 + n}");
+            throw Fail(source, $"truncated header: expected {4 + dimBytes.Length} header bytes for {rank} dimension(s) " +
+                $"but the file ends after {4 + n}");
 
         var shape = new int[rank];
         long count = 1;
@@ -108,7 +112,8 @@ public static class Idx
             count *= d;
             if (count > MaxElements)
                 throw Fail(source, string.Create(CultureInfo.InvariantCulture,
-                    $"shape [{string.Join(", ", shape.Take(i + 1))}{(i + 1 < rank ? ", ..." : "")}] has more than {MaxElements:N0} elements; refusing to read it"));
+                    $"shape [{string.Join(", ", shape.Take(i + 1))}{(i + 1 < rank ? ", ..." : "")}] " +
+                    $"has more than {MaxElements:N0} elements; refusing to read it"));
         }
 
         byte[] data = ReadData(s, (int)count, shape, source, knownLength);

@@ -24,7 +24,8 @@ public sealed class TensorDataset
     public TensorDataset(Tensor inputs, Tensor targets)
     {
         if (inputs.Rank == 0 || targets.Rank == 0 || inputs.Size(0) != targets.Size(0))
-            throw new ArgumentException($"TensorDataset: inputs {ShapeUtil.Format(inputs.Shape)} and targets {ShapeUtil.Format(targets.Shape)} must have the same first dimension");
+            throw new ArgumentException($"TensorDataset: inputs {ShapeUtil.Format(inputs.Shape)} " +
+                $"and targets {ShapeUtil.Format(targets.Shape)} must have the same first dimension");
         _inputs = inputs.Contiguous();
         Targets = targets.Contiguous();
         _sampleShape = inputs.ShapeArray[1..];
@@ -56,7 +57,8 @@ public sealed class TensorDataset
     public TensorDataset WithSampleShape(params int[] sampleShape)
     {
         if (ShapeUtil.Numel(sampleShape) != ShapeUtil.Numel(_sampleShape))
-            throw new ArgumentException($"TensorDataset: samples of shape {ShapeUtil.Format(_sampleShape)} cannot be seen as {ShapeUtil.Format(sampleShape)}");
+            throw new ArgumentException(
+                $"TensorDataset: samples of shape {ShapeUtil.Format(_sampleShape)} cannot be seen as {ShapeUtil.Format(sampleShape)}");
         if (_pixels is not null && _inputs is null) return new TensorDataset(_pixels, _pixelOffset, (int[])sampleShape.Clone(), Targets);
         return new TensorDataset(Inputs.Reshape([Count, .. sampleShape]), Targets);
     }

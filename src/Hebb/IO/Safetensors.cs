@@ -123,11 +123,13 @@ public static class Safetensors
         if (headerSize > MaxHeaderBytes)
             throw Fail(sourceName, $"the header length {headerSize} exceeds the {MaxHeaderBytes}-byte limit");
         if (available >= 0 && (long)headerSize > available - prefix.Length)
-            throw Fail(sourceName, $"the header length {headerSize} exceeds the {available - prefix.Length} bytes that follow it (truncated file?)");
+            throw Fail(sourceName,
+                $"the header length {headerSize} exceeds the {available - prefix.Length} bytes that follow it (truncated file?)");
 
         using var headerBytes = ReadGrowing(stream, (long)headerSize);
         if (headerBytes.Length < (long)headerSize)
-            throw Fail(sourceName, $"the header length is {headerSize} but the file ends {headerBytes.Length} bytes into it (truncated file?)");
+            throw Fail(sourceName,
+                $"the header length is {headerSize} but the file ends {headerBytes.Length} bytes into it (truncated file?)");
 
         var (entries, metadata) = ParseHeader(headerBytes.GetBuffer().AsMemory(0, (int)headerBytes.Length), sourceName);
 
@@ -249,7 +251,8 @@ public static class Safetensors
         }
 
         if (end - begin != bytes)
-            throw Fail(source, $"tensor '{name}': data_offsets [{begin}, {end}] span {end - begin} bytes but shape {Format(dims)} of {type} needs {bytes}");
+            throw Fail(source, $"tensor '{name}': data_offsets [{begin}, {end}] span {end - begin} bytes " +
+                $"but shape {Format(dims)} of {type} needs {bytes}");
         if (elements > Array.MaxLength)
             throw Fail(source, $"tensor '{name}': {elements} elements is more than a float array can hold");
         return new Entry(name, type, dims, elements, begin, end);
@@ -312,7 +315,8 @@ public static class Safetensors
         {
             foreach (var e in entries)
                 if (e.End > bufferAvailable)
-                    throw Fail(source, $"tensor '{e.Name}': data_offsets [{e.Begin}, {e.End}] reach past the end of the {bufferAvailable}-byte data buffer (truncated file?)");
+                    throw Fail(source, $"tensor '{e.Name}': data_offsets [{e.Begin}, {e.End}] reach past the end " +
+                        $"of the {bufferAvailable}-byte data buffer (truncated file?)");
         }
 
         // Stable sort: zero-size tensors sharing an offset keep their header order.
@@ -322,7 +326,8 @@ public static class Safetensors
         foreach (var e in sorted)
         {
             if (e.Begin < covered)
-                throw Fail(source, $"tensors '{previous!.Name}' [{previous.Begin}, {previous.End}] and '{e.Name}' [{e.Begin}, {e.End}] overlap");
+                throw Fail(source,
+                    $"tensors '{previous!.Name}' [{previous.Begin}, {previous.End}] and '{e.Name}' [{e.Begin}, {e.End}] overlap");
             if (e.Begin > covered)
                 throw Fail(source, $"bytes [{covered}, {e.Begin}) of the data buffer belong to no tensor (hole before tensor '{e.Name}')");
             covered = e.End;
@@ -330,7 +335,8 @@ public static class Safetensors
         }
 
         if (bufferAvailable > covered)
-            throw Fail(source, $"{bufferAvailable - covered} trailing bytes follow the last tensor (the tensors cover {covered} of {bufferAvailable} data bytes)");
+            throw Fail(source, $"{bufferAvailable - covered} trailing bytes follow the last tensor " +
+                $"(the tensors cover {covered} of {bufferAvailable} data bytes)");
 
         return (sorted, covered);
     }
@@ -340,7 +346,8 @@ public static class Safetensors
     private static MemoryStream BufferData(Stream stream, long size, string source)
     {
         if (size > Array.MaxLength)
-            throw Fail(source, $"the data buffer is {size} bytes; streams that cannot seek are limited to {Array.MaxLength} bytes, read from a file instead");
+            throw Fail(source, $"the data buffer is {size} bytes; streams that cannot seek are limited to {Array.MaxLength} bytes, " +
+                "read from a file instead");
         var buffered = ReadGrowing(stream, size);
         long received = buffered.Length;
         bool trailing = received == size && stream.ReadByte() >= 0;
@@ -519,8 +526,11 @@ public static class Safetensors
             int index = list.Count;
             if (t is null) throw new ArgumentException($"tensor #{index} is null", nameof(tensors));
             if (string.IsNullOrEmpty(t.Name)) throw new ArgumentException($"tensor #{index} has an empty name", nameof(tensors));
-            if (t.Name == MetadataKey) throw new ArgumentException($"tensor #{index} is named '{MetadataKey}', which is reserved for metadata", nameof(tensors));
-            if (!IsValidUtf16(t.Name)) throw new ArgumentException($"tensor #{index}'s name contains an unpaired surrogate and cannot be written as UTF-8", nameof(tensors));
+            if (t.Name == MetadataKey)
+                throw new ArgumentException($"tensor #{index} is named '{MetadataKey}', which is reserved for metadata", nameof(tensors));
+            if (!IsValidUtf16(t.Name))
+                throw new ArgumentException(
+                    $"tensor #{index}'s name contains an unpaired surrogate and cannot be written as UTF-8", nameof(tensors));
             if (!names.Add(t.Name)) throw new ArgumentException($"tensor name '{t.Name}' appears twice", nameof(tensors));
             if (t.Shape is null) throw new ArgumentException($"tensor '{t.Name}' has a null Shape", nameof(tensors));
             if (t.Data is null) throw new ArgumentException($"tensor '{t.Name}' has null Data", nameof(tensors));
@@ -528,12 +538,15 @@ public static class Safetensors
             long elements = 1;
             foreach (int d in t.Shape)
             {
-                if (d < 0) throw new ArgumentException($"tensor '{t.Name}' has a negative dimension in shape {Format(t.Shape)}", nameof(tensors));
+                if (d < 0)
+                    throw new ArgumentException($"tensor '{t.Name}' has a negative dimension in shape {Format(t.Shape)}", nameof(tensors));
                 // Bounded by int.MaxValue, so the multiplication cannot overflow long.
                 elements = Math.Min(elements * d, (long)int.MaxValue + 1);
             }
             if (elements != t.Data.Length)
-                throw new ArgumentException($"tensor '{t.Name}' has shape {Format(t.Shape)} ({(elements > int.MaxValue ? "too many" : elements.ToString())} elements) but {t.Data.Length} data values", nameof(tensors));
+                throw new ArgumentException($"tensor '{t.Name}' has shape {Format(t.Shape)} " +
+                    $"({(elements > int.MaxValue ? "too many" : elements.ToString())} elements) but {t.Data.Length} data values",
+                    nameof(tensors));
             list.Add(t);
         }
 
@@ -541,9 +554,11 @@ public static class Safetensors
         {
             foreach (var (key, value) in metadata)
             {
-                if (key is null || value is null) throw new ArgumentException($"metadata entry '{key}' has a null key or value", nameof(metadata));
+                if (key is null || value is null)
+                    throw new ArgumentException($"metadata entry '{key}' has a null key or value", nameof(metadata));
                 if (!IsValidUtf16(key) || !IsValidUtf16(value))
-                    throw new ArgumentException($"metadata entry '{key}' contains an unpaired surrogate and cannot be written as UTF-8", nameof(metadata));
+                    throw new ArgumentException(
+                        $"metadata entry '{key}' contains an unpaired surrogate and cannot be written as UTF-8", nameof(metadata));
             }
         }
         return list;

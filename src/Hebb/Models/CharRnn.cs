@@ -39,7 +39,8 @@ public sealed class CharRnn : Module, IRecurrentLanguageModel
 }
 
 /// <summary>What a char-rnn model file says about its network (kind "char-rnn").</summary>
-public sealed record CharRnnConfig(RecurrentCell Cell, int VocabSize, int EmbeddingDim = 64, int Hidden = 256, int Layers = 1, double Dropout = 0) : IModelConfig
+public sealed record CharRnnConfig(
+    RecurrentCell Cell, int VocabSize, int EmbeddingDim = 64, int Hidden = 256, int Layers = 1, double Dropout = 0) : IModelConfig
 {
     public const string KindName = "char-rnn";
     public string Kind => KindName;
@@ -47,7 +48,8 @@ public sealed record CharRnnConfig(RecurrentCell Cell, int VocabSize, int Embedd
     public Module Build(Generator generator)
     {
         if (VocabSize <= 0 || EmbeddingDim <= 0 || Hidden <= 0 || Layers <= 0)
-            throw new ArgumentException($"char-rnn: sizes must be positive, got vocab {VocabSize}, embedding {EmbeddingDim}, hidden {Hidden}, layers {Layers}");
+            throw new ArgumentException($"char-rnn: sizes must be positive, got vocab {VocabSize}, embedding {EmbeddingDim}, " +
+                $"hidden {Hidden}, layers {Layers}");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"--dropout must be in [0, 1), got {Dropout}");
         return new CharRnn(this, generator);
     }
@@ -84,10 +86,12 @@ public sealed record CharRnnConfig(RecurrentCell Cell, int VocabSize, int Embedd
         int Size(string key) => read.Int(key, 1, 1 << 20);
         if (!Enum.TryParse<RecurrentCell>(read.String("cell"), ignoreCase: true, out var cell) || !Enum.IsDefined(cell))
             throw new InvalidDataException($"{source}: metadata 'cell' must be rnn, lstm or gru, got '{read.String("cell")}'");
-        var config = new CharRnnConfig(cell, Size("vocab_size"), Size("embedding_dim"), Size("hidden"), Size("layers"), read.Fraction("dropout"));
+        var config = new CharRnnConfig(
+            cell, Size("vocab_size"), Size("embedding_dim"), Size("hidden"), Size("layers"), read.Fraction("dropout"));
         // Checked before anything is built: a few bytes of header must not make Hebb allocate gigabytes.
         if (config.ParameterCount > MaxParameters)
-            throw new InvalidDataException($"{source}: metadata describes {config.ParameterCount:N0} parameters, more than the {MaxParameters:N0} Hebb accepts");
+            throw new InvalidDataException(
+                $"{source}: metadata describes {config.ParameterCount:N0} parameters, more than the {MaxParameters:N0} Hebb accepts");
         return config;
     }
 }

@@ -27,7 +27,8 @@ public sealed class Gpt : Module, ILanguageModel
         config.Validate();
         Config = config;
         _transformer = RegisterModule("transformer", new Trunk(config, generator));
-        if (!config.TiedWeights) _lmHead = RegisterModule("lm_head", new Linear(config.EmbeddingDim, config.VocabSize, generator, bias: false));
+        if (!config.TiedWeights)
+            _lmHead = RegisterModule("lm_head", new Linear(config.EmbeddingDim, config.VocabSize, generator, bias: false));
         InitWeights(this, config.Layers, generator);
     }
 
@@ -63,7 +64,9 @@ public sealed class Gpt : Module, ILanguageModel
 
     private Tensor Unembed(Tensor x) => _lmHead is null ? Functional.Linear(x, _transformer.Wte.Weight) : _lmHead.Forward(x);
 
-    public override string ToString() => $"Gpt({Config.Layers} layers, {Config.Heads} heads, n_embd={Config.EmbeddingDim}, block_size={Config.BlockSize}, vocab={Config.VocabSize})";
+    public override string ToString() =>
+        $"Gpt({Config.Layers} layers, {Config.Heads} heads, n_embd={Config.EmbeddingDim}, block_size={Config.BlockSize}, " +
+        $"vocab={Config.VocabSize})";
 
     /// <summary>The "transformer" container of nanoGPT: wte, wpe, drop, h.0..h.N-1, ln_f.</summary>
     private sealed class Trunk : Module
@@ -92,7 +95,8 @@ public sealed class Gpt : Module, ILanguageModel
         public Tensor Forward(Tensor ids, List<Tensor>? attention)
         {
             if (ids.DType != DType.Int32 || ids.Rank != 2)
-                throw new ArgumentException($"GPT: ids must be an int32 (batch, time) tensor, got {ids.DType.Name()} of shape {ShapeUtil.Format(ids.Shape)}");
+                throw new ArgumentException(
+                    $"GPT: ids must be an int32 (batch, time) tensor, got {ids.DType.Name()} of shape {ShapeUtil.Format(ids.Shape)}");
             int t = ids.ShapeArray[1];
             if (t < 1 || t > _config.BlockSize)
                 throw new ArgumentException($"GPT: sequence length {t} must be between 1 and the block size {_config.BlockSize}");

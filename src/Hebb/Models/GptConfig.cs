@@ -9,7 +9,8 @@ namespace Hebb.Models;
 /// whether the unembedding reuses the token embedding (tied weights). It travels in a model file's
 /// header under nanoGPT's names (vocab_size, n_layer, n_head, n_embd, block_size, dropout, bias, tied).
 /// </summary>
-public sealed record GptConfig(int VocabSize, int Layers, int Heads, int EmbeddingDim, int BlockSize, double Dropout = 0, bool Bias = true, bool TiedWeights = true)
+public sealed record GptConfig(
+    int VocabSize, int Layers, int Heads, int EmbeddingDim, int BlockSize, double Dropout = 0, bool Bias = true, bool TiedWeights = true)
     : IModelConfig
 {
     public const string KindName = "gpt";
@@ -42,9 +43,11 @@ public sealed record GptConfig(int VocabSize, int Layers, int Heads, int Embeddi
         Range("n_head", Heads, 1, 1024);
         Range("n_embd", EmbeddingDim, 1, 1 << 14);
         Range("block_size", BlockSize, 1, 1 << 16);
-        if (EmbeddingDim % Heads != 0) throw new ArgumentException($"GPT config: n_embd ({EmbeddingDim}) must be a multiple of n_head ({Heads})");
+        if (EmbeddingDim % Heads != 0)
+            throw new ArgumentException($"GPT config: n_embd ({EmbeddingDim}) must be a multiple of n_head ({Heads})");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"GPT config: dropout must be in [0, 1), got {Dropout}");
-        if (ParameterCount > MaxParameters) throw new ArgumentException($"GPT config: {ParameterCount:N0} parameters is more than the {MaxParameters:N0} allowed");
+        if (ParameterCount > MaxParameters)
+            throw new ArgumentException($"GPT config: {ParameterCount:N0} parameters is more than the {MaxParameters:N0} allowed");
     }
 
     public Module Build(Generator generator) => new Gpt(this, generator);

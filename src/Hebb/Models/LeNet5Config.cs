@@ -29,7 +29,8 @@ public sealed record LeNet5Config(double Dropout = 0, int InChannels = 1, int Im
     public Sequential Build(Generator generator)
     {
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"LeNet-5: dropout must be in [0, 1), got {Dropout}");
-        if (InChannels <= 0 || Classes <= 0) throw new ArgumentException($"LeNet-5: channels and classes must be positive, got {InChannels} and {Classes}");
+        if (InChannels <= 0 || Classes <= 0)
+            throw new ArgumentException($"LeNet-5: channels and classes must be positive, got {InChannels} and {Classes}");
         // 28 -conv pad 2-> 28 -pool-> 14 -conv 5-> 10 -pool-> 5: needs a side with (side/2 - 4)/2 >= 1.
         int side = (ImageSize / 2 - 4) / 2;
         if (ImageSize < 12 || side < 1) throw new ArgumentException($"LeNet-5: images must be at least 12x12, got {ImageSize}x{ImageSize}");
@@ -60,6 +61,7 @@ public sealed record LeNet5Config(double Dropout = 0, int InChannels = 1, int Im
     public static LeNet5Config FromMetadata(IReadOnlyDictionary<string, string> meta, string source)
     {
         var read = new MetadataReader(meta, source);
-        return new LeNet5Config(read.Fraction("dropout"), read.Int("in_channels", 1, 64), read.Int("image_size", 12, 1024), read.Int("classes", 1, 100_000));
+        return new LeNet5Config(read.Fraction("dropout"), read.Int("in_channels", 1, 64), read.Int("image_size", 12, 1024),
+            read.Int("classes", 1, 100_000));
     }
 }

@@ -43,8 +43,11 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
         var values = new int[parts.Length];
         bool ok = parts.Length >= minCount;
         for (int i = 0; ok && i < parts.Length; i++)
-            ok = int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]) && values[i] >= min && values[i] <= max;
-        if (!ok) throw new InvalidDataException($"{source}: metadata '{key}' must be a comma-separated list of at least {minCount} integers between {min} and {max}, got '{text}'");
+            ok = int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i])
+                && values[i] >= min && values[i] <= max;
+        if (!ok)
+            throw new InvalidDataException($"{source}: metadata '{key}' must be a comma-separated list of at least {minCount} integers " +
+                $"between {min} and {max}, got '{text}'");
         return values;
     }
 
@@ -55,7 +58,8 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
         if (fallback is { } f && !metadata.ContainsKey(key)) return f;
         var text = String(key);
         if (!System.Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) || !System.Enum.IsDefined(value))
-            throw new InvalidDataException($"{source}: metadata '{key}' must be one of {string.Join(", ", System.Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()))}, got '{text}'");
+            throw new InvalidDataException($"{source}: metadata '{key}' must be one of " +
+                $"{string.Join(", ", System.Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()))}, got '{text}'");
         return value;
     }
 

@@ -7,7 +7,8 @@ namespace Hebb.Models;
 /// seed network (784*16 + 16*16 + 16*10 weights + 16 + 16 + 10 biases = 13,002 parameters).
 /// The config travels in the safetensors header, so a saved file alone rebuilds the model.
 /// </summary>
-public sealed record MlpConfig(int[] Sizes, Activation Activation, Activation OutputActivation, InitScheme Init = InitScheme.Default) : IClassifierConfig
+public sealed record MlpConfig(int[] Sizes, Activation Activation, Activation OutputActivation, InitScheme Init = InitScheme.Default)
+    : IClassifierConfig
 {
     public const string KindName = "mlp";
     public string Kind => KindName;
@@ -50,7 +51,8 @@ public sealed record MlpConfig(int[] Sizes, Activation Activation, Activation Ou
     public static MlpConfig FromMetadata(IReadOnlyDictionary<string, string> meta, string source)
     {
         var read = new MetadataReader(meta, source);
-        return new MlpConfig(read.IntList("sizes", 2, 1, 1 << 20), read.Parsed("activation", Activations.Parse), read.Parsed("output_activation", Activations.Parse),
+        return new MlpConfig(read.IntList("sizes", 2, 1, 1 << 20), read.Parsed("activation", Activations.Parse),
+            read.Parsed("output_activation", Activations.Parse),
             read.Enum<InitScheme>("init", fallback: InitScheme.Default)); // files from before 'init' existed lack it
     }
 }

@@ -27,14 +27,16 @@ public static class ModelFactory
         if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
         var file = Safetensors.Load(path);
         if (!file.Metadata.TryGetValue("model", out var kind))
-            throw new InvalidDataException($"{path}: no 'model' entry in the safetensors metadata, so Hebb cannot tell what network to build");
+            throw new InvalidDataException(
+                $"{path}: no 'model' entry in the safetensors metadata, so Hebb cannot tell what network to build");
         if (!Parsers.TryGetValue(kind, out var parse))
             throw new InvalidDataException($"{path}: unknown model kind '{kind}' (this version knows: {string.Join(", ", Parsers.Keys)})");
         var config = parse(file.Metadata, path);
         // The header alone must not make Hebb build (allocate and initialise) a network the file cannot fill.
         long stored = file.Tensors.Sum(t => (long)t.Data.Length);
         if (stored < config.ParameterCount)
-            throw new InvalidDataException($"{path}: the metadata describes a '{kind}' network of {config.ParameterCount:N0} parameters but the file holds only {stored:N0} values");
+            throw new InvalidDataException($"{path}: the metadata describes a '{kind}' network of {config.ParameterCount:N0} parameters " +
+                $"but the file holds only {stored:N0} values");
         var model = config.Build(new Generator(0));
         ModelFile.LoadInto(file, model, path);
         return new LoadedModel(model, file.Metadata, config);

@@ -10,7 +10,8 @@ namespace Hebb.Models;
 /// the earlier epoch CycleFrom (both 1-based): the rule is deterministic, so it repeats those epochs forever and can
 /// never converge (the perceptron cycling theorem made concrete). Null when no repeat was seen.</param>
 /// <param name="CycleTo">see CycleFrom.</param>
-public sealed record PerceptronResult(bool Converged, int Epochs, int Updates, double[] Weights, IReadOnlyList<double[]> Visited, int? CycleFrom, int? CycleTo);
+public sealed record PerceptronResult(
+    bool Converged, int Epochs, int Updates, double[] Weights, IReadOnlyList<double[]> Visited, int? CycleFrom, int? CycleTo);
 
 /// <summary>
 /// Rosenblatt's perceptron as in the seed notes: weights w over the inputs plus a bias input fixed at 1;
@@ -49,12 +50,15 @@ public sealed class Perceptron
     public PerceptronResult Fit(IReadOnlyList<double[]> inputs, IReadOnlyList<int> labels, int maxEpochs = 100)
     {
         if (inputs.Count == 0 || inputs.Count != labels.Count)
-            throw new ArgumentException($"Perceptron.Fit: needs as many labels as rows (and at least one), got {inputs.Count} rows and {labels.Count} labels");
+            throw new ArgumentException("Perceptron.Fit: needs as many labels as rows (and at least one), " +
+                $"got {inputs.Count} rows and {labels.Count} labels");
         if (maxEpochs <= 0) throw new ArgumentException($"Perceptron.Fit: maxEpochs must be positive, got {maxEpochs}");
         for (int n = 0; n < inputs.Count; n++)
         {
-            if (inputs[n].Length != Inputs) throw new ArgumentException($"Perceptron.Fit: row {n} has {inputs[n].Length} inputs, expected {Inputs}");
-            if (labels[n] is not (1 or -1)) throw new ArgumentException($"Perceptron.Fit: label of row {n} is {labels[n]}, must be -1 or +1");
+            if (inputs[n].Length != Inputs)
+                throw new ArgumentException($"Perceptron.Fit: row {n} has {inputs[n].Length} inputs, expected {Inputs}");
+            if (labels[n] is not (1 or -1))
+                throw new ArgumentException($"Perceptron.Fit: label of row {n} is {labels[n]}, must be -1 or +1");
         }
 
         var visited = new List<double[]> { Weights };

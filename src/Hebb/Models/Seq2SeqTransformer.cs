@@ -22,15 +22,17 @@ public sealed class Seq2SeqTransformer : Module
     public int TargetVocab { get; }
     public int MaxLength { get; }
 
-    public Seq2SeqTransformer(int sourceVocab, int targetVocab, int embedDim, int heads, int encoderLayers, int decoderLayers, int maxLength,
-        Generator generator, double dropout = 0)
+    public Seq2SeqTransformer(int sourceVocab, int targetVocab, int embedDim, int heads, int encoderLayers, int decoderLayers,
+        int maxLength, Generator generator, double dropout = 0)
     {
         if (sourceVocab <= 0 || targetVocab <= 0 || maxLength <= 0 || encoderLayers <= 0 || decoderLayers <= 0)
-            throw new ArgumentException($"Seq2SeqTransformer: vocabularies ({sourceVocab}, {targetVocab}), layers ({encoderLayers}, {decoderLayers}) and max length ({maxLength}) must be positive");
+            throw new ArgumentException($"Seq2SeqTransformer: vocabularies ({sourceVocab}, {targetVocab}), " +
+                $"layers ({encoderLayers}, {decoderLayers}) and max length ({maxLength}) must be positive");
         (SourceVocab, TargetVocab, MaxLength) = (sourceVocab, targetVocab, maxLength);
         _encoder = RegisterModule("encoder", new Stack(sourceVocab, embedDim, maxLength, dropout, generator));
         _encoderBlocks = _encoder.RegisterBlocks(new ModuleList<TransformerBlock>(
-            Enumerable.Range(0, encoderLayers).Select(_ => new TransformerBlock(embedDim, heads, generator, causal: false, dropout: dropout))));
+            Enumerable.Range(0, encoderLayers)
+                .Select(_ => new TransformerBlock(embedDim, heads, generator, causal: false, dropout: dropout))));
         _encoder.RegisterFinalNorm(embedDim);
         _decoder = RegisterModule("decoder", new Stack(targetVocab, embedDim, maxLength, dropout, generator));
         _decoderBlocks = _decoder.RegisterBlocks(new ModuleList<DecoderBlock>(
@@ -65,7 +67,8 @@ public sealed class Seq2SeqTransformer : Module
     {
         if (length < 1 || length > MaxLength)
             throw new ArgumentException($"GreedyDecode: length {length} must be between 1 and the max length {MaxLength}");
-        if (startToken < 0 || startToken >= TargetVocab) throw new ArgumentException($"GreedyDecode: start token {startToken} is outside the vocabulary of {TargetVocab}");
+        if (startToken < 0 || startToken >= TargetVocab)
+            throw new ArgumentException($"GreedyDecode: start token {startToken} is outside the vocabulary of {TargetVocab}");
         using var _ = GradMode.NoGrad();
         var memory = Encode(source);
         int b = source.Size(0);
@@ -103,9 +106,11 @@ public sealed class Seq2SeqTransformer : Module
         public Tensor Embed(Tensor ids, string what)
         {
             if (ids.DType != DType.Int32 || ids.Rank != 2)
-                throw new ArgumentException($"Seq2SeqTransformer: {what} ids must be an int32 (batch, time) tensor, got {ids.DType.Name()} of shape {ShapeUtil.Format(ids.Shape)}");
+                throw new ArgumentException($"Seq2SeqTransformer: {what} ids must be an int32 (batch, time) tensor, " +
+                    $"got {ids.DType.Name()} of shape {ShapeUtil.Format(ids.Shape)}");
             int t = ids.ShapeArray[1];
-            if (t < 1 || t > _maxLength) throw new ArgumentException($"Seq2SeqTransformer: {what} length {t} must be between 1 and {_maxLength}");
+            if (t < 1 || t > _maxLength)
+                throw new ArgumentException($"Seq2SeqTransformer: {what} length {t} must be between 1 and {_maxLength}");
             return _drop.Forward(Wte.Forward(ids).Add(Wpe.Weight.Narrow(0, 0, t)));
         }
     }

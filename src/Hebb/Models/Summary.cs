@@ -17,7 +17,8 @@ public static class Summary
         {
             var layer = model.Layers[i];
             x = layer.Forward(x);
-            rows.Add(new Row(i.ToString(System.Globalization.CultureInfo.InvariantCulture), layer.ToString(), x.ShapeArray.ToArray(), layer.ParameterCount));
+            rows.Add(new Row(i.ToString(System.Globalization.CultureInfo.InvariantCulture), layer.ToString(),
+                x.ShapeArray.ToArray(), layer.ParameterCount));
         }
         return rows;
     }

@@ -70,7 +70,8 @@ public class CharDatasetTests
     public void EvaluationBatchesAreFixedAndSpreadOverTheSplit()
     {
         var ids = Enumerable.Range(0, 1000).ToArray();
-        var data = new CharDataset(string.Concat(Enumerable.Range(0, 1000).Select(i => (char)(0x4E00 + i))), "test"); // 1000 distinct characters: id = position
+        // 1000 distinct characters: id = position
+        var data = new CharDataset(string.Concat(Enumerable.Range(0, 1000).Select(i => (char)(0x4E00 + i))), "test");
         Assert.Equal(ids[..900], data.Train);
         var starts = new List<int>();
         for (int i = 0; i < 4; i++)
@@ -109,7 +110,8 @@ public class CharDatasetTests
         Assert.Equal("abc", CharDataset.Load(file).Vocabulary.Chars); // byte-order mark dropped
         Assert.Equal(file, CharDataset.Load(dir.Combine("corpus")).Source);
 
-        var shakespeare = CharDataset.Load("tinyshakespeare", new DatasetLocator(getEnv: v => v == DatasetLocator.DatasetsVariable ? TestData.DatasetsRoot : null));
+        var shakespeare = CharDataset.Load("tinyshakespeare",
+            new DatasetLocator(getEnv: v => v == DatasetLocator.DatasetsVariable ? TestData.DatasetsRoot : null));
         Assert.Equal(65, shakespeare.Vocabulary.Count);
         Assert.Equal(1_003_854, shakespeare.Train.Length);
         Assert.Equal(111_540, shakespeare.Validation.Length);

@@ -203,7 +203,8 @@ public sealed class DatasetLocatorTests : IDisposable
             return new HttpResponseMessage(HttpStatusCode.NotFound);
         });
 
-    /// <summary>The cache folder did not exist before the failed download, so nothing at all may remain (no .part file, no empty folder).</summary>
+    /// <summary>The cache folder did not exist before the failed download, so nothing at all may remain (no .part file, no
+    /// empty folder).</summary>
     private void AssertNoLeftovers() =>
         Assert.False(Directory.Exists(CacheDir), $"{CacheDir} was left behind");
 
@@ -392,9 +393,11 @@ public sealed class DatasetLocatorTests : IDisposable
     [Fact]
     public void CatalogHasTheOfficialMirrors()
     {
-        Assert.Equal(["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"], DatasetCatalog.Mnist.BaseUrls);
+        Assert.Equal(["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"],
+            DatasetCatalog.Mnist.BaseUrls);
         Assert.Equal(["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"], DatasetCatalog.FashionMnist.BaseUrls);
-        Assert.Equal(["https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/"], DatasetCatalog.TinyShakespeare.BaseUrls);
+        Assert.Equal(["https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/"],
+            DatasetCatalog.TinyShakespeare.BaseUrls);
     }
 
     [Theory]

@@ -12,7 +12,8 @@ public sealed class IdxTests : IDisposable
     // (seekable, known length) and a raw or gzipped non-seekable stream (unknown length).
     public static TheoryData<string> Modes => new() { "raw-file", "gzip-file", "raw-stream", "gzip-stream" };
 
-    /// <summary>Reads <paramref name="idx"/> (uncompressed IDX bytes) the way <paramref name="mode"/> says; returns the array and the source name used.</summary>
+    /// <summary>Reads <paramref name="idx"/> (uncompressed IDX bytes) the way <paramref name="mode"/> says; returns the array and
+    /// the source name used.</summary>
     private (Func<IdxArray> read, string source) Prepare(string mode, byte[] idx)
     {
         byte[] bytes = mode.StartsWith("gzip", StringComparison.Ordinal) ? TestData.Gzip(idx) : idx;

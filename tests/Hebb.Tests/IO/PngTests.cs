@@ -192,8 +192,10 @@ public class PngTests
     [Fact]
     public void ModelsWithoutAPicturableFirstLayerAreRefused()
     {
-        Assert.Contains("no Linear or Conv2d", Assert.Throws<ArgumentException>(() => WeightPictures.FirstLayer(new Sequential(new Sigmoid(), new Flatten()))).Message);
-        Assert.Contains("not a square image", Assert.Throws<ArgumentException>(() => WeightPictures.FirstLayer(new Sequential(new Linear(10, 3, new Generator(0))))).Message);
+        Assert.Contains("no Linear or Conv2d",
+            Assert.Throws<ArgumentException>(() => WeightPictures.FirstLayer(new Sequential(new Sigmoid(), new Flatten()))).Message);
+        Assert.Contains("not a square image",
+            Assert.Throws<ArgumentException>(() => WeightPictures.FirstLayer(new Sequential(new Linear(10, 3, new Generator(0))))).Message);
         Assert.Throws<ArgumentException>(() => WeightPictures.Render(new Sequential(new Linear(4, 3, new Generator(0))), scale: -1));
     }
 }

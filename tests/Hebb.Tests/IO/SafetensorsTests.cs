@@ -22,7 +22,8 @@ public sealed class SafetensorsTests : IDisposable
         {
             new SafetensorsTensor("embed.weight", [3, 4], Enumerable.Range(0, 12).Select(i => i * 0.5f - 1f).ToArray()),
             // Special values must survive bit for bit: NaN/inf are data, not corruption.
-            new SafetensorsTensor("bias", [6], [float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0f, float.Epsilon, float.MaxValue]),
+            new SafetensorsTensor("bias", [6],
+                [float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0f, float.Epsilon, float.MaxValue]),
             new SafetensorsTensor("scale", [], [2.5f]),
             new SafetensorsTensor("empty", [0, 3], []),
             new SafetensorsTensor("empty2", [2, 0], []),
@@ -96,7 +97,8 @@ public sealed class SafetensorsTests : IDisposable
     {
         // Entries deliberately listed out of offset order, metadata in the middle, header padded with spaces
         // to a length that leaves the data unaligned (legal: the reader must not assume alignment).
-        string json = """{"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},"__metadata__":{"k":"v"},"a":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]}}   """;
+        string json = """{"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},"__metadata__":{"k":"v"},"a":""" +
+            """{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]}}   """;
         byte[] header = Encoding.ASCII.GetBytes(json);
         Assert.True(header.Length < 256);
         byte[] file =
@@ -138,7 +140,8 @@ public sealed class SafetensorsTests : IDisposable
         var metadata = new Dictionary<string, string> { ["z"] = "é", ["format"] = "pt" };
         byte[] bytes = WriteToBytes([new SafetensorsTensor("s", [], [1f]), new SafetensorsTensor("e", [0], [])], metadata);
 
-        string expectedJson = """{"__metadata__":{"format":"pt","z":"é"},"s":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}}""";
+        string expectedJson = """{"__metadata__":{"format":"pt","z":"é"},"s":{"dtype":"F32","shape":[],"data_offsets":[0,4]},"e":""" +
+            """{"dtype":"F32","shape":[0],"data_offsets":[4,4]}}""";
         int jsonLength = Encoding.UTF8.GetByteCount(expectedJson);
         int headerLength = (jsonLength + 7) / 8 * 8;
         Assert.Equal((ulong)headerLength, BinaryPrimitives.ReadUInt64LittleEndian(bytes));
@@ -173,7 +176,9 @@ public sealed class SafetensorsTests : IDisposable
     [Fact]
     public void Read_F16_BF16_F64_AreConvertedToFloat()
     {
-        string json = """{"h":{"dtype":"F16","shape":[4],"data_offsets":[0,8]},"b":{"dtype":"BF16","shape":[3],"data_offsets":[8,14]},"d":{"dtype":"F64","shape":[3],"data_offsets":[14,38]}}""";
+        string json = """{"h":{"dtype":"F16","shape":[4],"data_offsets":[0,8]},"b":""" +
+            """{"dtype":"BF16","shape":[3],"data_offsets":[8,14]},"d":""" +
+            """{"dtype":"F64","shape":[3],"data_offsets":[14,38]}}""";
         byte[] data =
         [
             0x00, 0x3C, 0x00, 0xC0, 0x00, 0x7C, 0x01, 0x00,             // F16: 1, -2, +inf, 2^-24 (smallest subnormal)
@@ -299,25 +304,37 @@ public sealed class SafetensorsTests : IDisposable
     [InlineData("""{"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}""", 4, "tensor 'a': shape entry 0 is 1.5")]
     [InlineData("""{"a":{"dtype":"F32","shape":[1,"2"],"data_offsets":[0,8]}}""", 8, "tensor 'a': shape entry 1 is \"2\"")]
     [InlineData("""{"a":{"dtype":"F32","shape":[2147483648],"data_offsets":[0,4]}}""", 4, "tensor 'a': shape entry 0 is 2147483648")]
-    [InlineData("""{"a":{"dtype":"F32","shape":[2147483647,2147483647,2147483647],"data_offsets":[0,0]}}""", 0, "tensor 'a': the element count of shape [2147483647, 2147483647, 2147483647] overflows")]
-    [InlineData("""{"a":{"dtype":"F32","shape":[2147483647,2],"data_offsets":[0,17179869176]}}""", 0, "tensor 'a': 4294967294 elements is more than a float array can hold")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[2147483647,2147483647,2147483647],"data_offsets":[0,0]}}""",
+        0, "tensor 'a': the element count of shape [2147483647, 2147483647, 2147483647] overflows")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[2147483647,2],"data_offsets":[0,17179869176]}}""",
+        0, "tensor 'a': 4294967294 elements is more than a float array can hold")]
     [InlineData("""{"a":{"dtype":"F32","shape":[1]}}""", 4, "tensor 'a': 'data_offsets' is missing")]
     [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[4]}}""", 4, "tensor 'a': 'data_offsets' is [4], expected [begin, end]")]
     [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":{"begin":0}}}""", 4, "tensor 'a': 'data_offsets' is {\"begin\":0}")]
     [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}}""", 4, "tensor 'a': 'data_offsets' entry -4 is not an integer")]
-    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,18446744073709551615]}}""", 4, "tensor 'a': 'data_offsets' entry 18446744073709551615 is not an integer")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,18446744073709551615]}}""",
+        4, "tensor 'a': 'data_offsets' entry 18446744073709551615 is not an integer")]
     [InlineData("""{"a":{"dtype":"F32","shape":[0],"data_offsets":[8,4]}}""", 8, "tensor 'a': data_offsets [8, 4] begin after their end")]
-    [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}""", 4, "tensor 'a': data_offsets [0, 4] span 4 bytes but shape [2] of F32 needs 8")]
-    [InlineData("""{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,4]}}""", 4, "tensor 'a': data_offsets [0, 4] span 4 bytes but shape [1] of F64 needs 8")]
-    [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""", 4, "tensor 'a': data_offsets [0, 8] reach past the end of the 4-byte data buffer")]
-    [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}""", 12, "tensors 'a' [0, 8] and 'b' [4, 12] overlap")]
-    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 4, "tensors 'a' [0, 4] and 'b' [0, 4] overlap")]
-    [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"z":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}}""", 8, "tensors 'a' [0, 8] and 'z' [4, 4] overlap")]
-    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}""", 12, "bytes [4, 8) of the data buffer belong to no tensor (hole before tensor 'b')")]
-    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8, "bytes [0, 4) of the data buffer belong to no tensor (hole before tensor 'a')")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}""",
+        4, "tensor 'a': data_offsets [0, 4] span 4 bytes but shape [2] of F32 needs 8")]
+    [InlineData("""{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,4]}}""",
+        4, "tensor 'a': data_offsets [0, 4] span 4 bytes but shape [1] of F64 needs 8")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""",
+        4, "tensor 'a': data_offsets [0, 8] reach past the end of the 4-byte data buffer")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}""",
+        12, "tensors 'a' [0, 8] and 'b' [4, 12] overlap")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""",
+        4, "tensors 'a' [0, 4] and 'b' [0, 4] overlap")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"z":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}}""",
+        8, "tensors 'a' [0, 8] and 'z' [4, 4] overlap")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}""",
+        12, "bytes [4, 8) of the data buffer belong to no tensor (hole before tensor 'b')")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""",
+        8, "bytes [0, 4) of the data buffer belong to no tensor (hole before tensor 'a')")]
     [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 8, "4 trailing bytes follow the last tensor")]
     [InlineData("""{}""", 1, "1 trailing bytes follow the last tensor")]
-    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8, "the header names 'a' twice")]
+    [InlineData("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""",
+        8, "the header names 'a' twice")]
     [InlineData("""{"a":{"dtype":"F32","dtype":"F64","shape":[1],"data_offsets":[0,4]}}""", 4, "tensor 'a': 'dtype' is given twice")]
     [InlineData("""{"__metadata__":"pt"}""", 0, "'__metadata__' is a JSON string, expected an object of strings")]
     [InlineData("""{"__metadata__":null}""", 0, "'__metadata__' is a JSON null")]
@@ -413,7 +430,8 @@ public sealed class SafetensorsTests : IDisposable
         var nullValue = new Dictionary<string, string> { ["k"] = null! };
         var badText = new Dictionary<string, string> { ["k"] = "\udc00" };
         Assert.Contains("'k'", Assert.Throws<ArgumentException>(() => Safetensors.Write(new MemoryStream(), tensors, nullValue)).Message);
-        Assert.Contains("unpaired surrogate", Assert.Throws<ArgumentException>(() => Safetensors.Write(new MemoryStream(), tensors, badText)).Message);
+        Assert.Contains("unpaired surrogate",
+            Assert.Throws<ArgumentException>(() => Safetensors.Write(new MemoryStream(), tensors, badText)).Message);
     }
 
     [Fact]
@@ -440,7 +458,8 @@ public sealed class SafetensorsTests : IDisposable
         Assert.Contains(path, e.Message);
         Assert.Contains("folder", e.Message);
         string missing = Path.Combine(_dir, "no-such-folder", "m.safetensors");
-        Assert.Contains(missing, Assert.ThrowsAny<IOException>(() => Safetensors.Save(missing, [new SafetensorsTensor("a", [1], [1f])])).Message);
+        Assert.Contains(missing,
+            Assert.ThrowsAny<IOException>(() => Safetensors.Save(missing, [new SafetensorsTensor("a", [1], [1f])])).Message);
 
         Assert.Empty(Directory.GetFiles(_dir));
         Assert.True(Directory.Exists(path));

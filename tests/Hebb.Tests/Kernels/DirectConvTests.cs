@@ -39,7 +39,8 @@ public class DirectConvTests
                 var w = Tensor.Randn(g, c.COut, c.CIn, c.Kh, c.Kw);
                 var b = Tensor.Randn(g, c.COut);
                 var (y32, gx32, gw32, gb32) = Run(x, w, b, options, new Generator(22));
-                var (y64, gx64, gw64, gb64) = Run(x.To(DType.Float64), w.To(DType.Float64), b.To(DType.Float64), options, new Generator(22));
+                var (y64, gx64, gw64, gb64) =
+                    Run(x.To(DType.Float64), w.To(DType.Float64), b.To(DType.Float64), options, new Generator(22));
                 string where = $"{path} {c}";
                 AssertClose(y64, y32, where + " y");
                 AssertClose(gx64, gx32, where + " dx");

@@ -139,7 +139,8 @@ public class GemmTests
                 AssertMatchesReference(a, k, 1, bt, 1, k, c2, 0, m, k, n, $"Bᵀ {m}x{k}x{n}");
             }
         }
-        Assert.Throws<ArgumentException>(() => SmallGemm.MultiplyRowMajorB(new float[m * k], k, 1, new float[k * n - 1], n, new float[m * n], n, m, k, n, false));
+        Assert.Throws<ArgumentException>(() =>
+            SmallGemm.MultiplyRowMajorB(new float[m * k], k, 1, new float[k * n - 1], n, new float[m * n], n, m, k, n, false));
     }
 
     /// <summary>C as a column block of a wider matrix (row stride ldc > n): the product lands in its
@@ -169,10 +170,12 @@ public class GemmTests
             for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) Assert.Equal(2 * block[i * n + j], c[i * ldc + col + j], 5);
         }
-        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.Multiply(new float[4], 0, 2, 1, new float[4], 0, 2, 1, new float[4], 0, 2, 2, 2, ldc: 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Gemm.Multiply(new float[4], 0, 2, 1, new float[4], 0, 2, 1, new float[4], 0, 2, 2, 2, ldc: 1));
     }
 
-    private static void AssertMatchesReference(float[] a, int aRs, int aCs, float[] b, int bRs, int bCs, float[] c, int cOff, int m, int k, int n, string what)
+    private static void AssertMatchesReference(
+        float[] a, int aRs, int aCs, float[] b, int bRs, int bCs, float[] c, int cOff, int m, int k, int n, string what)
     {
         for (int i = 0; i < m; i++)
         for (int j = 0; j < n; j++)

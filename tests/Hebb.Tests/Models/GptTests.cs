@@ -114,8 +114,10 @@ public sealed class GptTests : IDisposable
         var model = new Gpt(Tiny, new Generator(3));
         var opt = new AdamW(ParameterGroup.DecayMatricesOnly(model.Parameters(), 0.1), 3e-2, beta2: 0.99);
         var seq = new[] { 0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8 };
-        var x = Tensor.FromArray(Enumerable.Range(0, 4).SelectMany(s => Enumerable.Range(0, 6).Select(t => seq[(s + t) % 11])).ToArray(), 4, 6);
-        var y = Tensor.FromArray(Enumerable.Range(0, 4).SelectMany(s => Enumerable.Range(1, 6).Select(t => seq[(s + t) % 11])).ToArray(), 24);
+        var x = Tensor.FromArray(
+            Enumerable.Range(0, 4).SelectMany(s => Enumerable.Range(0, 6).Select(t => seq[(s + t) % 11])).ToArray(), 4, 6);
+        var y = Tensor.FromArray(
+            Enumerable.Range(0, 4).SelectMany(s => Enumerable.Range(1, 6).Select(t => seq[(s + t) % 11])).ToArray(), 24);
         double first = 0, last = 0;
         for (int step = 0; step < 60; step++)
         {
@@ -193,5 +195,6 @@ public sealed class GptTests : IDisposable
     }
 
     [Fact]
-    public void MetadataRoundTrips() => Assert.Equal(Tiny with { Dropout = 0.15 }, GptConfig.FromMetadata((Tiny with { Dropout = 0.15 }).ToMetadata(), "x"));
+    public void MetadataRoundTrips() =>
+        Assert.Equal(Tiny with { Dropout = 0.15 }, GptConfig.FromMetadata((Tiny with { Dropout = 0.15 }).ToMetadata(), "x"));
 }

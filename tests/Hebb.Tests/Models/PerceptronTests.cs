@@ -69,7 +69,8 @@ public class PerceptronTests
         // Why no w can work: the four margins y·(w·x) always sum to zero,
         // -w0 + (w0 + w2) + (w0 + w1) - (w0 + w1 + w2) = 0, so they cannot all be positive.
         var g = new Generator(3);
-        var candidates = result.Visited.Concat(Enumerable.Range(0, 1000).Select(_ => new[] { g.NextNormal() * 5, g.NextNormal() * 5, g.NextNormal() * 5 }));
+        var candidates = result.Visited.Concat(Enumerable.Range(0, 1000)
+            .Select(_ => new[] { g.NextNormal() * 5, g.NextNormal() * 5, g.NextNormal() * 5 }));
         foreach (var w in candidates)
         {
             double sum = Enumerable.Range(0, 4).Sum(n => labels[n] * (w[0] + w[1] * inputs[n][0] + w[2] * inputs[n][1]));

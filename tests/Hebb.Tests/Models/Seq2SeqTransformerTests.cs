@@ -28,7 +28,8 @@ public class Seq2SeqTransformerTests(ITestOutputHelper output)
     public void LearnsToReverseDigitStrings()
     {
         var g = new Generator(0);
-        var model = new Seq2SeqTransformer(Digits, Digits + 1, embedDim: 64, heads: 4, encoderLayers: 2, decoderLayers: 2, maxLength: Length, g);
+        var model = new Seq2SeqTransformer(
+            Digits, Digits + 1, embedDim: 64, heads: 4, encoderLayers: 2, decoderLayers: 2, maxLength: Length, g);
         int steps = 400, batch = 64;
         var opt = new AdamW(ParameterGroup.DecayMatricesOnly(model.Parameters(), 0.01), 3e-3, beta2: 0.98);
         var schedule = new CosineWithWarmupSchedule(3e-3, 1e-4, 50, steps);

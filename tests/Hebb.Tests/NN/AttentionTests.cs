@@ -26,11 +26,13 @@ public class AttentionTests
     public void GradcheckPlain() => Check(x => Sdpa(x[0], x[1], x[2]), Leaf(_g, 2, 3, 4), Leaf(_g, 2, 5, 4), Leaf(_g, 2, 5, 3));
 
     [Fact]
-    public void GradcheckCausal() => Check(x => Sdpa(x[0], x[1], x[2], causal: true), Leaf(_g, 2, 2, 4, 3), Leaf(_g, 2, 2, 4, 3), Leaf(_g, 2, 2, 4, 2));
+    public void GradcheckCausal() =>
+        Check(x => Sdpa(x[0], x[1], x[2], causal: true), Leaf(_g, 2, 2, 4, 3), Leaf(_g, 2, 2, 4, 3), Leaf(_g, 2, 2, 4, 2));
 
     [Fact]
     public void GradcheckNonContiguous() =>
-        Check(x => Sdpa(x[0], x[1], x[2], causal: true), NonContiguousLeaf(_g, 2, 4, 3), NonContiguousLeaf(_g, 2, 4, 3), NonContiguousLeaf(_g, 2, 4, 3));
+        Check(x => Sdpa(x[0], x[1], x[2], causal: true),
+            NonContiguousLeaf(_g, 2, 4, 3), NonContiguousLeaf(_g, 2, 4, 3), NonContiguousLeaf(_g, 2, 4, 3));
 
     [Fact]
     public void GradcheckBroadcastMask()
@@ -47,7 +49,8 @@ public class AttentionTests
 
     [Fact]
     public void GradcheckDropout() =>
-        Check(x => Functional.ScaledDotProductAttention(x[0], x[1], x[2], dropoutP: 0.3, generator: new Generator(5)), Leaf(_g, 2, 4, 3), Leaf(_g, 2, 4, 3), Leaf(_g, 2, 4, 3));
+        Check(x => Functional.ScaledDotProductAttention(x[0], x[1], x[2], dropoutP: 0.3, generator: new Generator(5)),
+            Leaf(_g, 2, 4, 3), Leaf(_g, 2, 4, 3), Leaf(_g, 2, 4, 3));
 
     [Fact]
     public void GradcheckMultiHeadPackedProjection()
@@ -55,7 +58,8 @@ public class AttentionTests
         // (B, T, 3·H·d): q | k | v side by side, as a fused c_attn projection produces.
         Check(x => AttentionOp.MultiHead(x[0], 0, x[0], 4, x[0], 8, 2, 2, null, true, 0, null, out _, false), Leaf(_g, 2, 3, 12));
         // Cross-attention: queries from one tensor, keys|values packed in another of another length.
-        Check(x => AttentionOp.MultiHead(x[0], 0, x[1], 0, x[1], 4, 2, 2, null, false, 0, null, out _, false), Leaf(_g, 2, 3, 4), Leaf(_g, 2, 5, 8));
+        Check(x => AttentionOp.MultiHead(x[0], 0, x[1], 0, x[1], 4, 2, 2, null, false, 0, null, out _, false),
+            Leaf(_g, 2, 3, 4), Leaf(_g, 2, 5, 8));
         // Overlapping head columns of one tensor (k shifted by one head): heads cannot be split among threads.
         Check(x => AttentionOp.MultiHead(x[0], 0, x[0], 2, x[0], 0, 2, 2, null, false, 0, null, out _, false), Leaf(_g, 2, 3, 6));
     }
@@ -126,12 +130,14 @@ public class AttentionTests
             for (int c = 0; c < 3; c++)
                 for (int j = 0; j < 3; j++) expected[i, c] += weights[i, j] * v[j, c];
         }
-        var y = Functional.ScaledDotProductAttention(Tensor.FromArray(Flat(q), 2, 2), Tensor.FromArray(Flat(k), 3, 2), Tensor.FromArray(Flat(v), 3, 3), out var w);
+        var y = Functional.ScaledDotProductAttention(
+            Tensor.FromArray(Flat(q), 2, 2), Tensor.FromArray(Flat(k), 3, 2), Tensor.FromArray(Flat(v), 3, 3), out var w);
         Semantics.Check.Values(y, Flat(expected).Select(x => (float)x).ToArray(), 1e-6);
         Semantics.Check.Values(w, Flat(weights).Select(x => (float)x).ToArray(), 1e-6);
 
         // Causal: query 0 sees key 0 only, so its output is value row 0 exactly.
-        var yc = Functional.ScaledDotProductAttention(Tensor.FromArray(Flat(q), 2, 2), Tensor.FromArray(Flat(k), 3, 2), Tensor.FromArray(Flat(v), 3, 3), out var wc, isCausal: true);
+        var yc = Functional.ScaledDotProductAttention(
+            Tensor.FromArray(Flat(q), 2, 2), Tensor.FromArray(Flat(k), 3, 2), Tensor.FromArray(Flat(v), 3, 3), out var wc, isCausal: true);
         Semantics.Check.Values(yc.Narrow(0, 0, 1), [1, 0, 2], 0);
         Semantics.Check.Values(wc.Narrow(0, 0, 1), [1, 0, 0], 0);
         Assert.Equal(0f, wc.ToFloatArray()[5]);
@@ -143,7 +149,8 @@ public class AttentionTests
     public void WeightsAreRowStochasticAndZeroWhereMasked()
     {
         var g = new Generator(8);
-        Functional.ScaledDotProductAttention(Tensor.Randn(g, 2, 6, 4), Tensor.Randn(g, 2, 6, 4), Tensor.Randn(g, 2, 6, 4), out var w, isCausal: true);
+        Functional.ScaledDotProductAttention(
+            Tensor.Randn(g, 2, 6, 4), Tensor.Randn(g, 2, 6, 4), Tensor.Randn(g, 2, 6, 4), out var w, isCausal: true);
         var a = w.ToFloatArray();
         for (int r = 0; r < 12; r++)
         {
@@ -176,11 +183,14 @@ public class AttentionTests
         Assert.Contains("same length", e.Message);
         e = Assert.Throws<ArgumentException>(() => Sdpa(Tensor.Randn(g, 2, 3, 4), Tensor.Randn(g, 3, 3, 4), Tensor.Randn(g, 3, 3, 4)));
         Assert.Contains("leading", e.Message);
-        e = Assert.Throws<ArgumentException>(() => Sdpa(Tensor.Randn(g, 3, 4), Tensor.Randn(g, 3, 4), Tensor.Randn(g, 3, 4), Tensor.Zeros(3, 3)));
+        e = Assert.Throws<ArgumentException>(() =>
+            Sdpa(Tensor.Randn(g, 3, 4), Tensor.Randn(g, 3, 4), Tensor.Randn(g, 3, 4), Tensor.Zeros(3, 3)));
         Assert.Contains("int32", e.Message);
-        e = Assert.ThrowsAny<ArgumentException>(() => Sdpa(Tensor.Randn(g, 3, 4), Tensor.Randn(g, 3, 4), Tensor.Randn(g, 3, 4), Tensor.Zeros(DType.Int32, 2, 3)));
+        e = Assert.ThrowsAny<ArgumentException>(() =>
+            Sdpa(Tensor.Randn(g, 3, 4), Tensor.Randn(g, 3, 4), Tensor.Randn(g, 3, 4), Tensor.Zeros(DType.Int32, 2, 3)));
         Assert.Contains("mask", e.Message);
-        Assert.Throws<ArgumentException>(() => Functional.ScaledDotProductAttention(Tensor.Randn(g, 3, 4), Tensor.Randn(g, 3, 4), Tensor.Randn(g, 3, 4), dropoutP: 0.1));
+        Assert.Throws<ArgumentException>(() =>
+            Functional.ScaledDotProductAttention(Tensor.Randn(g, 3, 4), Tensor.Randn(g, 3, 4), Tensor.Randn(g, 3, 4), dropoutP: 0.1));
     }
 
     [Fact]

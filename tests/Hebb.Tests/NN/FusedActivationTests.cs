@@ -36,7 +36,8 @@ public class FusedActivationTests
         Assert.DoesNotContain(Nodes(y), n => n.GetType().Name is "ReluBackward" or "SigmoidBackward" or "TanhBackward");
         var upstream = Tensor.Randn(new Generator(33), y.ShapeArray);
         y.Mul(upstream).Sum().Backward();
-        var fused = (Y: y.ToArray<float>(), X: x.Grad!.ToArray<float>(), P: net.Parameters().Select(p => p.Grad!.ToArray<float>()).ToList());
+        var fused = (Y: y.ToArray<float>(), X: x.Grad!.ToArray<float>(),
+            P: net.Parameters().Select(p => p.Grad!.ToArray<float>()).ToList());
 
         net.ZeroGrad();
         x.ClearGrad(false);

@@ -81,7 +81,8 @@ public class LogisticLossTests
     {
         var s = Tensor.FromArray(new float[] { 1, 2 });
         Assert.Contains("-1 or +1", Assert.Throws<ArgumentException>(() => Losses.Logistic(s, Tensor.FromArray(new[] { 1, 0 }))).Message);
-        Assert.Contains("same shape", Assert.Throws<ArgumentException>(() => Losses.Logistic(s, Tensor.FromArray(new[] { 1, -1, 1 }))).Message);
+        Assert.Contains("same shape",
+            Assert.Throws<ArgumentException>(() => Losses.Logistic(s, Tensor.FromArray(new[] { 1, -1, 1 }))).Message);
         Assert.Throws<ArgumentException>(() => Losses.Logistic(Tensor.FromArray(new[] { 1, 2 }), Tensor.FromArray(new[] { 1, -1 })));
         Assert.Throws<ArgumentException>(() => Losses.Logistic(Tensor.Zeros(0), Tensor.Zeros(0)));
     }

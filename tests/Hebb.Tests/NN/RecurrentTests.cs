@@ -33,7 +33,8 @@ public class RecurrentTests
             if (!contiguous) Assert.False(inputs[0].IsContiguous);
             Check(x =>
             {
-                var layers = Enumerable.Range(0, L).Select(l => new RecurrentWeights(x[1 + 4 * l], x[2 + 4 * l], x[3 + 4 * l], x[4 + 4 * l])).ToList();
+                var layers = Enumerable.Range(0, L)
+                    .Select(l => new RecurrentWeights(x[1 + 4 * l], x[2 + 4 * l], x[3 + 4 * l], x[4 + 4 * l])).ToList();
                 var state = new RecurrentState(x[1 + 4 * L], lstm ? x[2 + 4 * L] : null);
                 var (y, s) = Functional.Recurrent(cell, x[0], layers, state);
                 Tensor[] parts = s.C is null ? [y.Reshape(-1), s.H.Reshape(-1)] : [y.Reshape(-1), s.H.Reshape(-1), s.C.Reshape(-1)];
@@ -99,7 +100,8 @@ public class RecurrentTests
                 }
                 h = hNew;
                 for (int j = 0; j < H; j++)
-                    Assert.True(Math.Abs(got[(b * T + t) * H + j] - h[j]) <= 1e-5, $"h[b={b}, t={t}, j={j}]: {got[(b * T + t) * H + j]} vs {h[j]}");
+                    Assert.True(Math.Abs(got[(b * T + t) * H + j] - h[j]) <= 1e-5,
+                        $"h[b={b}, t={t}, j={j}]: {got[(b * T + t) * H + j]} vs {h[j]}");
             }
             for (int j = 0; j < H; j++)
             {
@@ -135,7 +137,8 @@ public class RecurrentTests
         }
         var chunked = Tensor.Cat(pieces, 1).ToArray<float>();
         var expected = whole.ToArray<float>();
-        for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - chunked[i]) <= 1e-6, $"element {i}: {chunked[i]} vs {expected[i]}");
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - chunked[i]) <= 1e-6, $"element {i}: {chunked[i]} vs {expected[i]}");
         var hn = wholeState.H.ToArray<float>();
         var hc = state!.H.ToArray<float>();
         for (int i = 0; i < hn.Length; i++) Assert.True(Math.Abs(hn[i] - hc[i]) <= 1e-6);
@@ -181,9 +184,11 @@ public class RecurrentTests
         Assert.Contains("(batch, time, features)", e.Message);
         e = Assert.Throws<ArgumentException>(() => lstm.Forward(Tensor.Zeros(2, 5, 3), new RecurrentState(Tensor.Zeros(2, 2, 4), null)));
         Assert.Contains("c0", e.Message);
-        e = Assert.Throws<ArgumentException>(() => lstm.Forward(Tensor.Zeros(2, 5, 3), new RecurrentState(Tensor.Zeros(1, 2, 4), Tensor.Zeros(1, 2, 4))));
+        e = Assert.Throws<ArgumentException>(() =>
+            lstm.Forward(Tensor.Zeros(2, 5, 3), new RecurrentState(Tensor.Zeros(1, 2, 4), Tensor.Zeros(1, 2, 4))));
         Assert.Contains("h0 must be (layers, batch, hidden) = (2, 2, 4)", e.Message);
-        e = Assert.Throws<ArgumentException>(() => new Gru(3, 4, new Generator(1)).Forward(Tensor.Zeros(2, 5, 3), new RecurrentState(Tensor.Zeros(1, 2, 4), Tensor.Zeros(1, 2, 4))));
+        e = Assert.Throws<ArgumentException>(() => new Gru(3, 4, new Generator(1))
+            .Forward(Tensor.Zeros(2, 5, 3), new RecurrentState(Tensor.Zeros(1, 2, 4), Tensor.Zeros(1, 2, 4))));
         Assert.Contains("only an LSTM", e.Message);
         e = Assert.Throws<ArgumentException>(() => lstm.Forward(Tensor.Zeros(2, 0, 3)));
         Assert.Contains("empty", e.Message);

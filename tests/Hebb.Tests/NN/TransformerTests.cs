@@ -168,6 +168,7 @@ public class TransformerTests
         Assert.Contains("multiple", Assert.Throws<ArgumentException>(() => new MultiheadAttention(10, 3, g)).Message);
         var mha = new MultiheadAttention(8, 2, g);
         Assert.Contains("(batch, time, 8)", Assert.Throws<ArgumentException>(() => mha.Forward(Tensor.Zeros(2, 8))).Message);
-        Assert.Contains("(batch, time, 8)", Assert.Throws<ArgumentException>(() => mha.Forward(Tensor.Zeros(1, 2, 8), Tensor.Zeros(1, 2, 6))).Message);
+        Assert.Contains("(batch, time, 8)",
+            Assert.Throws<ArgumentException>(() => mha.Forward(Tensor.Zeros(1, 2, 8), Tensor.Zeros(1, 2, 6))).Message);
     }
 }

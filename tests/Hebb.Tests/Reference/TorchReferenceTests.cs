@@ -37,7 +37,8 @@ public class TorchReferenceTests
     {
         string path = Path.Combine(AppContext.BaseDirectory, "reference", "torch_reference.json");
         if (!File.Exists(path))
-            throw new FileNotFoundException($"{path} is missing: it is copied there by Hebb.Tests.csproj from tests/reference/torch_reference.json");
+            throw new FileNotFoundException(
+                $"{path} is missing: it is copied there by Hebb.Tests.csproj from tests/reference/torch_reference.json");
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var root = doc.RootElement.Clone();
         Assert.False(string.IsNullOrEmpty(root.GetProperty("torch_version").GetString()));
@@ -75,7 +76,8 @@ public class TorchReferenceTests
     {
         double diff = Math.Abs(actual - expected);
         Assert.True(diff <= tol.Rtol * Math.Abs(expected) + tol.Atol,
-            string.Create(CultureInfo.InvariantCulture, $"{what}: got {actual:R}, torch {expected:R} (diff {diff:E2}, rtol {tol.Rtol}, atol {tol.Atol})"));
+            string.Create(CultureInfo.InvariantCulture,
+                $"{what}: got {actual:R}, torch {expected:R} (diff {diff:E2}, rtol {tol.Rtol}, atol {tol.Atol})"));
     }
 
     public static TheoryData<DType> FloatTypes => new() { DType.Float32, DType.Float64 };
@@ -92,7 +94,8 @@ public class TorchReferenceTests
         foreach (var c in group.GetProperty("cases").EnumerateArray())
         {
             string op = c.GetProperty("op").GetString()!;
-            string label = $"{op}{(c.TryGetProperty("dim", out var d) ? $" dim={d}" : "")}{(c.TryGetProperty("temperature", out var t) ? $" T={t}" : "")} {dtype.Name()}";
+            string label = $"{op}{(c.TryGetProperty("dim", out var d) ? $" dim={d}" : "")}" +
+                $"{(c.TryGetProperty("temperature", out var t) ? $" T={t}" : "")} {dtype.Name()}";
             var x = Leaf(group.GetProperty("x"), dtype);
             var y = op switch
             {
@@ -124,7 +127,8 @@ public class TorchReferenceTests
             bool keepDim = c.GetProperty("keepdim").GetBoolean();
             int correction = c.GetProperty("correction").GetInt32();
             var y = x.Var(dims, keepDim, correction);
-            AssertClose(c.GetProperty("y"), y, TolFor(dtype), $"var dims={dimsJson} keepdim={keepDim} correction={correction} {dtype.Name()}");
+            AssertClose(c.GetProperty("y"), y, TolFor(dtype),
+                $"var dims={dimsJson} keepdim={keepDim} correction={correction} {dtype.Name()}");
         }
     }
 
@@ -432,7 +436,8 @@ public class TorchReferenceTests
         var c = Ref.GetProperty("gpt");
         var cfg = c.GetProperty("config");
         int Cfg(string name) => cfg.GetProperty(name).GetInt32();
-        var model = new Hebb.Models.Gpt(new Hebb.Models.GptConfig(Cfg("vocab_size"), Cfg("n_layer"), Cfg("n_head"), Cfg("n_embd"), Cfg("block_size")), new Generator(0));
+        var model = new Hebb.Models.Gpt(new Hebb.Models.GptConfig(
+            Cfg("vocab_size"), Cfg("n_layer"), Cfg("n_head"), Cfg("n_embd"), Cfg("block_size")), new Generator(0));
         model.LoadStateDict(State(c.GetProperty("state")));
         var logits = model.Forward(MakeInt(c.GetProperty("ids")));
         var loss = Losses.CrossEntropy(logits.Reshape(-1, Cfg("vocab_size")), MakeInt(c.GetProperty("targets")));
@@ -483,7 +488,8 @@ public class TorchReferenceTests
         {
             foreach (var p in c.GetProperty("params").EnumerateObject()) named[p.Name] = Leaf(p.Value, dtype);
             var weights = Enumerable.Range(0, layers).Select(l =>
-                new RecurrentWeights(named[$"weight_ih_l{l}"], named[$"weight_hh_l{l}"], named[$"bias_ih_l{l}"], named[$"bias_hh_l{l}"])).ToList();
+                new RecurrentWeights(
+                    named[$"weight_ih_l{l}"], named[$"weight_hh_l{l}"], named[$"bias_ih_l{l}"], named[$"bias_hh_l{l}"])).ToList();
             (y, final) = Functional.Recurrent(cell, x, weights, state);
         }
         var loss = y.Mul(Make(c.GetProperty("w"), dtype)).Sum().Add(final.H.Mul(Make(c.GetProperty("wh"), dtype)).Sum());

@@ -59,7 +59,8 @@ public class BroadcastTests
         var x = Tensor.Ones(a);
         var y = Tensor.Ones(b);
         string sa = "[" + string.Join(", ", a) + "]", sb = "[" + string.Join(", ", b) + "]";
-        foreach (var (name, op) in new (string, Func<Tensor>)[] { ("Add", () => x.Add(y)), ("Sub", () => x - y), ("Mul", () => x * y), ("Div", () => x / y) })
+        foreach (var (name, op) in new (string, Func<Tensor>)[]
+            { ("Add", () => x.Add(y)), ("Sub", () => x - y), ("Mul", () => x * y), ("Div", () => x / y) })
         {
             var e = Assert.Throws<ArgumentException>(op);
             Assert.Contains(name, e.Message);

@@ -15,7 +15,8 @@ internal static class Check
             if (float.IsNegativeInfinity(expected[i]) || float.IsPositiveInfinity(expected[i]))
                 Assert.True(expected[i] == actual[i], $"element {i}: expected {expected[i]}, got {actual[i]}");
             else
-                Assert.True(Math.Abs(expected[i] - actual[i]) <= tol, $"element {i}: expected {expected[i]}, got {actual[i]} (all: [{string.Join(", ", actual)}])");
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= tol,
+                    $"element {i}: expected {expected[i]}, got {actual[i]} (all: [{string.Join(", ", actual)}])");
         }
     }
 

@@ -85,7 +85,8 @@ public class ConvolutionTests
     public void LeNetShapedStackRunsForwardAndBackward()
     {
         var g = new Generator(0);
-        var net = new Sequential(new Conv2d(1, 6, 5, g, padding: 2), new ReLU(), new MaxPool2d(2), new Conv2d(6, 16, 5, g), new ReLU(), new MaxPool2d(2),
+        var net = new Sequential(new Conv2d(1, 6, 5, g, padding: 2), new ReLU(), new MaxPool2d(2),
+            new Conv2d(6, 16, 5, g), new ReLU(), new MaxPool2d(2),
             new Flatten(), new Linear(400, 120, g), new ReLU(), new Linear(120, 84, g), new ReLU(), new Linear(84, 10, g));
         Assert.Equal(61_706, net.ParameterCount);
         var rows = Summary.Of(net, 1, 28, 28);

@@ -193,7 +193,8 @@ public class RecycledBatchTests
     public void PrefetchedRecycledBatchesEqualPlainOnesAndStoppingEarlyIsSafe()
     {
         var data = new TensorDataset(Tensor.Randn(new Generator(1), 50, 7), Tensor.Arange(50, DType.Int32));
-        var plain = new DataLoader(data, 8, shuffle: true, new Generator(9)).Select(b => (b.Input.ToArray<float>(), b.Target.ToArray<int>())).ToList();
+        var plain = new DataLoader(data, 8, shuffle: true, new Generator(9))
+            .Select(b => (b.Input.ToArray<float>(), b.Target.ToArray<int>())).ToList();
         var recycled = new List<(float[], int[])>();
         foreach (var (x, y) in new DataLoader(data, 8, shuffle: true, new Generator(9), recycleBatches: true))
             recycled.Add((x.ToArray<float>(), y.ToArray<int>()));

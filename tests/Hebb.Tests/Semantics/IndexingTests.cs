@@ -100,7 +100,8 @@ public class IndexingTests
         // x itself is untouched
         Assert.Equal(1f, x.ToArray<float>()[1]);
         // a mask that would grow the tensor is an error
-        var e = Assert.Throws<ArgumentException>(() => Tensor.Zeros(4).MaskedFill(Tensor.FromArray(new[] { 1, 0, 1, 0, 1, 0, 1, 0 }, 2, 4), 1));
+        var e = Assert.Throws<ArgumentException>(() =>
+            Tensor.Zeros(4).MaskedFill(Tensor.FromArray(new[] { 1, 0, 1, 0, 1, 0, 1, 0 }, 2, 4), 1));
         Assert.Contains("MaskedFill", e.Message);
     }
 

@@ -105,7 +105,8 @@ public class InitTests
     public void SameSeedSameWeightsDifferentSeedDifferent()
     {
         float[] Make(int seed, Func<Tensor, Generator, Tensor> init) => init(Tensor.Zeros(20, 30), new Generator(seed)).ToArray<float>();
-        foreach (var init in new Func<Tensor, Generator, Tensor>[] { Init.KaimingNormal, Init.Xavier, Init.GlorotNormal, Init.GlorotUniform, Init.KaimingUniform })
+        foreach (var init in new Func<Tensor, Generator, Tensor>[]
+            { Init.KaimingNormal, Init.Xavier, Init.GlorotNormal, Init.GlorotUniform, Init.KaimingUniform })
         {
             Assert.Equal(Make(11, init), Make(11, init));
             Assert.NotEqual(Make(11, init), Make(12, init));
@@ -165,7 +166,8 @@ public class InitTests
         // ... but every hidden unit got the same update: the rows stay identical
         for (int r = 1; r < 3; r++)
             for (int c = 0; c < 4; c++)
-                Assert.True(Math.Abs(zeroRows[r][c] - zeroRows[0][c]) <= 1e-6, $"zero init: row {r} col {c}: {zeroRows[r][c]} vs {zeroRows[0][c]}");
+                Assert.True(Math.Abs(zeroRows[r][c] - zeroRows[0][c]) <= 1e-6,
+                    $"zero init: row {r} col {c}: {zeroRows[r][c]} vs {zeroRows[0][c]}");
 
         var defaultRows = TrainAndGetHiddenRows(InitScheme.Default);
         for (int r = 1; r < 3; r++)

@@ -175,7 +175,8 @@ public class OptimizerTests
     {
         var a = Param(1, 2);
         var b = Param(3, 4);
-        foreach (Optimizer opt in new Optimizer[] { new SGD([a, b], 0.1, momentum: 0.9, weightDecay: 0.1), new Adam([a, b], 0.1, weightDecay: 0.1) })
+        foreach (Optimizer opt in new Optimizer[]
+            { new SGD([a, b], 0.1, momentum: 0.9, weightDecay: 0.1), new Adam([a, b], 0.1, weightDecay: 0.1) })
         {
             a.ZeroGrad();
             SetGrad(a, 1, 1);

@@ -62,7 +62,8 @@ public class TensorScopeTests
         var gen = new Generator(0);
         var model = MlpConfig.Seed.Build(gen);
         var sgd = new SGD(model.Parameters(), 3.0);
-        var data = new TensorDataset(Tensor.Rand(gen, 1000, 784), Tensor.FromArray(Enumerable.Range(0, 1000).Select(i => i % 10).ToArray()));
+        var data = new TensorDataset(
+            Tensor.Rand(gen, 1000, 784), Tensor.FromArray(Enumerable.Range(0, 1000).Select(i => i % 10).ToArray()));
         var loader = new DataLoader(data, 100, shuffle: true, gen);
         long perStep = 0;
         for (int epoch = 0; epoch < 3; epoch++)
