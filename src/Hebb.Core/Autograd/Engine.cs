@@ -13,16 +13,22 @@ internal static class Engine
     public static void Backward(Tensor root, Tensor? gradient, bool retainGraph)
     {
         if (!root.RequiresGrad)
-            throw new InvalidOperationException("Backward: the tensor does not require grad and has no recorded graph (was it computed under NoGrad, or from tensors without RequiresGrad?)");
+            throw new InvalidOperationException(
+                "Backward: the tensor does not require grad and has no recorded graph " +
+                "(was it computed under NoGrad, or from tensors without RequiresGrad?)");
         if (gradient is null)
         {
             if (root.Numel != 1)
-                throw new InvalidOperationException($"Backward on a non-scalar tensor of shape {ShapeUtil.Format(root.Shape)} needs an explicit gradient of the same shape");
+                throw new InvalidOperationException(
+                    $"Backward on a non-scalar tensor of shape {ShapeUtil.Format(root.Shape)} " +
+                    "needs an explicit gradient of the same shape");
             gradient = Tensor.OnesLike(root);
         }
         else if (!ShapeUtil.SameShape(gradient.Shape, root.Shape) || gradient.DType != root.DType)
         {
-            throw new ArgumentException($"Backward: gradient of shape {ShapeUtil.Format(gradient.Shape)} ({gradient.DType.Name()}) does not match the tensor's shape {ShapeUtil.Format(root.Shape)} ({root.DType.Name()})");
+            throw new ArgumentException(
+                $"Backward: gradient of shape {ShapeUtil.Format(gradient.Shape)} ({gradient.DType.Name()}) " +
+                $"does not match the tensor's shape {ShapeUtil.Format(root.Shape)} ({root.DType.Name()})");
         }
 
         using var _ = GradMode.NoGrad();
@@ -56,7 +62,8 @@ internal static class Engine
             var inputGrads = node.Backward(grad);
             if (inputGrads.Length != inputs.Length)
                 throw new InvalidOperationException(
-                    $"{node.Name}.Backward returned {inputGrads.Length} gradients for {inputs.Length} inputs: return one per input, null where none");
+                    $"{node.Name}.Backward returned {inputGrads.Length} gradients for {inputs.Length} inputs: " +
+                    "return one per input, null where none");
             for (int i = 0; i < inputs.Length; i++)
             {
                 var input = inputs[i];

@@ -44,7 +44,8 @@ public abstract class Function
         if (output is null) throw new InvalidOperationException($"{GetType().Name}.Forward returned null: return the output tensor");
         if (!GradMode.ShouldRecord(inputs)) return output;
         if (!output.DType.IsFloatingPoint())
-            throw new InvalidOperationException($"{GetType().Name}.Forward returned a {output.DType.Name()} tensor: only float outputs can carry a gradient");
+            throw new InvalidOperationException(
+                $"{GetType().Name}.Forward returned a {output.DType.Name()} tensor: only float outputs can carry a gradient");
         // The output gets this call as its origin; an input handed straight back must not lose its own.
         if (!output.IsLeaf || output.RequiresGrad || Array.IndexOf(inputs, output) >= 0) output = output.Detach();
         output.GradFn = new FunctionNode(this, context, inputs);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using Hebb.Autograd;
 using Hebb.Kernels;
@@ -6,48 +7,53 @@ using Hebb.Ops;
 namespace Hebb
 {
     /// <summary>sigmoid, tanh, ReLU and GELU with their derivatives.</summary>
-    public sealed partial class Tensor
+    public static class ActivationOps
     {
-        /// <summary>sigma(x) = 1 / (1 + e^-x).</summary>
-        public Tensor Sigmoid()
+        extension([NotNull] Tensor self)
         {
-            var y = Pointwise.Unary<SigmoidOp>(this, "Sigmoid");
-            if (GradMode.ShouldRecord(this)) y.GradFn = new SigmoidBackward(this, y);
-            return y;
-        }
-
-        public Tensor Tanh()
-        {
-            var y = Pointwise.Unary<TanhOp>(this, "Tanh");
-            if (GradMode.ShouldRecord(this)) y.GradFn = new TanhBackward(this, y);
-            return y;
-        }
-
-        /// <summary>ReLU(s) = max(0, s).</summary>
-        public Tensor Relu()
-        {
-            var y = Pointwise.Unary<ReluOp>(this, "Relu");
-            if (GradMode.ShouldRecord(this)) y.GradFn = new ReluBackward(this);
-            return y;
-        }
-
-        /// <summary>GELU(x) = x·Φ(x) (exact, with erf), or GPT-2's tanh approximation
-        /// 0.5x(1 + tanh(sqrt(2/π)(x + 0.044715x³))) when <paramref name="tanhApproximation"/>.</summary>
-        public Tensor Gelu(bool tanhApproximation = false)
-        {
-            if (!tanhApproximation && DType == DType.Float32 && GradMode.ShouldRecord(this))
+            /// <summary>sigma(x) = 1 / (1 + e^-x).</summary>
+            public Tensor Sigmoid()
             {
-                // Training in float: keep Φ(x) from the forward so the backward needs no second erfc.
-                var x = Contiguous();
-                var phi = UninitializedLike(DType, x);
-                var yf = UninitializedLike(DType, x);
-                GeluKernel.Forward(x.Data<float>().AsSpan(x.Offset, x.Numel), yf.Data<float>(), phi.Data<float>());
-                yf.GradFn = new GeluBackward(this, false, phi);
-                return yf;
+                var y = Pointwise.Unary<SigmoidOp>(self, "Sigmoid");
+                if (GradMode.ShouldRecord(self)) y.GradFn = new SigmoidBackward(self, y);
+                return y;
             }
-            var y = tanhApproximation ? Pointwise.Unary<GeluTanhOp>(this, "Gelu") : Pointwise.Unary<GeluOp>(this, "Gelu");
-            if (GradMode.ShouldRecord(this)) y.GradFn = new GeluBackward(this, tanhApproximation, null);
-            return y;
+
+            public Tensor Tanh()
+            {
+                var y = Pointwise.Unary<TanhOp>(self, "Tanh");
+                if (GradMode.ShouldRecord(self)) y.GradFn = new TanhBackward(self, y);
+                return y;
+            }
+
+            /// <summary>ReLU(s) = max(0, s).</summary>
+            public Tensor Relu()
+            {
+                var y = Pointwise.Unary<ReluOp>(self, "Relu");
+                if (GradMode.ShouldRecord(self)) y.GradFn = new ReluBackward(self);
+                return y;
+            }
+
+            /// <summary>GELU(x) = x·Φ(x) (exact, with erf), or GPT-2's tanh approximation
+            /// 0.5x(1 + tanh(sqrt(2/π)(x + 0.044715x³))) when <paramref name="tanhApproximation"/>.</summary>
+            public Tensor Gelu(bool tanhApproximation = false)
+            {
+                if (!tanhApproximation && self.DType == DType.Float32 && GradMode.ShouldRecord(self))
+                {
+                    // Training in float: keep Φ(x) from the forward so the backward needs no second erfc.
+                    var x = self.Contiguous();
+                    var phi = Tensor.UninitializedLike(self.DType, x);
+                    var yf = Tensor.UninitializedLike(self.DType, x);
+                    GeluKernel.Forward(x.Data<float>().AsSpan(x.Offset, x.Numel), yf.Data<float>(), phi.Data<float>());
+                    yf.GradFn = new GeluBackward(self, false, phi);
+                    return yf;
+                }
+                var y = tanhApproximation
+                    ? Pointwise.Unary<GeluTanhOp>(self, "Gelu")
+                    : Pointwise.Unary<GeluOp>(self, "Gelu");
+                if (GradMode.ShouldRecord(self)) y.GradFn = new GeluBackward(self, tanhApproximation, null);
+                return y;
+            }
         }
     }
 }
@@ -81,10 +87,16 @@ namespace Hebb.Ops
                 var x = Input(0).Contiguous();
                 var gc = g.Contiguous();
                 var dx = Tensor.UninitializedLike(x.DType, x);
-                GeluKernel.Backward(x.Data<float>().AsSpan(x.Offset, x.Numel), phi.Data<float>().AsSpan(0, x.Numel), gc.Data<float>().AsSpan(gc.Offset, gc.Numel), dx.Data<float>());
+                GeluKernel.Backward(
+                    x.Data<float>().AsSpan(x.Offset, x.Numel),
+                    phi.Data<float>().AsSpan(0, x.Numel),
+                    gc.Data<float>().AsSpan(gc.Offset, gc.Numel),
+                    dx.Data<float>());
                 return [dx];
             }
-            return [g.Mul(tanhApproximation ? Pointwise.Unary<GeluTanhGradOp>(Input(0), "Gelu") : Pointwise.Unary<GeluGradOp>(Input(0), "Gelu"))];
+            return [g.Mul(tanhApproximation
+                ? Pointwise.Unary<GeluTanhGradOp>(Input(0), "Gelu")
+                : Pointwise.Unary<GeluGradOp>(Input(0), "Gelu"))];
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Hebb.Autograd;
 using Hebb.Kernels;
 using Hebb.Ops;
@@ -5,61 +6,67 @@ using Hebb.Ops;
 namespace Hebb
 {
     /// <summary>add, sub, mul, div, neg with NumPy broadcasting, and the C# operators for them.</summary>
-    public sealed partial class Tensor
+    public static class ArithmeticOps
     {
-        public Tensor Add(Tensor other)
+        extension([NotNull] Tensor self)
         {
-            var y = Pointwise.Binary<AddOp>(this, other, "Add");
-            if (GradMode.ShouldRecord(this, other)) y.GradFn = new AddBackward(this, other);
-            return y;
+            public Tensor Add(Tensor other)
+            {
+                var y = Pointwise.Binary<AddOp>(self, other, "Add");
+                if (GradMode.ShouldRecord(self, other)) y.GradFn = new AddBackward(self, other);
+                return y;
+            }
+
+            public Tensor Sub(Tensor other)
+            {
+                var y = Pointwise.Binary<SubOp>(self, other, "Sub");
+                if (GradMode.ShouldRecord(self, other)) y.GradFn = new SubBackward(self, other);
+                return y;
+            }
+
+            public Tensor Mul(Tensor other)
+            {
+                var y = Pointwise.Binary<MulOp>(self, other, "Mul");
+                if (GradMode.ShouldRecord(self, other)) y.GradFn = new MulBackward(self, other);
+                return y;
+            }
+
+            public Tensor Div(Tensor other)
+            {
+                var y = Pointwise.Binary<DivOp>(self, other, "Div");
+                if (GradMode.ShouldRecord(self, other)) y.GradFn = new DivBackward(self, other);
+                return y;
+            }
+
+            public Tensor Neg()
+            {
+                var y = Pointwise.Unary<NegOp>(self, "Neg");
+                if (GradMode.ShouldRecord(self)) y.GradFn = new NegBackward(self);
+                return y;
+            }
+
+            public Tensor Add(double value) => self.Add(Pointwise.ScalarLike(value, self));
+            public Tensor Sub(double value) => self.Sub(Pointwise.ScalarLike(value, self));
+            public Tensor Mul(double value) => self.Mul(Pointwise.ScalarLike(value, self));
+            public Tensor Div(double value) => self.Div(Pointwise.ScalarLike(value, self));
         }
 
-        public Tensor Sub(Tensor other)
+        extension(Tensor)
         {
-            var y = Pointwise.Binary<SubOp>(this, other, "Sub");
-            if (GradMode.ShouldRecord(this, other)) y.GradFn = new SubBackward(this, other);
-            return y;
+            public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);
+            public static Tensor operator -(Tensor a, Tensor b) => a.Sub(b);
+            public static Tensor operator *(Tensor a, Tensor b) => a.Mul(b);
+            public static Tensor operator /(Tensor a, Tensor b) => a.Div(b);
+            public static Tensor operator -(Tensor a) => a.Neg();
+            public static Tensor operator +(Tensor a, double b) => a.Add(b);
+            public static Tensor operator -(Tensor a, double b) => a.Sub(b);
+            public static Tensor operator *(Tensor a, double b) => a.Mul(b);
+            public static Tensor operator /(Tensor a, double b) => a.Div(b);
+            public static Tensor operator +(double a, Tensor b) => Pointwise.ScalarLike(a, b).Add(b);
+            public static Tensor operator -(double a, Tensor b) => Pointwise.ScalarLike(a, b).Sub(b);
+            public static Tensor operator *(double a, Tensor b) => Pointwise.ScalarLike(a, b).Mul(b);
+            public static Tensor operator /(double a, Tensor b) => Pointwise.ScalarLike(a, b).Div(b);
         }
-
-        public Tensor Mul(Tensor other)
-        {
-            var y = Pointwise.Binary<MulOp>(this, other, "Mul");
-            if (GradMode.ShouldRecord(this, other)) y.GradFn = new MulBackward(this, other);
-            return y;
-        }
-
-        public Tensor Div(Tensor other)
-        {
-            var y = Pointwise.Binary<DivOp>(this, other, "Div");
-            if (GradMode.ShouldRecord(this, other)) y.GradFn = new DivBackward(this, other);
-            return y;
-        }
-
-        public Tensor Neg()
-        {
-            var y = Pointwise.Unary<NegOp>(this, "Neg");
-            if (GradMode.ShouldRecord(this)) y.GradFn = new NegBackward(this);
-            return y;
-        }
-
-        public Tensor Add(double value) => Add(Pointwise.ScalarLike(value, this));
-        public Tensor Sub(double value) => Sub(Pointwise.ScalarLike(value, this));
-        public Tensor Mul(double value) => Mul(Pointwise.ScalarLike(value, this));
-        public Tensor Div(double value) => Div(Pointwise.ScalarLike(value, this));
-
-        public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);
-        public static Tensor operator -(Tensor a, Tensor b) => a.Sub(b);
-        public static Tensor operator *(Tensor a, Tensor b) => a.Mul(b);
-        public static Tensor operator /(Tensor a, Tensor b) => a.Div(b);
-        public static Tensor operator -(Tensor a) => a.Neg();
-        public static Tensor operator +(Tensor a, double b) => a.Add(b);
-        public static Tensor operator -(Tensor a, double b) => a.Sub(b);
-        public static Tensor operator *(Tensor a, double b) => a.Mul(b);
-        public static Tensor operator /(Tensor a, double b) => a.Div(b);
-        public static Tensor operator +(double a, Tensor b) => Pointwise.ScalarLike(a, b).Add(b);
-        public static Tensor operator -(double a, Tensor b) => Pointwise.ScalarLike(a, b).Sub(b);
-        public static Tensor operator *(double a, Tensor b) => Pointwise.ScalarLike(a, b).Mul(b);
-        public static Tensor operator /(double a, Tensor b) => Pointwise.ScalarLike(a, b).Div(b);
     }
 }
 

@@ -13,7 +13,9 @@ internal static class BinaryCrossEntropyWithLogitsOp
     {
         Pointwise.CheckSameFloat(logits, targets, "BinaryCrossEntropyWithLogits");
         if (!ShapeUtil.SameShape(logits.Shape, targets.Shape))
-            throw new ArgumentException($"BinaryCrossEntropyWithLogits: logits {ShapeUtil.Format(logits.Shape)} and targets {ShapeUtil.Format(targets.Shape)} must have the same shape");
+            throw new ArgumentException(
+                $"BinaryCrossEntropyWithLogits: logits {ShapeUtil.Format(logits.Shape)} and targets " +
+                $"{ShapeUtil.Format(targets.Shape)} must have the same shape");
         var x = Comparison.AsDoubles(logits);
         var y = Comparison.AsDoubles(targets);
         double total = 0;

@@ -1,46 +1,53 @@
+using System.Diagnostics.CodeAnalysis;
 using Hebb.Ops;
 
 namespace Hebb
 {
     /// <summary>Element-wise comparisons (broadcast, any dtypes) giving int32 0/1 masks, and dtype conversion.
     /// Hebb has no bool dtype: a mask is any tensor, non-zero meaning true.</summary>
-    public sealed partial class Tensor
+    public static class ComparisonOps
     {
-        public Tensor Eq(Tensor other) => Comparison.Compare(this, other, "Eq", (a, b) => a == b);
-        public Tensor Ne(Tensor other) => Comparison.Compare(this, other, "Ne", (a, b) => a != b);
-        public Tensor Gt(Tensor other) => Comparison.Compare(this, other, "Gt", (a, b) => a > b);
-        public Tensor Ge(Tensor other) => Comparison.Compare(this, other, "Ge", (a, b) => a >= b);
-        public Tensor Lt(Tensor other) => Comparison.Compare(this, other, "Lt", (a, b) => a < b);
-        public Tensor Le(Tensor other) => Comparison.Compare(this, other, "Le", (a, b) => a <= b);
-        public Tensor Eq(double value) => Eq(Scalar(value, DType.Float64));
-        public Tensor Gt(double value) => Gt(Scalar(value, DType.Float64));
-        public Tensor Lt(double value) => Lt(Scalar(value, DType.Float64));
-
-        /// <summary>Converts to another dtype (float to int truncates toward zero). Differentiable between float types.</summary>
-        public Tensor To(DType dtype)
+        extension([NotNull] Tensor self)
         {
-            if (dtype == DType) return this;
-            var y = UninitializedLike(dtype, this);
-            var src = Comparison.AsDoubles(this);
-            switch (dtype)
+            public Tensor Eq(Tensor other) => Comparison.Compare(self, other, "Eq", (a, b) => a == b);
+            public Tensor Ne(Tensor other) => Comparison.Compare(self, other, "Ne", (a, b) => a != b);
+            public Tensor Gt(Tensor other) => Comparison.Compare(self, other, "Gt", (a, b) => a > b);
+            public Tensor Ge(Tensor other) => Comparison.Compare(self, other, "Ge", (a, b) => a >= b);
+            public Tensor Lt(Tensor other) => Comparison.Compare(self, other, "Lt", (a, b) => a < b);
+            public Tensor Le(Tensor other) => Comparison.Compare(self, other, "Le", (a, b) => a <= b);
+            public Tensor Eq(double value) => self.Eq(Tensor.Scalar(value, DType.Float64));
+            public Tensor Gt(double value) => self.Gt(Tensor.Scalar(value, DType.Float64));
+            public Tensor Lt(double value) => self.Lt(Tensor.Scalar(value, DType.Float64));
+
+            /// <summary>Converts to another dtype (float to int truncates toward zero). Differentiable between float
+            /// types.</summary>
+            public Tensor To(DType dtype)
             {
-                case DType.Float32:
-                    var floats = y.Data<float>();
-                    for (int i = 0; i < src.Length; i++) floats[i] = (float)src[i];
-                    break;
-                case DType.Float64: src.CopyTo(y.Data<double>(), 0); break;
-                default:
-                    var ints = y.Data<int>();
-                    for (int i = 0; i < src.Length; i++)
-                    {
-                        if (double.IsNaN(src[i]) || Math.Abs(src[i]) > int.MaxValue)
-                            throw new OverflowException($"To(int32): value {src[i]} at flat index {i} does not fit in int32");
-                        ints[i] = (int)src[i];
-                    }
-                    break;
+                if (dtype == self.DType) return self;
+                var y = Tensor.UninitializedLike(dtype, self);
+                var src = Comparison.AsDoubles(self);
+                switch (dtype)
+                {
+                    case DType.Float32:
+                        var floats = y.Data<float>();
+                        for (int i = 0; i < src.Length; i++) floats[i] = (float)src[i];
+                        break;
+                    case DType.Float64: src.CopyTo(y.Data<double>(), 0); break;
+                    default:
+                        var ints = y.Data<int>();
+                        for (int i = 0; i < src.Length; i++)
+                        {
+                            if (double.IsNaN(src[i]) || Math.Abs(src[i]) > int.MaxValue)
+                                throw new OverflowException(
+                                    $"To(int32): value {src[i]} at flat index {i} does not fit in int32");
+                            ints[i] = (int)src[i];
+                        }
+                        break;
+                }
+                if (self.DType.IsFloatingPoint() && dtype.IsFloatingPoint() && Autograd.GradMode.ShouldRecord(self))
+                    y.GradFn = new ToBackward(self);
+                return y;
             }
-            if (DType.IsFloatingPoint() && dtype.IsFloatingPoint() && Autograd.GradMode.ShouldRecord(this)) y.GradFn = new ToBackward(this);
-            return y;
         }
     }
 }

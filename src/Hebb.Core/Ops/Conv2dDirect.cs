@@ -186,14 +186,16 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
     {
         var g = _g;
         int plane = g.Height * g.Width;
-        Pad(dy + _yOff + (long)i * _cOut * _outH * _outW, _cOut, _outH, _outW, g.KernelH - 1 - g.PadH, g.KernelW - 1 - g.PadW, dyp, _hq, _wq, _gradLen);
+        Pad(dy + _yOff + (long)i * _cOut * _outH * _outW, _cOut, _outH, _outW,
+            g.KernelH - 1 - g.PadH, g.KernelW - 1 - g.PadW, dyp, _hq, _wq, _gradLen);
         int k = _cOut * g.KernelH * g.KernelW;
         foreach (var (start, rows) in _gradBlocks)
             DirectConv.Forward(_path, rows, wtPack + start * k, gradOffsets, k, dyp, gTmp + (long)start * _ldx, _ldx, _ldx);
         var gx = _gx!;
         for (int c = 0; c < _cIn; c++)
         for (int h = 0; h < g.Height; h++)
-            new ReadOnlySpan<float>(gTmp + (long)c * _ldx + h * _wq, g.Width).CopyTo(gx.AsSpan((i * _cIn + c) * plane + h * g.Width, g.Width));
+            new ReadOnlySpan<float>(gTmp + (long)c * _ldx + h * _wq, g.Width)
+                .CopyTo(gx.AsSpan((i * _cIn + c) * plane + h * g.Width, g.Width));
     }
 
     /// <summary>image (C, H, W) into dst (C, Hp, Wp) at (top, left), zeros around and in the slack after it.</summary>

@@ -17,15 +17,19 @@ internal static class Conv2dOp
     {
         Pointwise.CheckSameFloat(input, weight, "Conv2d");
         if (input.Rank != 4) throw new ArgumentException($"Conv2d: input must be (N, C, H, W), got {ShapeUtil.Format(input.Shape)}");
-        if (weight.Rank != 4) throw new ArgumentException($"Conv2d: weight must be (C_out, C_in/groups, kh, kw), got {ShapeUtil.Format(weight.Shape)}");
+        if (weight.Rank != 4)
+            throw new ArgumentException($"Conv2d: weight must be (C_out, C_in/groups, kh, kw), got {ShapeUtil.Format(weight.Shape)}");
         int n = input.ShapeArray[0], cIn = input.ShapeArray[1], cOut = weight.ShapeArray[0];
         if (o.Groups <= 0 || cIn % o.Groups != 0 || cOut % o.Groups != 0 || weight.ShapeArray[1] * o.Groups != cIn)
-            throw new ArgumentException($"Conv2d: input channels {cIn}, weight {ShapeUtil.Format(weight.Shape)} and groups {o.Groups} do not fit together");
+            throw new ArgumentException(
+                $"Conv2d: input channels {cIn}, weight {ShapeUtil.Format(weight.Shape)} and groups {o.Groups} do not fit together");
         if (bias is not null && (bias.Rank != 1 || bias.ShapeArray[0] != cOut))
             throw new ArgumentException($"Conv2d: bias of shape {ShapeUtil.Format(bias.Shape)} does not match {cOut} output channels");
         var g = Geometry(input, weight, o);
         if (g.OutH <= 0 || g.OutW <= 0)
-            throw new ArgumentException($"Conv2d: a {g.KernelH}x{g.KernelW} kernel does not fit the padded {input.ShapeArray[2]}x{input.ShapeArray[3]} input");
+            throw new ArgumentException(
+                $"Conv2d: a {g.KernelH}x{g.KernelW} kernel does not fit the padded " +
+                $"{input.ShapeArray[2]}x{input.ShapeArray[3]} input");
 
         var x = input.Detach().Contiguous();
         var w = weight.Detach().Contiguous();
@@ -88,7 +92,8 @@ internal sealed class Conv2dBackward(Conv2dOp.Options o, Activation activation, 
         var w = weight.Contiguous();
         var dy = g.Contiguous();
         var geometry = Conv2dOp.Geometry(input, weight, _o);
-        if (Conv2dDirect.Applies(input.DType, geometry, _o.Groups, inputGrad: gx is not null)) Conv2dDirect.Backward(x, w, dy, gx, gw, geometry);
+        if (Conv2dDirect.Applies(input.DType, geometry, _o.Groups, inputGrad: gx is not null))
+            Conv2dDirect.Backward(x, w, dy, gx, gw, geometry);
         else if (input.DType == DType.Float32) Compute<float>(x, w, dy, gx, gw, geometry, _o.Groups);
         else Compute<double>(x, w, dy, gx, gw, geometry, _o.Groups);
         var gb = NeedsGrad(2) ? dy.Sum([0, 2, 3]) : null; // dy: g made contiguous (summing a broadcast g element by element is slow)
@@ -174,7 +179,9 @@ internal sealed class ConvWork<T> : Kernels.IParallelWork where T : unmanaged, S
                 {
                     // Y_i (cOutG, HW) += W_g (cOutG, K) · cols (K, HW), onto the bias already in y.
                     if (_w is float[] wf)
-                        Kernels.SmallGemm.MultiplyRowMajorB(wf.AsSpan(wOff), _k, 1, Floats(_cols).AsSpan(colsOff), Plane, Floats(_y).AsSpan(yOff), Plane, _cOutG, _k, Plane, accumulate: true);
+                        Kernels.SmallGemm.MultiplyRowMajorB(
+                            wf.AsSpan(wOff), _k, 1, Floats(_cols).AsSpan(colsOff), Plane, Floats(_y).AsSpan(yOff), Plane,
+                            _cOutG, _k, Plane, accumulate: true);
                     else
                         Kernels.Gemm.Multiply(_w, wOff, _k, 1, _cols, colsOff, Plane, 1, _y, yOff, _cOutG, _k, Plane, accumulate: true);
                     continue;
@@ -184,18 +191,24 @@ internal sealed class ConvWork<T> : Kernels.IParallelWork where T : unmanaged, S
                     // dW_g (cOutG, K) += dY_i (cOutG, HW) · colsᵀ (HW, K)
                     int gwOff = chunk * COut * _k + gr * _cOutG * _k;
                     if (_y is float[] yf)
-                        Kernels.SmallGemm.MultiplyTransposedB(yf.AsSpan(yOff), Plane, Floats(_cols).AsSpan(colsOff), Plane, Floats(_gwChunks).AsSpan(gwOff), _k, _cOutG, Plane, _k, accumulate: true);
+                        Kernels.SmallGemm.MultiplyTransposedB(
+                            yf.AsSpan(yOff), Plane, Floats(_cols).AsSpan(colsOff), Plane, Floats(_gwChunks).AsSpan(gwOff), _k,
+                            _cOutG, Plane, _k, accumulate: true);
                     else
-                        Kernels.Gemm.Multiply(_y, yOff, Plane, 1, _cols, colsOff, 1, Plane, _gwChunks, gwOff, _cOutG, Plane, _k, accumulate: true);
+                        Kernels.Gemm.Multiply(
+                            _y, yOff, Plane, 1, _cols, colsOff, 1, Plane, _gwChunks, gwOff, _cOutG, Plane, _k, accumulate: true);
                 }
                 if (_gx is not null)
                 {
                     // dcols (K, HW) = W_gᵀ (K, cOutG) · dY_i (cOutG, HW), folded back into the image's gradient.
                     if (_w is float[] wf)
-                        Kernels.SmallGemm.MultiplyRowMajorB(wf.AsSpan(wOff), 1, _k, Floats(_y).AsSpan(yOff), Plane, Floats(_dcols).AsSpan(colsOff), Plane, _k, _cOutG, Plane, accumulate: false);
+                        Kernels.SmallGemm.MultiplyRowMajorB(
+                            wf.AsSpan(wOff), 1, _k, Floats(_y).AsSpan(yOff), Plane, Floats(_dcols).AsSpan(colsOff), Plane,
+                            _k, _cOutG, Plane, accumulate: false);
                     else
                         Kernels.Gemm.Multiply(_w, wOff, 1, _k, _y, yOff, Plane, 1, _dcols, colsOff, _k, _cOutG, Plane);
-                    Kernels.Im2Col.FoldAdd<T>(_dcols.AsSpan(colsOff, _k * Plane), Plane, 1, _g, _gx.AsSpan((i * _groups + gr) * _imageIn, _imageIn));
+                    Kernels.Im2Col.FoldAdd<T>(
+                        _dcols.AsSpan(colsOff, _k * Plane), Plane, 1, _g, _gx.AsSpan((i * _groups + gr) * _imageIn, _imageIn));
                 }
             }
         }

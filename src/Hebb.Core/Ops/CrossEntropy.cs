@@ -14,9 +14,13 @@ internal static class CrossEntropyOp
     {
         logits.RequireFloat("CrossEntropy");
         if (logits.Rank != 2)
-            throw new ArgumentException($"CrossEntropy: logits must be (batch, classes), got shape {ShapeUtil.Format(logits.Shape)}; reshape sequences to (batch*time, classes)");
+            throw new ArgumentException(
+                $"CrossEntropy: logits must be (batch, classes), got shape {ShapeUtil.Format(logits.Shape)}; " +
+                "reshape sequences to (batch*time, classes)");
         if (targets.Rank != 1 || targets.ShapeArray[0] != logits.ShapeArray[0])
-            throw new ArgumentException($"CrossEntropy: targets of shape {ShapeUtil.Format(targets.Shape)} do not match logits {ShapeUtil.Format(logits.Shape)} (expected [{logits.ShapeArray[0]}])");
+            throw new ArgumentException(
+                $"CrossEntropy: targets of shape {ShapeUtil.Format(targets.Shape)} do not match logits " +
+                $"{ShapeUtil.Format(logits.Shape)} (expected [{logits.ShapeArray[0]}])");
         int n = logits.ShapeArray[0], c = logits.ShapeArray[1];
         var t = IndexOps.CheckedIndices(targets, c, "CrossEntropy");
         if (n == 0) throw new ArgumentException("CrossEntropy: empty batch");

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Hebb.Autograd;
 using Hebb.Kernels;
 using Hebb.Ops;
@@ -5,74 +6,89 @@ using Hebb.Ops;
 namespace Hebb
 {
     /// <summary>gather, index_select, where and masked_fill. Indices are int32 tensors.</summary>
-    public sealed partial class Tensor
+    public static class IndexingOps
     {
-        /// <summary>out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (torch.gather): picks, e.g., each
-        /// row's target-class score. index has this tensor's rank; its sizes may be smaller on other dims.</summary>
-        public Tensor Gather(int dim, Tensor index)
+        extension([NotNull] Tensor self)
         {
-            RequireFloat("Gather");
-            int d = ShapeUtil.NormalizeAxis(dim, Rank, "Gather");
-            var offsets = IndexOps.GatherOffsets(this, d, index, StrideArray, Offset);
-            var y = UninitializedLike(DType, index);
-            if (DType == DType.Float32) IndexOps.Take(Data<float>(), offsets, y.Data<float>());
-            else IndexOps.Take(Data<double>(), offsets, y.Data<double>());
-            if (GradMode.ShouldRecord(this)) y.GradFn = new GatherBackward(this, d, index);
-            return y;
-        }
-
-        /// <summary>Selects whole slices along dim by a 1-D index (torch.index_select; an embedding lookup is IndexSelect(0, ids)).</summary>
-        public Tensor IndexSelect(int dim, Tensor index)
-        {
-            RequireFloat("IndexSelect");
-            int d = ShapeUtil.NormalizeAxis(dim, Rank, "IndexSelect");
-            if (index.Rank != 1) throw new ArgumentException($"IndexSelect: index must be 1-D, got shape {ShapeUtil.Format(index.Shape)}");
-            var ids = IndexOps.CheckedIndices(index, ShapeArray[d], "IndexSelect");
-            Tensor y;
-            using (GradMode.NoGrad())
+            /// <summary>out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (torch.gather): picks, e.g., each
+            /// row's target-class score. index has this tensor's rank; its sizes may be smaller on other dims.</summary>
+            public Tensor Gather(int dim, Tensor index)
             {
-                var src = Transpose(d, 0).Contiguous();
-                int row = src.Numel / Math.Max(ShapeArray[d], 1);
-                var shape = (int[])src.ShapeArray.Clone();
-                shape[0] = ids.Length;
-                var moved = Uninitialized(DType, shape);
-                for (int i = 0; i < ids.Length; i++)
+                self.RequireFloat("Gather");
+                int d = ShapeUtil.NormalizeAxis(dim, self.Rank, "Gather");
+                var offsets = IndexOps.GatherOffsets(self, d, index, self.StrideArray, self.Offset);
+                var y = Tensor.UninitializedLike(self.DType, index);
+                if (self.DType == DType.Float32) IndexOps.Take(self.Data<float>(), offsets, y.Data<float>());
+                else IndexOps.Take(self.Data<double>(), offsets, y.Data<double>());
+                if (GradMode.ShouldRecord(self)) y.GradFn = new GatherBackward(self, d, index);
+                return y;
+            }
+
+            /// <summary>Selects whole slices along dim by a 1-D index (torch.index_select; an embedding lookup is
+            /// IndexSelect(0, ids)).</summary>
+            public Tensor IndexSelect(int dim, Tensor index)
+            {
+                self.RequireFloat("IndexSelect");
+                int d = ShapeUtil.NormalizeAxis(dim, self.Rank, "IndexSelect");
+                if (index.Rank != 1)
+                    throw new ArgumentException($"IndexSelect: index must be 1-D, got shape {ShapeUtil.Format(index.Shape)}");
+                var ids = IndexOps.CheckedIndices(index, self.ShapeArray[d], "IndexSelect");
+                Tensor y;
+                using (GradMode.NoGrad())
                 {
-                    if (DType == DType.Float32) Array.Copy(src.Data<float>(), src.Offset + ids[i] * row, moved.Data<float>(), i * row, row);
-                    else Array.Copy(src.Data<double>(), src.Offset + ids[i] * row, moved.Data<double>(), i * row, row);
+                    var src = self.Transpose(d, 0).Contiguous();
+                    int row = src.Numel / Math.Max(self.ShapeArray[d], 1);
+                    var shape = (int[])src.ShapeArray.Clone();
+                    shape[0] = ids.Length;
+                    var moved = Tensor.Uninitialized(self.DType, shape);
+                    for (int i = 0; i < ids.Length; i++)
+                    {
+                        if (self.DType == DType.Float32)
+                            Array.Copy(src.Data<float>(), src.Offset + ids[i] * row, moved.Data<float>(), i * row, row);
+                        else
+                            Array.Copy(src.Data<double>(), src.Offset + ids[i] * row, moved.Data<double>(), i * row, row);
+                    }
+                    y = d == 0 ? moved : moved.Transpose(d, 0).Contiguous();
                 }
-                y = d == 0 ? moved : moved.Transpose(d, 0).Contiguous();
+                if (GradMode.ShouldRecord(self)) y.GradFn = new IndexSelectBackward(self, d, ids);
+                return y;
             }
-            if (GradMode.ShouldRecord(this)) y.GradFn = new IndexSelectBackward(this, d, ids);
-            return y;
-        }
 
-        /// <summary>Elementwise choice: a where condition is non-zero, else b (all three broadcast).</summary>
-        public static Tensor Where(Tensor condition, Tensor a, Tensor b)
-        {
-            Pointwise.CheckSameFloat(a, b, "Where");
-            var shape = ShapeUtil.Broadcast(ShapeUtil.Broadcast(condition.Shape, a.Shape, "Where"), b.Shape, "Where");
-            var mask = IndexOps.Mask(condition, shape);
-            Tensor y;
-            using (GradMode.NoGrad())
+            /// <summary>value where mask is non-zero, this tensor elsewhere (e.g. -inf above the diagonal for a
+            /// causal mask).</summary>
+            public Tensor MaskedFill(Tensor mask, double value)
             {
-                var ac = a.Expand(shape).Contiguous();
-                var bc = b.Expand(shape).Contiguous();
-                y = Uninitialized(a.DType, shape);
-                if (a.DType == DType.Float32) IndexOps.Select(mask, ac.Data<float>(), ac.Offset, bc.Data<float>(), bc.Offset, y.Data<float>());
-                else IndexOps.Select(mask, ac.Data<double>(), ac.Offset, bc.Data<double>(), bc.Offset, y.Data<double>());
+                var y = Tensor.Where(mask, Tensor.Scalar(value, self.DType), self);
+                if (!ShapeUtil.SameShape(y.Shape, self.Shape))
+                    throw new ArgumentException(
+                        $"MaskedFill: mask of shape {ShapeUtil.Format(mask.Shape)} does not broadcast to the tensor's " +
+                        $"shape {ShapeUtil.Format(self.Shape)}");
+                return y;
             }
-            if (GradMode.ShouldRecord(a, b)) y.GradFn = new WhereBackward(a, b, condition);
-            return y;
         }
 
-        /// <summary>value where mask is non-zero, this tensor elsewhere (e.g. -inf above the diagonal for a causal mask).</summary>
-        public Tensor MaskedFill(Tensor mask, double value)
+        extension(Tensor)
         {
-            var y = Where(mask, Scalar(value, DType), this);
-            if (!ShapeUtil.SameShape(y.Shape, Shape))
-                throw new ArgumentException($"MaskedFill: mask of shape {ShapeUtil.Format(mask.Shape)} does not broadcast to the tensor's shape {ShapeUtil.Format(Shape)}");
-            return y;
+            /// <summary>Elementwise choice: a where condition is non-zero, else b (all three broadcast).</summary>
+            public static Tensor Where(Tensor condition, Tensor a, Tensor b)
+            {
+                Pointwise.CheckSameFloat(a, b, "Where");
+                var shape = ShapeUtil.Broadcast(ShapeUtil.Broadcast(condition.Shape, a.Shape, "Where"), b.Shape, "Where");
+                var mask = IndexOps.Mask(condition, shape);
+                Tensor y;
+                using (GradMode.NoGrad())
+                {
+                    var ac = a.Expand(shape).Contiguous();
+                    var bc = b.Expand(shape).Contiguous();
+                    y = Tensor.Uninitialized(a.DType, shape);
+                    if (a.DType == DType.Float32)
+                        IndexOps.Select(mask, ac.Data<float>(), ac.Offset, bc.Data<float>(), bc.Offset, y.Data<float>());
+                    else
+                        IndexOps.Select(mask, ac.Data<double>(), ac.Offset, bc.Data<double>(), bc.Offset, y.Data<double>());
+                }
+                if (GradMode.ShouldRecord(a, b)) y.GradFn = new WhereBackward(a, b, condition);
+                return y;
+            }
         }
     }
 }
@@ -84,22 +100,29 @@ namespace Hebb.Ops
         /// <summary>Validated int32 indices as an array, each in [0, size).</summary>
         public static int[] CheckedIndices(Tensor index, int size, string op)
         {
-            if (index.DType != DType.Int32) throw new ArgumentException($"{op}: index must be an int32 tensor, got {index.DType.Name()}");
+            if (index.DType != DType.Int32)
+                throw new ArgumentException($"{op}: index must be an int32 tensor, got {index.DType.Name()}");
             var ids = index.ToArray<int>();
             for (int i = 0; i < ids.Length; i++)
                 if ((uint)ids[i] >= (uint)size)
-                    throw new IndexOutOfRangeException($"{op}: index {ids[i]} at position {i} is out of range for a dimension of size {size}");
+                    throw new IndexOutOfRangeException(
+                        $"{op}: index {ids[i]} at position {i} is out of range for a dimension of size {size}");
             return ids;
         }
 
-        /// <summary>For every element of index (row-major), where its value points in a tensor laid out with the given strides.</summary>
+        /// <summary>For every element of index (row-major), where its value points in a tensor laid out with the
+        /// given strides.</summary>
         public static int[] GatherOffsets(Tensor x, int d, Tensor index, int[] strides, int offset)
         {
             if (index.Rank != x.Rank)
-                throw new ArgumentException($"Gather: index has rank {index.Rank} but the input has rank {x.Rank} (shapes {ShapeUtil.Format(index.Shape)} and {ShapeUtil.Format(x.Shape)})");
+                throw new ArgumentException(
+                    $"Gather: index has rank {index.Rank} but the input has rank {x.Rank} " +
+                    $"(shapes {ShapeUtil.Format(index.Shape)} and {ShapeUtil.Format(x.Shape)})");
             for (int i = 0; i < x.Rank; i++)
                 if (i != d && index.ShapeArray[i] > x.ShapeArray[i])
-                    throw new ArgumentException($"Gather: index shape {ShapeUtil.Format(index.Shape)} is larger than input shape {ShapeUtil.Format(x.Shape)} at dim {i}");
+                    throw new ArgumentException(
+                        $"Gather: index shape {ShapeUtil.Format(index.Shape)} is larger than input shape " +
+                        $"{ShapeUtil.Format(x.Shape)} at dim {i}");
             var ids = CheckedIndices(index, x.ShapeArray[d], "Gather");
             var offsets = new int[ids.Length];
             var counter = new int[x.Rank];

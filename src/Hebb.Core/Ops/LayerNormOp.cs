@@ -19,12 +19,16 @@ internal static class LayerNormOp
         bool matches = k >= 1 && k <= input.Rank;
         for (int i = 0; matches && i < k; i++) matches = input.ShapeArray[input.Rank - k + i] == normalizedShape[i];
         if (!matches)
-            throw new ArgumentException($"{op}: input of shape {ShapeUtil.Format(input.Shape)} does not end in the normalized shape {ShapeUtil.Format(normalizedShape)}");
+            throw new ArgumentException(
+                $"{op}: input of shape {ShapeUtil.Format(input.Shape)} does not end in the normalized shape " +
+                $"{ShapeUtil.Format(normalizedShape)}");
         foreach (var (p, name) in new[] { (weight, "weight"), (bias, "bias") })
         {
             if (p is null) continue;
             if (!ShapeUtil.SameShape(p.Shape, normalizedShape))
-                throw new ArgumentException($"{op}: {name} of shape {ShapeUtil.Format(p.Shape)} must have the normalized shape {ShapeUtil.Format(normalizedShape)}");
+                throw new ArgumentException(
+                    $"{op}: {name} of shape {ShapeUtil.Format(p.Shape)} must have the normalized shape " +
+                    $"{ShapeUtil.Format(normalizedShape)}");
             Pointwise.CheckSameFloat(input, p, op);
         }
         if (!(eps >= 0)) throw new ArgumentOutOfRangeException(nameof(eps), $"{op}: eps must be >= 0, got {eps}");
@@ -45,14 +49,21 @@ internal static class LayerNormOp
         if (input.DType == DType.Float32) Run<float>(x, weight is null ? null : w, bias is null ? null : b, y, mean, rstd, n, (float)eps);
         else Run<double>(x, weight is null ? null : w, bias is null ? null : b, y, mean, rstd, n, eps);
 
-        Tensor[] inputs = weight is null && bias is null ? [input] : weight is null ? [input, bias!] : bias is null ? [input, weight] : [input, weight, bias];
-        if (GradMode.ShouldRecord(inputs)) y.GradFn = new LayerNormBackward(inputs, x, weight is null ? null : w, weight is not null, bias is not null, mean, rstd, n);
+        Tensor[] inputs = weight is null && bias is null ? [input]
+            : weight is null ? [input, bias!]
+            : bias is null ? [input, weight]
+            : [input, weight, bias];
+        if (GradMode.ShouldRecord(inputs))
+            y.GradFn = new LayerNormBackward(
+                inputs, x, weight is null ? null : w, weight is not null, bias is not null, mean, rstd, n);
         return y;
     }
 
-    private static void Run<T>(Tensor x, Tensor? w, Tensor? b, Tensor y, Tensor mean, Tensor rstd, int n, T eps) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Run<T>(Tensor x, Tensor? w, Tensor? b, Tensor y, Tensor mean, Tensor rstd, int n, T eps)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        LayerNormKernel.Forward<T>(x.Data<T>().AsSpan(x.Offset, x.Numel), Span<T>(w), Span<T>(b), y.Data<T>(), mean.Data<T>(), rstd.Data<T>(), n, eps);
+        LayerNormKernel.Forward<T>(
+            x.Data<T>().AsSpan(x.Offset, x.Numel), Span<T>(w), Span<T>(b), y.Data<T>(), mean.Data<T>(), rstd.Data<T>(), n, eps);
     }
 
     internal static Span<T> Span<T>(Tensor? t) where T : unmanaged => t is null ? default : t.Data<T>().AsSpan(t.Offset, t.Numel);
@@ -82,7 +93,9 @@ internal sealed class LayerNormBackward(Tensor[] inputs, Tensor x, Tensor? w, bo
     private void Run<T>(Tensor g, Tensor? dx, Tensor? dw, Tensor? db, Tensor scratch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (x, w, mean, rstd) = (Saved(0), SavedOrNull(1), Saved(2), Saved(3));
-        LayerNormKernel.Backward<T>(LayerNormOp.Span<T>(x), LayerNormOp.Span<T>(w), LayerNormOp.Span<T>(g), mean.Data<T>().AsSpan(0, mean.Numel),
-            rstd.Data<T>().AsSpan(0, rstd.Numel), LayerNormOp.Span<T>(dx), LayerNormOp.Span<T>(dw), LayerNormOp.Span<T>(db), n, scratch.Data<T>());
+        LayerNormKernel.Backward<T>(
+            LayerNormOp.Span<T>(x), LayerNormOp.Span<T>(w), LayerNormOp.Span<T>(g), mean.Data<T>().AsSpan(0, mean.Numel),
+            rstd.Data<T>().AsSpan(0, rstd.Numel), LayerNormOp.Span<T>(dx), LayerNormOp.Span<T>(dw), LayerNormOp.Span<T>(db), n,
+            scratch.Data<T>());
     }
 }

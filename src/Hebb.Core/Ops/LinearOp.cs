@@ -27,8 +27,10 @@ internal static class LinearOp
         outShape[^1] = outFeatures;
         var y = Tensor.Uninitialized(input.DType, outShape);
         var w = weight.Contiguous();
-        if (input.DType == DType.Float32) Compute(x.Data<float>(), x.Offset, w.Data<float>(), w.Offset, bias, y.Data<float>(), rows, inFeatures, outFeatures);
-        else Compute(x.Data<double>(), x.Offset, w.Data<double>(), w.Offset, bias, y.Data<double>(), rows, inFeatures, outFeatures);
+        if (input.DType == DType.Float32)
+            Compute(x.Data<float>(), x.Offset, w.Data<float>(), w.Offset, bias, y.Data<float>(), rows, inFeatures, outFeatures);
+        else
+            Compute(x.Data<double>(), x.Offset, w.Data<double>(), w.Offset, bias, y.Data<double>(), rows, inFeatures, outFeatures);
         FusedActivation.Apply(activation, y);
         if (GradMode.ShouldRecord([input, weight, bias])) y.GradFn = new LinearBackward(activation, y, input, weight, bias);
         return y;
@@ -70,7 +72,8 @@ internal sealed class LinearBackward(Activation activation, Tensor y, Tensor inp
     }
 
     /// <summary>dx = g W, dW = gᵀ x, db = Σ_rows g, with g (rows, out), x (rows, in), W (out, in).</summary>
-    private static void Compute<T>(Tensor g, Tensor x, Tensor w, Tensor? gx, Tensor? gw, Tensor? gb) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    private static void Compute<T>(Tensor g, Tensor x, Tensor w, Tensor? gx, Tensor? gw, Tensor? gb)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         int outF = w.ShapeArray[0], inF = w.ShapeArray[1], rows = g.Numel / Math.Max(outF, 1);
         T[] gd = g.Data<T>();

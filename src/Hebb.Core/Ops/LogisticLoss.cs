@@ -14,7 +14,8 @@ internal static class LogisticLossOp
     {
         scores.RequireFloat("Logistic");
         if (!ShapeUtil.SameShape(scores.Shape, labels.Shape))
-            throw new ArgumentException($"Logistic: scores {ShapeUtil.Format(scores.Shape)} and labels {ShapeUtil.Format(labels.Shape)} must have the same shape");
+            throw new ArgumentException(
+                $"Logistic: scores {ShapeUtil.Format(scores.Shape)} and labels {ShapeUtil.Format(labels.Shape)} must have the same shape");
         int n = scores.Numel;
         if (n == 0) throw new ArgumentException("Logistic: empty batch");
         var s = Comparison.AsDoubles(scores);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Hebb.Autograd;
 using Hebb.Kernels;
 using Hebb.Ops;
@@ -6,37 +7,44 @@ namespace Hebb
 {
     /// <summary>Matrix product: 2-D, and batched over any leading dims with broadcasting (like torch.matmul).
     /// A 1-D operand is treated as a row (left) or column (right) vector and that dim is dropped.</summary>
-    public sealed partial class Tensor
+    public static class MatMulOp
     {
-        public Tensor MatMul(Tensor other)
+        extension([NotNull] Tensor self)
         {
-            Pointwise.CheckSameFloat(this, other, "MatMul");
-            if (Rank == 0 || other.Rank == 0)
-                throw new ArgumentException($"MatMul: both operands need at least one dimension, got {ShapeUtil.Format(Shape)} and {ShapeUtil.Format(other.Shape)}");
-            if (Rank == 1) return Unsqueeze(0).MatMul(other).Squeeze(-2);
-            if (other.Rank == 1) return MatMul(other.Unsqueeze(1)).Squeeze(-1);
+            public Tensor MatMul(Tensor other)
+            {
+                Pointwise.CheckSameFloat(self, other, "MatMul");
+                if (self.Rank == 0 || other.Rank == 0)
+                    throw new ArgumentException(
+                        $"MatMul: both operands need at least one dimension, got {ShapeUtil.Format(self.Shape)} " +
+                        $"and {ShapeUtil.Format(other.Shape)}");
+                if (self.Rank == 1) return self.Unsqueeze(0).MatMul(other).Squeeze(-2);
+                if (other.Rank == 1) return self.MatMul(other.Unsqueeze(1)).Squeeze(-1);
 
-            int m = ShapeArray[^2], k = ShapeArray[^1], k2 = other.ShapeArray[^2], n = other.ShapeArray[^1];
-            if (k != k2)
-                throw new ArgumentException($"MatMul: shapes {ShapeUtil.Format(Shape)} and {ShapeUtil.Format(other.Shape)} do not chain ({k} columns vs {k2} rows)");
-            Tensor a = this, b = other, y;
-            if (Rank == 2 && other.Rank == 2)
-            {
-                y = Uninitialized(DType, [m, n]);
-            }
-            else
-            {
-                var batch = ShapeUtil.Broadcast(ShapeArray[..^2], other.ShapeArray[..^2], "MatMul");
-                using (GradMode.NoGrad())
+                int m = self.ShapeArray[^2], k = self.ShapeArray[^1], k2 = other.ShapeArray[^2], n = other.ShapeArray[^1];
+                if (k != k2)
+                    throw new ArgumentException(
+                        $"MatMul: shapes {ShapeUtil.Format(self.Shape)} and {ShapeUtil.Format(other.Shape)} " +
+                        $"do not chain ({k} columns vs {k2} rows)");
+                Tensor a = self, b = other, y;
+                if (self.Rank == 2 && other.Rank == 2)
                 {
-                    a = Expand([.. batch, m, k]);
-                    b = other.Expand([.. batch, k, n]);
+                    y = Tensor.Uninitialized(self.DType, [m, n]);
                 }
-                y = Uninitialized(DType, [.. batch, m, n]);
+                else
+                {
+                    var batch = ShapeUtil.Broadcast(self.ShapeArray[..^2], other.ShapeArray[..^2], "MatMul");
+                    using (GradMode.NoGrad())
+                    {
+                        a = self.Expand([.. batch, m, k]);
+                        b = other.Expand([.. batch, k, n]);
+                    }
+                    y = Tensor.Uninitialized(self.DType, [.. batch, m, n]);
+                }
+                MatMulOps.Batched(a, b, y, m, k, n);
+                if (GradMode.ShouldRecord(self, other)) y.GradFn = new MatMulBackward(self, other);
+                return y;
             }
-            MatMulOps.Batched(a, b, y, m, k, n);
-            if (GradMode.ShouldRecord(this, other)) y.GradFn = new MatMulBackward(this, other);
-            return y;
         }
     }
 }
@@ -60,11 +68,14 @@ namespace Hebb.Ops
                     aOff += idx * a.StrideArray[d];
                     bOff += idx * b.StrideArray[d];
                 }
-                int aRs = a.StrideArray[rank - 2], aCs = a.StrideArray[rank - 1], bRs = b.StrideArray[rank - 2], bCs = b.StrideArray[rank - 1];
+                int aRs = a.StrideArray[rank - 2], aCs = a.StrideArray[rank - 1];
+                int bRs = b.StrideArray[rank - 2], bCs = b.StrideArray[rank - 1];
                 if (y.DType == DType.Float32)
-                    Gemm.Multiply(a.Data<float>(), aOff, aRs, aCs, b.Data<float>(), bOff, bRs, bCs, y.Data<float>(), i * m * n, m, k, n);
+                    Gemm.Multiply(
+                        a.Data<float>(), aOff, aRs, aCs, b.Data<float>(), bOff, bRs, bCs, y.Data<float>(), i * m * n, m, k, n);
                 else
-                    Gemm.Multiply(a.Data<double>(), aOff, aRs, aCs, b.Data<double>(), bOff, bRs, bCs, y.Data<double>(), i * m * n, m, k, n);
+                    Gemm.Multiply(
+                        a.Data<double>(), aOff, aRs, aCs, b.Data<double>(), bOff, bRs, bCs, y.Data<double>(), i * m * n, m, k, n);
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Hebb.Autograd;
 using Hebb.Kernels;
 using Hebb.Ops;
@@ -5,82 +6,87 @@ using Hebb.Ops;
 namespace Hebb
 {
     /// <summary>exp, log, sqrt, pow, abs, clamp, maximum and minimum.</summary>
-    public sealed partial class Tensor
+    public static class MathOps
     {
-        public Tensor Exp()
+        extension([NotNull] Tensor self)
         {
-            var y = Pointwise.Unary<ExpOp>(this, "Exp");
-            if (GradMode.ShouldRecord(this)) y.GradFn = new ExpBackward(this, y);
-            return y;
-        }
-
-        /// <summary>Natural logarithm.</summary>
-        public Tensor Log()
-        {
-            var y = Pointwise.Unary<LogOp>(this, "Log");
-            if (GradMode.ShouldRecord(this)) y.GradFn = new LogBackward(this);
-            return y;
-        }
-
-        public Tensor Sqrt()
-        {
-            var y = Pointwise.Unary<SqrtOp>(this, "Sqrt");
-            if (GradMode.ShouldRecord(this)) y.GradFn = new SqrtBackward(this, y);
-            return y;
-        }
-
-        public Tensor Abs()
-        {
-            var y = Pointwise.Unary<AbsOp>(this, "Abs");
-            if (GradMode.ShouldRecord(this)) y.GradFn = new AbsBackward(this);
-            return y;
-        }
-
-        /// <summary>Element-wise x^exponent.</summary>
-        public Tensor Pow(double exponent)
-        {
-            var y = Pointwise.Binary<PowOp>(this, Pointwise.ScalarLike(exponent, this), "Pow");
-            if (GradMode.ShouldRecord(this)) y.GradFn = new PowScalarBackward(this, exponent);
-            return y;
-        }
-
-        /// <summary>Element-wise x^exponent with a broadcast tensor exponent.</summary>
-        public Tensor Pow(Tensor exponent)
-        {
-            var y = Pointwise.Binary<PowOp>(this, exponent, "Pow");
-            if (GradMode.ShouldRecord(this, exponent)) y.GradFn = new PowBackward(this, exponent, y);
-            return y;
-        }
-
-        /// <summary>Element-wise maximum of two broadcast tensors (on ties the gradient is shared equally, as in PyTorch).</summary>
-        public Tensor Maximum(Tensor other)
-        {
-            var y = Pointwise.Binary<MaxOp>(this, other, "Maximum");
-            if (GradMode.ShouldRecord(this, other)) y.GradFn = new MinMaxBackward(this, other, y);
-            return y;
-        }
-
-        public Tensor Minimum(Tensor other)
-        {
-            var y = Pointwise.Binary<MinOp>(this, other, "Minimum");
-            if (GradMode.ShouldRecord(this, other)) y.GradFn = new MinMaxBackward(this, other, y);
-            return y;
-        }
-
-        /// <summary>Limits values to [min, max]; either bound may be omitted. The gradient passes where min ≤ x ≤ max.</summary>
-        public Tensor Clamp(double? min = null, double? max = null)
-        {
-            if (min is null && max is null) throw new ArgumentException("Clamp: give at least one of min and max");
-            if (min > max) throw new ArgumentException($"Clamp: min ({min}) is greater than max ({max})");
-            var y = this;
-            using (GradMode.NoGrad())
+            public Tensor Exp()
             {
-                if (min is double lo) y = Pointwise.Binary<MaxOp>(y, Pointwise.ScalarLike(lo, this), "Clamp");
-                if (max is double hi) y = Pointwise.Binary<MinOp>(y, Pointwise.ScalarLike(hi, this), "Clamp");
+                var y = Pointwise.Unary<ExpOp>(self, "Exp");
+                if (GradMode.ShouldRecord(self)) y.GradFn = new ExpBackward(self, y);
+                return y;
             }
-            if (ReferenceEquals(y, this)) y = Clone();
-            if (GradMode.ShouldRecord(this)) y.GradFn = new ClampBackward(this, min, max);
-            return y;
+
+            /// <summary>Natural logarithm.</summary>
+            public Tensor Log()
+            {
+                var y = Pointwise.Unary<LogOp>(self, "Log");
+                if (GradMode.ShouldRecord(self)) y.GradFn = new LogBackward(self);
+                return y;
+            }
+
+            public Tensor Sqrt()
+            {
+                var y = Pointwise.Unary<SqrtOp>(self, "Sqrt");
+                if (GradMode.ShouldRecord(self)) y.GradFn = new SqrtBackward(self, y);
+                return y;
+            }
+
+            public Tensor Abs()
+            {
+                var y = Pointwise.Unary<AbsOp>(self, "Abs");
+                if (GradMode.ShouldRecord(self)) y.GradFn = new AbsBackward(self);
+                return y;
+            }
+
+            /// <summary>Element-wise x^exponent.</summary>
+            public Tensor Pow(double exponent)
+            {
+                var y = Pointwise.Binary<PowOp>(self, Pointwise.ScalarLike(exponent, self), "Pow");
+                if (GradMode.ShouldRecord(self)) y.GradFn = new PowScalarBackward(self, exponent);
+                return y;
+            }
+
+            /// <summary>Element-wise x^exponent with a broadcast tensor exponent.</summary>
+            public Tensor Pow(Tensor exponent)
+            {
+                var y = Pointwise.Binary<PowOp>(self, exponent, "Pow");
+                if (GradMode.ShouldRecord(self, exponent)) y.GradFn = new PowBackward(self, exponent, y);
+                return y;
+            }
+
+            /// <summary>Element-wise maximum of two broadcast tensors (on ties the gradient is shared equally, as in
+            /// PyTorch).</summary>
+            public Tensor Maximum(Tensor other)
+            {
+                var y = Pointwise.Binary<MaxOp>(self, other, "Maximum");
+                if (GradMode.ShouldRecord(self, other)) y.GradFn = new MinMaxBackward(self, other, y);
+                return y;
+            }
+
+            public Tensor Minimum(Tensor other)
+            {
+                var y = Pointwise.Binary<MinOp>(self, other, "Minimum");
+                if (GradMode.ShouldRecord(self, other)) y.GradFn = new MinMaxBackward(self, other, y);
+                return y;
+            }
+
+            /// <summary>Limits values to [min, max]; either bound may be omitted. The gradient passes where
+            /// min ≤ x ≤ max.</summary>
+            public Tensor Clamp(double? min = null, double? max = null)
+            {
+                if (min is null && max is null) throw new ArgumentException("Clamp: give at least one of min and max");
+                if (min > max) throw new ArgumentException($"Clamp: min ({min}) is greater than max ({max})");
+                var y = self;
+                using (GradMode.NoGrad())
+                {
+                    if (min is double lo) y = Pointwise.Binary<MaxOp>(y, Pointwise.ScalarLike(lo, self), "Clamp");
+                    if (max is double hi) y = Pointwise.Binary<MinOp>(y, Pointwise.ScalarLike(hi, self), "Clamp");
+                }
+                if (ReferenceEquals(y, self)) y = self.Clone();
+                if (GradMode.ShouldRecord(self)) y.GradFn = new ClampBackward(self, min, max);
+                return y;
+            }
         }
     }
 }

@@ -38,21 +38,27 @@ internal static class Pointwise
         if (a.IsContiguous && b.IsContiguous && ShapeUtil.SameShape(a.Shape, b.Shape))
         {
             // Dense and the same shape: one flat pass, split among the threads when large.
-            if (a.DType == DType.Float32) ParallelElementwise.Binary<TOp, float>(a.Data<float>(), a.Offset, b.Data<float>(), b.Offset, y.Data<float>(), y.Numel);
-            else ParallelElementwise.Binary<TOp, double>(a.Data<double>(), a.Offset, b.Data<double>(), b.Offset, y.Data<double>(), y.Numel);
+            if (a.DType == DType.Float32)
+                ParallelElementwise.Binary<TOp, float>(a.Data<float>(), a.Offset, b.Data<float>(), b.Offset, y.Data<float>(), y.Numel);
+            else
+                ParallelElementwise.Binary<TOp, double>(a.Data<double>(), a.Offset, b.Data<double>(), b.Offset, y.Data<double>(), y.Numel);
             return y;
         }
         if (a.DType == DType.Float32)
-            Elementwise.Binary<TOp, float>(a.Data<float>(), a.Offset, aStrides, b.Data<float>(), b.Offset, bStrides, y.Data<float>(), shapeOut, y.StrideArray);
+            Elementwise.Binary<TOp, float>(
+                a.Data<float>(), a.Offset, aStrides, b.Data<float>(), b.Offset, bStrides, y.Data<float>(), shapeOut, y.StrideArray);
         else
-            Elementwise.Binary<TOp, double>(a.Data<double>(), a.Offset, aStrides, b.Data<double>(), b.Offset, bStrides, y.Data<double>(), shapeOut, y.StrideArray);
+            Elementwise.Binary<TOp, double>(
+                a.Data<double>(), a.Offset, aStrides, b.Data<double>(), b.Offset, bStrides, y.Data<double>(), shapeOut, y.StrideArray);
         return y;
     }
 
     public static void CheckSameFloat(Tensor a, Tensor b, string op)
     {
         if (a.DType != b.DType)
-            throw new ArgumentException($"{op}: dtypes differ ({a.DType.Name()} {ShapeUtil.Format(a.Shape)} and {b.DType.Name()} {ShapeUtil.Format(b.Shape)}); convert one with To()");
+            throw new ArgumentException(
+                $"{op}: dtypes differ ({a.DType.Name()} {ShapeUtil.Format(a.Shape)} and " +
+                $"{b.DType.Name()} {ShapeUtil.Format(b.Shape)}); convert one with To()");
         a.RequireFloat(op);
     }
 

@@ -15,8 +15,11 @@ internal static class Pool2dOp
         string op = max ? "MaxPool2d" : "AvgPool2d";
         input.RequireFloat(op);
         if (input.Rank != 4) throw new ArgumentException($"{op}: input must be (N, C, H, W), got {ShapeUtil.Format(input.Shape)}");
-        if (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || padH < 0 || padW < 0 || 2 * padH > kernelH || 2 * padW > kernelW)
-            throw new ArgumentException($"{op}: invalid kernel {kernelH}x{kernelW}, stride {strideH}x{strideW}, padding {padH}x{padW} (padding may be at most half the kernel)");
+        if (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || padH < 0 || padW < 0
+            || 2 * padH > kernelH || 2 * padW > kernelW)
+            throw new ArgumentException(
+                $"{op}: invalid kernel {kernelH}x{kernelW}, stride {strideH}x{strideW}, padding {padH}x{padW} " +
+                "(padding may be at most half the kernel)");
         int n = input.ShapeArray[0], c = input.ShapeArray[1];
         var g = new Conv2dGeometry(1, input.ShapeArray[2], input.ShapeArray[3], kernelH, kernelW, strideH, strideW, padH, padW, 1, 1);
         if (g.OutH <= 0 || g.OutW <= 0)
@@ -33,7 +36,8 @@ internal static class Pool2dOp
         return y;
     }
 
-    private static void Compute<T>(Tensor x, Tensor y, Conv2dGeometry g, int[]? argmax) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    private static void Compute<T>(Tensor x, Tensor y, Conv2dGeometry g, int[]? argmax)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         int planes = x.ShapeArray[0] * x.ShapeArray[1], inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
         T[] xd = x.Data<T>(), yd = y.Data<T>();
@@ -82,7 +86,8 @@ internal sealed class Pool2dBackward(Tensor input, Conv2dGeometry g, Tensor? arg
             var input = Input(0);
             var dx = Tensor.Uninitialized(DType.Float32, (int[])input.ShapeArray.Clone()); // every element written by the scatter
             int planes = input.ShapeArray[0] * input.ShapeArray[1];
-            MaxPool2x2.Backward(gy.Data<float>(), gy.Offset, argmaxTensor.Data<int>(), planes, g.Height * g.Width, g.OutH * g.OutW, dx.Data<float>());
+            MaxPool2x2.Backward(
+                gy.Data<float>(), gy.Offset, argmaxTensor.Data<int>(), planes, g.Height * g.Width, g.OutH * g.OutW, dx.Data<float>());
             return [dx];
         }
         var gx = Tensor.ZerosLike(Input(0));

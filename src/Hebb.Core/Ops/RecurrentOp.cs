@@ -61,7 +61,8 @@ namespace Hebb.Ops
             if (steps == 0) throw new ArgumentException($"{op}: the sequence is empty (time = 0)");
 
             var state = new Saved(cell, batch, steps, hidden, xg.DType);
-            if (xg.DType == DType.Float32) Run<float>(state, Dense(xg), Dense(weightHh), Dense(biasHh), Dense(h0), c0 is null ? null : Dense(c0));
+            if (xg.DType == DType.Float32)
+                Run<float>(state, Dense(xg), Dense(weightHh), Dense(biasHh), Dense(h0), c0 is null ? null : Dense(c0));
             else Run<double>(state, Dense(xg), Dense(weightHh), Dense(biasHh), Dense(h0), c0 is null ? null : Dense(c0));
 
             Tensor[] inputs = c0 is null ? [xg, weightHh, biasHh, h0] : [xg, weightHh, biasHh, h0, c0];
@@ -85,7 +86,9 @@ namespace Hebb.Ops
             public Saved(RecurrentCell cell, int batch, int steps, int hidden, DType dtype)
             {
                 (Cell, Batch, Steps, Hidden) = (cell, batch, steps, hidden);
-                Output = cell == RecurrentCell.Lstm ? Tensor.Uninitialized(dtype, [2, batch, steps, hidden]) : Tensor.Uninitialized(dtype, [batch, steps, hidden]);
+                Output = cell == RecurrentCell.Lstm
+                    ? Tensor.Uninitialized(dtype, [2, batch, steps, hidden])
+                    : Tensor.Uninitialized(dtype, [batch, steps, hidden]);
                 if (cell != RecurrentCell.Rnn)
                 {
                     Gates = Tensor.Uninitialized(dtype, [batch, steps, Gates(cell) * hidden]);
@@ -94,7 +97,8 @@ namespace Hebb.Ops
             }
 
             /// <summary>The record of a finished forward, rebuilt from what the backward node saved.</summary>
-            public Saved(RecurrentCell cell, int batch, int steps, int hidden, Tensor output, Tensor? gates, Tensor? extra, Tensor? h0, Tensor? c0)
+            public Saved(
+                RecurrentCell cell, int batch, int steps, int hidden, Tensor output, Tensor? gates, Tensor? extra, Tensor? h0, Tensor? c0)
             {
                 (Cell, Batch, Steps, Hidden) = (cell, batch, steps, hidden);
                 (Output, Gates, Extra, H0, C0) = (output, gates, extra, h0, c0);
@@ -103,7 +107,8 @@ namespace Hebb.Ops
             public void DropSaved() { Gates = Extra = H0 = C0 = null; }
         }
 
-        private static void Run<T>(Saved s, Tensor xg, Tensor w, Tensor b, Tensor h0, Tensor? c0) where T : unmanaged, IFloatingPointIeee754<T>
+        private static void Run<T>(Saved s, Tensor xg, Tensor w, Tensor b, Tensor h0, Tensor? c0)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
             int B = s.Batch, T_ = s.Steps, H = s.Hidden, GH = Gates(s.Cell) * H;
             s.H0 = h0;
@@ -135,7 +140,9 @@ namespace Hebb.Ops
                     {
                         case RecurrentCell.Lstm:
                             var cPrev = t == 0 ? c0!.Data<T>().AsSpan(c0.Offset + bi * H, H) : y.AsSpan(cBase + (row - 1) * H, H);
-                            RecurrentCells.LstmForward<T>(xRow, rRow, cPrev, gatesAll.AsSpan(row * GH, GH), y.AsSpan(cBase + row * H, H), extra.AsSpan(row * H, H), h);
+                            RecurrentCells.LstmForward<T>(
+                                xRow, rRow, cPrev, gatesAll.AsSpan(row * GH, GH), y.AsSpan(cBase + row * H, H),
+                                extra.AsSpan(row * H, H), h);
                             break;
                         case RecurrentCell.Gru:
                             var hPrev = t == 0 ? h0.Data<T>().AsSpan(h0.Offset + bi * H, H) : y.AsSpan((row - 1) * H, H);
@@ -153,7 +160,8 @@ namespace Hebb.Ops
         internal sealed class RecurrentBackward(Tensor[] inputs, Saved saved)
             : Node(inputs, saveForBackward: [saved.Output, saved.Gates, saved.Extra, saved.H0, saved.C0])
         {
-            private readonly (RecurrentCell Cell, int Batch, int Steps, int Hidden) _sizes = (saved.Cell, saved.Batch, saved.Steps, saved.Hidden);
+            private readonly (RecurrentCell Cell, int Batch, int Steps, int Hidden) _sizes =
+                (saved.Cell, saved.Batch, saved.Steps, saved.Hidden);
 
             public override string Name => $"{_sizes.Cell}Backward";
 
@@ -202,11 +210,14 @@ namespace Hebb.Ops
                                 var dc = dcT!.Data<T>().AsSpan(bi * H, H);
                                 RecurrentCells.Add<T>(dc, gy.Slice(cBase + row * H, H), dc);
                                 var cPrev = t == 0 ? s.C0!.Data<T>().AsSpan(s.C0.Offset + bi * H, H) : y.AsSpan(cBase + (row - 1) * H, H);
-                                RecurrentCells.LstmBackward<T>(s.Gates!.Data<T>().AsSpan(row * GH, GH), s.Extra!.Data<T>().AsSpan(row * H, H), cPrev, dh, dc, dX.AsSpan(row * GH, GH));
+                                RecurrentCells.LstmBackward<T>(
+                                    s.Gates!.Data<T>().AsSpan(row * GH, GH), s.Extra!.Data<T>().AsSpan(row * H, H), cPrev, dh, dc,
+                                    dX.AsSpan(row * GH, GH));
                                 break;
                             case RecurrentCell.Gru:
                                 var hPrev = t == 0 ? h0.Slice(bi * H, H) : y.AsSpan((row - 1) * H, H);
-                                RecurrentCells.GruBackward<T>(s.Gates!.Data<T>().AsSpan(row * GH, GH), s.Extra!.Data<T>().AsSpan(row * H, H), hPrev, dh,
+                                RecurrentCells.GruBackward<T>(
+                                    s.Gates!.Data<T>().AsSpan(row * GH, GH), s.Extra!.Data<T>().AsSpan(row * H, H), hPrev, dh,
                                     dX.AsSpan(row * GH, GH), dRec.AsSpan(row * GH, GH), dhCarry.AsSpan(bi * H, H));
                                 break;
                             default:

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Hebb.Autograd;
 using Hebb.Kernels;
 using Hebb.Ops;
@@ -5,89 +6,104 @@ using Hebb.Ops;
 namespace Hebb
 {
     /// <summary>sum, mean, var, max/min (values and indices) along one or more axes, with keepdim.</summary>
-    public sealed partial class Tensor
+    public static class ReductionOps
     {
-        /// <summary>Sum over the given dims (all dims when none are given). Int32 tensors sum to int32 (not differentiable).</summary>
-        public Tensor Sum(int[]? dims = null, bool keepDim = false)
+        extension([NotNull] Tensor self)
         {
-            // Integer sums (e.g. counting correct predictions) go through float64, exact below 2^53.
-            if (DType == DType.Int32) return To(DType.Float64).Sum(dims, keepDim).To(DType.Int32);
-            var axes = ShapeUtil.NormalizeAxes(dims, Rank, "Sum");
-            var keptShape = (int[])ShapeArray.Clone();
-            foreach (int a in axes) keptShape[a] = 1;
-            var y = Empty(DType, keptShape);
-            // Accumulate every input element into its output slot: the output is walked with stride 0
-            // along the reduced dims, so whole rows are added at once when the last dim is kept.
-            var outStrides = Pointwise.BroadcastStrides(y, Shape);
-            if (DType == DType.Float32) Elementwise.AddInto(y.Data<float>(), 0, outStrides, Data<float>(), Offset, Strides, Shape);
-            else Elementwise.AddInto(y.Data<double>(), 0, outStrides, Data<double>(), Offset, Strides, Shape);
-            if (GradMode.ShouldRecord(this)) y.GradFn = new SumBackward(this, keptShape);
-            return keepDim ? y : y.DropDims(axes);
-        }
-
-        public Tensor Sum(int dim, bool keepDim = false) => Sum([dim], keepDim);
-
-        public Tensor Mean(int[]? dims = null, bool keepDim = false)
-        {
-            var axes = ShapeUtil.NormalizeAxes(dims, Rank, "Mean");
-            int count = axes.Aggregate(1, (n, a) => n * ShapeArray[a]);
-            return Sum(axes, keepDim).Div(count);
-        }
-
-        public Tensor Mean(int dim, bool keepDim = false) => Mean([dim], keepDim);
-
-        /// <summary>Variance with Bessel's correction by default (correction = 1, as torch.var).</summary>
-        public Tensor Var(int[]? dims = null, bool keepDim = false, int correction = 1)
-        {
-            var axes = ShapeUtil.NormalizeAxes(dims, Rank, "Var");
-            int count = axes.Aggregate(1, (n, a) => n * ShapeArray[a]);
-            var centred = Sub(Mean(axes, keepDim: true));
-            return centred.Mul(centred).Sum(axes, keepDim).Div(Math.Max(count - correction, 0));
-        }
-
-        public Tensor Var(int dim, bool keepDim = false, int correction = 1) => Var([dim], keepDim, correction);
-
-        /// <summary>Largest value along dim and its index (the first one on ties; NaN wins, as in PyTorch).</summary>
-        public (Tensor Values, Tensor Indices) Max(int dim, bool keepDim = false) => Reduction.ArgExtreme(this, dim, keepDim, max: true);
-
-        public (Tensor Values, Tensor Indices) Min(int dim, bool keepDim = false) => Reduction.ArgExtreme(this, dim, keepDim, max: false);
-
-        /// <summary>Largest values over several dims at once (values only; the gradient goes to the chosen elements).</summary>
-        public Tensor Max(int[] dims, bool keepDim = false) => Reduction.OverAxes(this, dims, keepDim, max: true);
-
-        public Tensor Min(int[] dims, bool keepDim = false) => Reduction.OverAxes(this, dims, keepDim, max: false);
-
-        /// <summary>The largest element overall.</summary>
-        public Tensor Max() => Reshape(-1).Max(0).Values;
-
-        public Tensor Min() => Reshape(-1).Min(0).Values;
-
-        public Tensor Argmax(int dim, bool keepDim = false) => Max(dim, keepDim).Indices;
-
-        /// <summary>Sums a broadcast result back down to <paramref name="shape"/>: the reverse of broadcasting.</summary>
-        public Tensor SumTo(ReadOnlySpan<int> shape)
-        {
-            if (ShapeUtil.SameShape(Shape, shape)) return this;
-            int lead = Rank - shape.Length;
-            if (lead < 0) throw new ArgumentException($"SumTo: cannot reduce shape {ShapeUtil.Format(Shape)} to the larger {ShapeUtil.Format(shape)}");
-            var axes = new List<int>();
-            for (int i = 0; i < Rank; i++)
+            /// <summary>Sum over the given dims (all dims when none are given). Int32 tensors sum to int32 (not
+            /// differentiable).</summary>
+            public Tensor Sum(int[]? dims = null, bool keepDim = false)
             {
-                if (i < lead) { axes.Add(i); continue; }
-                int want = shape[i - lead];
-                if (want == 1 && ShapeArray[i] != 1) axes.Add(i);
-                else if (want != ShapeArray[i]) throw new ArgumentException($"SumTo: shape {ShapeUtil.Format(Shape)} does not broadcast from {ShapeUtil.Format(shape)}");
+                // Integer sums (e.g. counting correct predictions) go through float64, exact below 2^53.
+                if (self.DType == DType.Int32) return self.To(DType.Float64).Sum(dims, keepDim).To(DType.Int32);
+                var axes = ShapeUtil.NormalizeAxes(dims, self.Rank, "Sum");
+                var keptShape = (int[])self.ShapeArray.Clone();
+                foreach (int a in axes) keptShape[a] = 1;
+                var y = Tensor.Empty(self.DType, keptShape);
+                // Accumulate every input element into its output slot: the output is walked with stride 0
+                // along the reduced dims, so whole rows are added at once when the last dim is kept.
+                var outStrides = Pointwise.BroadcastStrides(y, self.Shape);
+                if (self.DType == DType.Float32)
+                    Elementwise.AddInto(
+                        y.Data<float>(), 0, outStrides, self.Data<float>(), self.Offset, self.Strides, self.Shape);
+                else
+                    Elementwise.AddInto(
+                        y.Data<double>(), 0, outStrides, self.Data<double>(), self.Offset, self.Strides, self.Shape);
+                if (GradMode.ShouldRecord(self)) y.GradFn = new SumBackward(self, keptShape);
+                return keepDim ? y : y.DropDims(axes);
             }
-            var summed = axes.Count > 0 ? Sum([.. axes], keepDim: true) : this;
-            return summed.Reshape(shape.ToArray());
-        }
 
-        /// <summary>Removes the given size-1 dims (keepDim = false after a reduction).</summary>
-        internal Tensor DropDims(int[] axes)
-        {
-            var shape = new List<int>();
-            for (int i = 0; i < Rank; i++) if (Array.IndexOf(axes, i) < 0) shape.Add(ShapeArray[i]);
-            return Reshape([.. shape]);
+            public Tensor Sum(int dim, bool keepDim = false) => self.Sum([dim], keepDim);
+
+            public Tensor Mean(int[]? dims = null, bool keepDim = false)
+            {
+                var axes = ShapeUtil.NormalizeAxes(dims, self.Rank, "Mean");
+                int count = axes.Aggregate(1, (n, a) => n * self.ShapeArray[a]);
+                return self.Sum(axes, keepDim).Div(count);
+            }
+
+            public Tensor Mean(int dim, bool keepDim = false) => self.Mean([dim], keepDim);
+
+            /// <summary>Variance with Bessel's correction by default (correction = 1, as torch.var).</summary>
+            public Tensor Var(int[]? dims = null, bool keepDim = false, int correction = 1)
+            {
+                var axes = ShapeUtil.NormalizeAxes(dims, self.Rank, "Var");
+                int count = axes.Aggregate(1, (n, a) => n * self.ShapeArray[a]);
+                var centred = self.Sub(self.Mean(axes, keepDim: true));
+                return centred.Mul(centred).Sum(axes, keepDim).Div(Math.Max(count - correction, 0));
+            }
+
+            public Tensor Var(int dim, bool keepDim = false, int correction = 1) => self.Var([dim], keepDim, correction);
+
+            /// <summary>Largest value along dim and its index (the first one on ties; NaN wins, as in PyTorch).</summary>
+            public (Tensor Values, Tensor Indices) Max(int dim, bool keepDim = false) =>
+                Reduction.ArgExtreme(self, dim, keepDim, max: true);
+
+            public (Tensor Values, Tensor Indices) Min(int dim, bool keepDim = false) =>
+                Reduction.ArgExtreme(self, dim, keepDim, max: false);
+
+            /// <summary>Largest values over several dims at once (values only; the gradient goes to the chosen
+            /// elements).</summary>
+            public Tensor Max(int[] dims, bool keepDim = false) => Reduction.OverAxes(self, dims, keepDim, max: true);
+
+            public Tensor Min(int[] dims, bool keepDim = false) => Reduction.OverAxes(self, dims, keepDim, max: false);
+
+            /// <summary>The largest element overall.</summary>
+            public Tensor Max() => self.Reshape(-1).Max(0).Values;
+
+            public Tensor Min() => self.Reshape(-1).Min(0).Values;
+
+            public Tensor Argmax(int dim, bool keepDim = false) => self.Max(dim, keepDim).Indices;
+
+            /// <summary>Sums a broadcast result back down to <paramref name="shape"/>: the reverse of broadcasting.</summary>
+            public Tensor SumTo(ReadOnlySpan<int> shape)
+            {
+                if (ShapeUtil.SameShape(self.Shape, shape)) return self;
+                int lead = self.Rank - shape.Length;
+                if (lead < 0)
+                    throw new ArgumentException(
+                        $"SumTo: cannot reduce shape {ShapeUtil.Format(self.Shape)} to the larger {ShapeUtil.Format(shape)}");
+                var axes = new List<int>();
+                for (int i = 0; i < self.Rank; i++)
+                {
+                    if (i < lead) { axes.Add(i); continue; }
+                    int want = shape[i - lead];
+                    if (want == 1 && self.ShapeArray[i] != 1) axes.Add(i);
+                    else if (want != self.ShapeArray[i])
+                        throw new ArgumentException(
+                            $"SumTo: shape {ShapeUtil.Format(self.Shape)} does not broadcast from {ShapeUtil.Format(shape)}");
+                }
+                var summed = axes.Count > 0 ? self.Sum([.. axes], keepDim: true) : self;
+                return summed.Reshape(shape.ToArray());
+            }
+
+            /// <summary>Removes the given size-1 dims (keepDim = false after a reduction).</summary>
+            internal Tensor DropDims(int[] axes)
+            {
+                var shape = new List<int>();
+                for (int i = 0; i < self.Rank; i++) if (Array.IndexOf(axes, i) < 0) shape.Add(self.ShapeArray[i]);
+                return self.Reshape([.. shape]);
+            }
         }
     }
 }

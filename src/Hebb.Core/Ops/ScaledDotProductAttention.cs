@@ -19,21 +19,27 @@ internal static class AttentionOp
     /// inputs); Heads = 0 for (..., rows, cols) tensors, else the head columns of a (B, T, W) tensor.</summary>
     private readonly record struct Spec(int Source, int Start, int Heads, int HeadDim);
 
-    public static Tensor Forward(Tensor q, Tensor k, Tensor v, Tensor? mask, bool causal, double? scale, double dropoutP, Generator? generator, out Tensor? weights, bool needWeights)
+    public static Tensor Forward(Tensor q, Tensor k, Tensor v, Tensor? mask, bool causal, double? scale, double dropoutP,
+        Generator? generator, out Tensor? weights, bool needWeights)
     {
         const string op = "ScaledDotProductAttention";
         CheckFloat(q, k, v, op);
         if (q.Rank < 2 || k.Rank != q.Rank || v.Rank != q.Rank)
-            throw new ArgumentException($"{op}: query, key and value must have the same rank (at least 2: (..., time, features)), got {Shapes(q, k, v)}");
+            throw new ArgumentException(
+                $"{op}: query, key and value must have the same rank (at least 2: (..., time, features)), got {Shapes(q, k, v)}");
         for (int i = 0; i < q.Rank - 2; i++)
             if (k.ShapeArray[i] != q.ShapeArray[i] || v.ShapeArray[i] != q.ShapeArray[i])
-                throw new ArgumentException($"{op}: query, key and value must share their leading (batch, head) dims, got {Shapes(q, k, v)}");
+                throw new ArgumentException(
+                    $"{op}: query, key and value must share their leading (batch, head) dims, got {Shapes(q, k, v)}");
         int tq = q.ShapeArray[^2], d = q.ShapeArray[^1], tk = k.ShapeArray[^2], dv = v.ShapeArray[^1];
-        if (k.ShapeArray[^1] != d) throw new ArgumentException($"{op}: query and key must have the same feature size, got {Shapes(q, k, v)}");
-        if (v.ShapeArray[^2] != tk) throw new ArgumentException($"{op}: key and value must have the same length (dim -2), got {Shapes(q, k, v)}");
+        if (k.ShapeArray[^1] != d)
+            throw new ArgumentException($"{op}: query and key must have the same feature size, got {Shapes(q, k, v)}");
+        if (v.ShapeArray[^2] != tk)
+            throw new ArgumentException($"{op}: key and value must have the same length (dim -2), got {Shapes(q, k, v)}");
         var lead = q.ShapeArray[..^2];
         int[] outShape = [.. lead, tq, dv];
-        return Run(op, [q, k, v], lead, tq, tk, d, dv, outShape, null, mask, causal, scale ?? 1 / Math.Sqrt(d), dropoutP, generator, needWeights, out weights);
+        return Run(op, [q, k, v], lead, tq, tk, d, dv, outShape, null, mask, causal, scale ?? 1 / Math.Sqrt(d), dropoutP, generator,
+            needWeights, out weights);
     }
 
     /// <summary>Multi-head attention on (B, T, W) projections: head h of the queries is columns
@@ -53,7 +59,9 @@ internal static class AttentionOp
         if (heads <= 0 || headDim <= 0) throw new ArgumentException($"{op}: heads ({heads}) and head size ({headDim}) must be positive");
         foreach (var (t, start, name) in new[] { (query, qStart, "query"), (key, kStart, "key"), (value, vStart, "value") })
             if (start < 0 || start + heads * headDim > t.ShapeArray[2])
-                throw new ArgumentException($"{op}: {name} columns [{start}, {start + heads * headDim}) for {heads} heads of {headDim} lie outside its {t.ShapeArray[2]} features");
+                throw new ArgumentException(
+                    $"{op}: {name} columns [{start}, {start + heads * headDim}) for {heads} heads of {headDim} " +
+                    $"lie outside its {t.ShapeArray[2]} features");
         int[] outShape = [b, tq, heads * headDim];
         return Run(op, [query, key, value], [b, heads], tq, tk, headDim, headDim, outShape, [qStart, kStart, vStart], mask, causal,
             1 / Math.Sqrt(headDim), dropoutP, generator, needWeights, out weights);
@@ -62,9 +70,11 @@ internal static class AttentionOp
     private static Tensor Run(string op, Tensor[] qkv, int[] lead, int tq, int tk, int d, int dv, int[] outShape, int[]? starts,
         Tensor? mask, bool causal, double scale, double dropoutP, Generator? generator, bool needWeights, out Tensor? weights)
     {
-        if (!(dropoutP >= 0 && dropoutP < 1)) throw new ArgumentOutOfRangeException(nameof(dropoutP), $"{op}: dropout must be in [0, 1), got {dropoutP}");
+        if (!(dropoutP >= 0 && dropoutP < 1))
+            throw new ArgumentOutOfRangeException(nameof(dropoutP), $"{op}: dropout must be in [0, 1), got {dropoutP}");
         if (dropoutP > 0 && generator is null) throw new ArgumentException($"{op}: dropout needs a generator");
-        if (!(scale > 0) || double.IsInfinity(scale)) throw new ArgumentOutOfRangeException(nameof(scale), $"{op}: scale must be positive and finite, got {scale}");
+        if (!(scale > 0) || double.IsInfinity(scale))
+            throw new ArgumentOutOfRangeException(nameof(scale), $"{op}: scale must be positive and finite, got {scale}");
 
         // Distinct inputs: a tensor passed as several of q, k, v is one input with one gradient.
         var sources = new List<Tensor>(3);
@@ -83,11 +93,14 @@ internal static class AttentionOp
         MatrixSet maskSet = default;
         if (mask is not null)
         {
-            if (mask.DType != DType.Int32) throw new ArgumentException($"{op}: mask must be an int32 tensor (non-zero = masked out), got {mask.DType.Name()}");
+            if (mask.DType != DType.Int32)
+                throw new ArgumentException($"{op}: mask must be an int32 tensor (non-zero = masked out), got {mask.DType.Name()}");
             bool fits = mask.Rank <= scoreShape.Length;
             for (int i = 1; fits && i <= mask.Rank; i++) fits = mask.ShapeArray[^i] == 1 || mask.ShapeArray[^i] == scoreShape[^i];
             if (!fits)
-                throw new ArgumentException($"{op}: mask of shape {ShapeUtil.Format(mask.Shape)} does not broadcast to the scores' shape {ShapeUtil.Format(scoreShape)}");
+                throw new ArgumentException(
+                    $"{op}: mask of shape {ShapeUtil.Format(mask.Shape)} does not broadcast to the scores' shape " +
+                    $"{ShapeUtil.Format(scoreShape)}");
             var m = mask.Expand(scoreShape);
             maskData = m.Data<int>();
             maskSet = Matrices(m.ShapeArray, m.StrideArray, m.Offset);
@@ -104,13 +117,20 @@ internal static class AttentionOp
         }
         var y = Tensor.Uninitialized(dtype, outShape);
         var ySet = Layout(new Spec(0, 0, starts is null ? 0 : lead[1], dv), y.ShapeArray, y.StrideArray, 0);
-        var scratch = Tensor.Uninitialized(dtype, [keep is null ? 0 : AttentionKernel<float>.ScratchLength(count, group, tq, tk, d, dv, backward: false)]);
+        var scratch = Tensor.Uninitialized(
+            dtype, [keep is null ? 0 : AttentionKernel<float>.ScratchLength(count, group, tq, tk, d, dv, backward: false)]);
         if (dtype == DType.Float32)
-            AttentionKernel<float>.Forward(qkv[0].Data<float>(), Set(specs[0], qkv[0]), qkv[1].Data<float>(), Set(specs[1], qkv[1]), qkv[2].Data<float>(), Set(specs[2], qkv[2]),
-                y.Data<float>(), ySet, probs.Data<float>(), count, group, tq, tk, d, dv, (float)scale, causal, maskData, maskSet, keep?.Data<float>(), scratch.Data<float>());
+            AttentionKernel<float>.Forward(
+                qkv[0].Data<float>(), Set(specs[0], qkv[0]), qkv[1].Data<float>(), Set(specs[1], qkv[1]),
+                qkv[2].Data<float>(), Set(specs[2], qkv[2]),
+                y.Data<float>(), ySet, probs.Data<float>(), count, group, tq, tk, d, dv, (float)scale, causal, maskData, maskSet,
+                keep?.Data<float>(), scratch.Data<float>());
         else
-            AttentionKernel<double>.Forward(qkv[0].Data<double>(), Set(specs[0], qkv[0]), qkv[1].Data<double>(), Set(specs[1], qkv[1]), qkv[2].Data<double>(), Set(specs[2], qkv[2]),
-                y.Data<double>(), ySet, probs.Data<double>(), count, group, tq, tk, d, dv, scale, causal, maskData, maskSet, keep?.Data<double>(), scratch.Data<double>());
+            AttentionKernel<double>.Forward(
+                qkv[0].Data<double>(), Set(specs[0], qkv[0]), qkv[1].Data<double>(), Set(specs[1], qkv[1]),
+                qkv[2].Data<double>(), Set(specs[2], qkv[2]),
+                y.Data<double>(), ySet, probs.Data<double>(), count, group, tq, tk, d, dv, scale, causal, maskData, maskSet,
+                keep?.Data<double>(), scratch.Data<double>());
 
         weights = needWeights ? probs.Detach().View(scoreShape) : null;
         if (GradMode.ShouldRecord([.. sources]))
@@ -146,7 +166,10 @@ internal static class AttentionOp
     private static MatrixSet Layout(Spec spec, int[] shape, int[] strides, int offset)
     {
         if (spec.Heads == 0) return Matrices(shape, strides, offset);
-        return Matrices([shape[0], spec.Heads, shape[1], spec.HeadDim], [strides[0], spec.HeadDim * strides[2], strides[1], strides[2]], offset + spec.Start * strides[2]);
+        return Matrices(
+            [shape[0], spec.Heads, shape[1], spec.HeadDim],
+            [strides[0], spec.HeadDim * strides[2], strides[1], strides[2]],
+            offset + spec.Start * strides[2]);
     }
 
     /// <summary>Offsets of every (rows, cols) matrix of a (lead..., rows, cols) view, row-major over lead.</summary>
@@ -174,7 +197,8 @@ internal static class AttentionOp
         Pointwise.CheckSameFloat(q, v, op);
     }
 
-    private static string Shapes(Tensor q, Tensor k, Tensor v) => $"query {ShapeUtil.Format(q.Shape)}, key {ShapeUtil.Format(k.Shape)}, value {ShapeUtil.Format(v.Shape)}";
+    private static string Shapes(Tensor q, Tensor k, Tensor v) =>
+        $"query {ShapeUtil.Format(q.Shape)}, key {ShapeUtil.Format(k.Shape)}, value {ShapeUtil.Format(v.Shape)}";
 
     /// <summary>dQ, dK, dV from the saved probabilities, summed per distinct input.</summary>
     private sealed class ScaledDotProductAttentionBackward(Tensor[] sources, Spec[] specs, Tensor probs, Tensor? keep,
@@ -185,20 +209,25 @@ internal static class AttentionOp
             var inputs = Array.ConvertAll(Inputs, t => t!); // q, k, v: never absent
             var grads = new Tensor?[inputs.Length];
             for (int s = 0; s < inputs.Length; s++)
-                if (NeedsGrad(s)) grads[s] = Tensor.Empty(inputs[s].DType, (int[])inputs[s].ShapeArray.Clone()); // zeroed: the kernel adds into it
+                if (NeedsGrad(s))
+                    grads[s] = Tensor.Empty(inputs[s].DType, (int[])inputs[s].ShapeArray.Clone()); // zeroed: the kernel adds into it
             var gSet = Layout(new Spec(0, 0, specs[0].Heads, dv), g.ShapeArray, g.StrideArray, g.Offset);
-            var scratch = Tensor.Uninitialized(g.DType, [AttentionKernel<float>.ScratchLength(count, group, tq, tk, d, dv, backward: true)]);
+            var scratch = Tensor.Uninitialized(
+                g.DType, [AttentionKernel<float>.ScratchLength(count, group, tq, tk, d, dv, backward: true)]);
             if (g.DType == DType.Float32) Run<float>(inputs, grads, g, gSet, scratch, (float)scale);
             else Run<double>(inputs, grads, g, gSet, scratch, scale);
             return grads;
         }
 
-        private void Run<T>(Tensor[] inputs, Tensor?[] grads, Tensor g, MatrixSet gSet, Tensor scratch, T scale) where T : unmanaged, IFloatingPointIeee754<T>
+        private void Run<T>(Tensor[] inputs, Tensor?[] grads, Tensor g, MatrixSet gSet, Tensor scratch, T scale)
+            where T : unmanaged, IFloatingPointIeee754<T>
         {
             var (q, k, v) = (inputs[specs[0].Source], inputs[specs[1].Source], inputs[specs[2].Source]);
             var (gq, gk, gv) = (grads[specs[0].Source], grads[specs[1].Source], grads[specs[2].Source]);
             MatrixSet GradSet(int j, Tensor? t) => t is null ? default : Layout(specs[j], t.ShapeArray, t.StrideArray, 0);
-            AttentionKernel<T>.Backward(q.Data<T>(), Set(specs[0], q), k.Data<T>(), Set(specs[1], k), v.Data<T>(), Set(specs[2], v), g.Data<T>(), gSet, Saved(0).Data<T>(),
+            AttentionKernel<T>.Backward(
+                q.Data<T>(), Set(specs[0], q), k.Data<T>(), Set(specs[1], k), v.Data<T>(), Set(specs[2], v), g.Data<T>(), gSet,
+                Saved(0).Data<T>(),
                 gq?.Data<T>(), GradSet(0, gq), gk?.Data<T>(), GradSet(1, gk), gv?.Data<T>(), GradSet(2, gv),
                 count, group, tq, tk, d, dv, scale, SavedOrNull(1)?.Data<T>(), scratch.Data<T>());
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Hebb.Autograd;
 using Hebb.Kernels;
 using Hebb.Ops;
@@ -5,43 +6,46 @@ using Hebb.Ops;
 namespace Hebb
 {
     /// <summary>softmax (with temperature) and log-softmax along any axis.</summary>
-    public sealed partial class Tensor
+    public static class SoftmaxOps
     {
-        /// <summary>softmax_i = e^(x_i / T) / sum_j e^(x_j / T) along dim. T → 0 approaches argmax,
-        /// large T flattens the distribution; T must be positive (greedy decoding is the sampler's job).</summary>
-        public Tensor Softmax(int dim, double temperature = 1.0)
+        extension([NotNull] Tensor self)
         {
-            if (!(temperature > 0) || double.IsInfinity(temperature))
-                throw new ArgumentOutOfRangeException(nameof(temperature), $"Softmax: temperature must be a positive finite number, got {temperature}");
-            var y = SoftmaxOps.RowWise(this, dim, "Softmax", (x, d, n) =>
+            /// <summary>softmax_i = e^(x_i / T) / sum_j e^(x_j / T) along dim. T → 0 approaches argmax,
+            /// large T flattens the distribution; T must be positive (greedy decoding is the sampler's job).</summary>
+            public Tensor Softmax(int dim, double temperature = 1.0)
             {
-                if (x.DType == DType.Float32) SoftmaxKernel.Softmax<float>(x.Data<float>().AsSpan(x.Offset, x.Numel), d.Data<float>(), n, (float)temperature);
-                else SoftmaxKernel.Softmax<double>(x.Data<double>().AsSpan(x.Offset, x.Numel), d.Data<double>(), n, temperature);
-            });
-            if (GradMode.ShouldRecord(this)) y.GradFn = new SoftmaxBackward(this, y, dim, temperature);
-            return y;
+                if (!(temperature > 0) || double.IsInfinity(temperature))
+                    throw new ArgumentOutOfRangeException(
+                        nameof(temperature), $"Softmax: temperature must be a positive finite number, got {temperature}");
+                var y = RowWise(self, dim, "Softmax", (x, d, n) =>
+                {
+                    if (x.DType == DType.Float32)
+                        SoftmaxKernel.Softmax<float>(
+                            x.Data<float>().AsSpan(x.Offset, x.Numel), d.Data<float>(), n, (float)temperature);
+                    else
+                        SoftmaxKernel.Softmax<double>(x.Data<double>().AsSpan(x.Offset, x.Numel), d.Data<double>(), n, temperature);
+                });
+                if (GradMode.ShouldRecord(self)) y.GradFn = new SoftmaxBackward(self, y, dim, temperature);
+                return y;
+            }
+
+            /// <summary>log softmax, computed as (x - max) - log sum e^(x - max) so it never overflows.</summary>
+            public Tensor LogSoftmax(int dim)
+            {
+                var y = RowWise(self, dim, "LogSoftmax", (x, d, n) =>
+                {
+                    if (x.DType == DType.Float32)
+                        SoftmaxKernel.LogSoftmax<float>(x.Data<float>().AsSpan(x.Offset, x.Numel), d.Data<float>(), n);
+                    else
+                        SoftmaxKernel.LogSoftmax<double>(x.Data<double>().AsSpan(x.Offset, x.Numel), d.Data<double>(), n);
+                });
+                if (GradMode.ShouldRecord(self)) y.GradFn = new LogSoftmaxBackward(self, y, dim);
+                return y;
+            }
         }
 
-        /// <summary>log softmax, computed as (x - max) - log sum e^(x - max) so it never overflows.</summary>
-        public Tensor LogSoftmax(int dim)
-        {
-            var y = SoftmaxOps.RowWise(this, dim, "LogSoftmax", (x, d, n) =>
-            {
-                if (x.DType == DType.Float32) SoftmaxKernel.LogSoftmax<float>(x.Data<float>().AsSpan(x.Offset, x.Numel), d.Data<float>(), n);
-                else SoftmaxKernel.LogSoftmax<double>(x.Data<double>().AsSpan(x.Offset, x.Numel), d.Data<double>(), n);
-            });
-            if (GradMode.ShouldRecord(this)) y.GradFn = new LogSoftmaxBackward(this, y, dim);
-            return y;
-        }
-    }
-}
-
-namespace Hebb.Ops
-{
-    internal static class SoftmaxOps
-    {
         /// <summary>Moves dim last (copying only if needed), runs the row kernel, moves it back.</summary>
-        public static Tensor RowWise(Tensor x, int dim, string op, Action<Tensor, Tensor, int> kernel)
+        internal static Tensor RowWise(Tensor x, int dim, string op, Action<Tensor, Tensor, int> kernel)
         {
             x.RequireFloat(op);
             int d = ShapeUtil.NormalizeAxis(dim, Math.Max(x.Rank, 1), op);
@@ -55,7 +59,10 @@ namespace Hebb.Ops
             return x.Rank == 0 ? result.Reshape() : result;
         }
     }
+}
 
+namespace Hebb.Ops
+{
     /// <summary>With y = softmax(x/T): dx = y ⊙ (g - sum(g ⊙ y)) / T.</summary>
     internal sealed class SoftmaxBackward(Tensor x, Tensor y, int dim, double temperature) : Node([x], saveForBackward: [y])
     {

@@ -12,7 +12,9 @@ internal static class SquaredErrorCostOp
     {
         Pointwise.CheckSameFloat(output, expected, "SquaredErrorCost");
         if (output.Rank != 2 || !ShapeUtil.SameShape(output.Shape, expected.Shape))
-            throw new ArgumentException($"SquaredErrorCost: expects output and expected of the same (batch, outputs) shape, got {ShapeUtil.Format(output.Shape)} and {ShapeUtil.Format(expected.Shape)}");
+            throw new ArgumentException(
+                "SquaredErrorCost: expects output and expected of the same (batch, outputs) shape, " +
+                $"got {ShapeUtil.Format(output.Shape)} and {ShapeUtil.Format(expected.Shape)}");
         int n = output.ShapeArray[0];
         if (n == 0) throw new ArgumentException("SquaredErrorCost: empty batch");
         var o = output.Contiguous();

@@ -37,7 +37,8 @@ internal sealed class Storage<T>(T[] data) : Storage where T : unmanaged
     private T[]? _data = data;
 
     public T[] Data => _data ?? throw new ObjectDisposedException("tensor",
-        "this tensor's memory went back to the buffer pool (its TensorScope ended, or it was a DataLoader batch and the next batch was taken); Clone() what you need to keep");
+        "this tensor's memory went back to the buffer pool (its TensorScope ended, or it was a DataLoader batch " +
+        "and the next batch was taken); Clone() what you need to keep");
 
     public override DType DType { get; } = DTypeExtensions.Of<T>();
     public override int Length => Data.Length;

@@ -64,7 +64,8 @@ public sealed partial class Tensor
     public static Tensor Randn(Generator generator, params int[] shape) => Normal(generator, 0, 1, DType.Float32, shape);
     public static Tensor Randn(Generator generator, DType dtype, params int[] shape) => Normal(generator, 0, 1, dtype, shape);
 
-    public static Tensor Uniform(Generator generator, double low, double high, params int[] shape) => Uniform(generator, low, high, DType.Float32, shape);
+    public static Tensor Uniform(Generator generator, double low, double high, params int[] shape) =>
+        Uniform(generator, low, high, DType.Float32, shape);
 
     public static Tensor Uniform(Generator generator, double low, double high, DType dtype, params int[] shape)
     {
@@ -76,7 +77,8 @@ public sealed partial class Tensor
         return t;
     }
 
-    public static Tensor Normal(Generator generator, double mean, double std, params int[] shape) => Normal(generator, mean, std, DType.Float32, shape);
+    public static Tensor Normal(Generator generator, double mean, double std, params int[] shape) =>
+        Normal(generator, mean, std, DType.Float32, shape);
 
     public static Tensor Normal(Generator generator, double mean, double std, DType dtype, params int[] shape)
     {

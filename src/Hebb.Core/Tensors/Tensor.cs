@@ -6,7 +6,8 @@ namespace Hebb;
 /// An N-dimensional array with shape, strides and an offset into a shared <see cref="Storage"/>,
 /// so that views (transpose, slice, expand...) cost no copy. A tensor that requires grad records
 /// the op that made it (<see cref="GradFn"/>), and <see cref="Backward"/> walks those records in
-/// reverse. The ops themselves live in src/Hebb/Ops, each file with its forward and its backward.
+/// reverse. Each op is one file under src/Hebb.Core/Ops: an extension block on Tensor (its forward) and
+/// a Node subclass (its backward).
 /// </summary>
 public sealed partial class Tensor
 {
@@ -54,7 +55,9 @@ public sealed partial class Tensor
     internal static Tensor Wrap<T>(T[] data, int[] shape) where T : unmanaged
     {
         if (data.Length != ShapeUtil.Numel(shape))
-            throw new ArgumentException($"{data.Length} values cannot fill a tensor of shape {ShapeUtil.Format(shape)} ({ShapeUtil.Numel(shape)} elements)");
+            throw new ArgumentException(
+                $"{data.Length} values cannot fill a tensor of shape {ShapeUtil.Format(shape)} " +
+                $"({ShapeUtil.Numel(shape)} elements)");
         return new Tensor(new Storage<T>(data), shape, ShapeUtil.ContiguousStrides(shape), 0);
     }
 
@@ -100,7 +103,9 @@ public sealed partial class Tensor
         set
         {
             if (value is not null && (!ShapeUtil.SameShape(value.Shape, Shape) || value.DType != DType))
-                throw new ArgumentException($"Grad of shape {ShapeUtil.Format(value.Shape)} ({value.DType.Name()}) does not match tensor of shape {ShapeUtil.Format(Shape)} ({DType.Name()})");
+                throw new ArgumentException(
+                    $"Grad of shape {ShapeUtil.Format(value.Shape)} ({value.DType.Name()}) does not match " +
+                    $"tensor of shape {ShapeUtil.Format(Shape)} ({DType.Name()})");
             _grad = value;
         }
     }
@@ -160,14 +165,14 @@ public sealed partial class Tensor
     public T[] ToArray<T>() where T : unmanaged
     {
         RequireDType(DTypeExtensions.Of<T>(), "ToArray");
-        var c = Contiguous();
+        var c = this.Contiguous();
         var result = new T[Numel];
         Array.Copy(c.Data<T>(), c.Offset, result, 0, Numel);
         return result;
     }
 
     /// <summary>Elements converted to float, whatever the dtype.</summary>
-    public float[] ToFloatArray() => To(DType.Float32).ToArray<float>();
+    public float[] ToFloatArray() => this.To(DType.Float32).ToArray<float>();
 
     private static bool ComputeIsContiguous(int[] shape, int[] strides)
     {
@@ -183,7 +188,9 @@ public sealed partial class Tensor
 
     public override string ToString()
     {
-        var values = Numel <= 20 ? string.Join(", ", ToFloatArray().Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture))) : "...";
+        var values = Numel <= 20
+            ? string.Join(", ", ToFloatArray().Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))
+            : "...";
         string grad = GradFn is not null ? $", grad_fn={GradFn.Name}" : RequiresGrad ? ", requires_grad" : "";
         return $"Tensor({DType.Name()}{ShapeUtil.Format(Shape)}: [{values}]{grad})";
     }

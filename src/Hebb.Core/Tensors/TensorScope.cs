@@ -39,7 +39,8 @@ public sealed class TensorScope : IDisposable
 
     public void Dispose()
     {
-        if (!ReferenceEquals(_current, this)) throw new InvalidOperationException("TensorScopes must be disposed in the reverse order of Begin");
+        if (!ReferenceEquals(_current, this))
+            throw new InvalidOperationException("TensorScopes must be disposed in the reverse order of Begin");
         foreach (var s in _storages) s.ReturnToPool();
         _storages.Clear();
         _current = _parent;
