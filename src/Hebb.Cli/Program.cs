@@ -57,7 +57,7 @@ public static class Program
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
                                        or ArithmeticException or InvalidOperationException or Hebb.Data.DatasetNotFoundException)
         {
-            Console.Error.WriteLine($"hebb: {e.Message}");
+            Console.Error.WriteLine($"hebb: {LibraryErrors.Describe(e)}");
             return 1;
         }
     }
