@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using Hebb.Autograd;
 
 namespace Hebb.NN;
@@ -6,12 +8,21 @@ namespace Hebb.NN;
 /// Base of every layer and model: holds named parameters, buffers and child modules, so that
 /// <see cref="NamedParameters"/> yields PyTorch-style dotted names ("0.weight", "fc1.bias") and
 /// state dicts round-trip through safetensors. Children and parameters keep registration order.
+/// A module's layers and weights must be registered (<see cref="RegisterModule{T}"/>,
+/// <see cref="RegisterParameter"/>, or <see cref="RegisterComponents"/> for all its fields at once):
+/// a field holding a module or a trainable tensor that is not would be left out of
+/// <see cref="Parameters"/> (never trained) and of <see cref="StateDict"/> (never saved), so the first
+/// call that walks the module refuses it, naming the field.
 /// </summary>
 public abstract class Module
 {
     private readonly List<KeyValuePair<string, Tensor>> _parameters = [];
     private readonly List<KeyValuePair<string, Tensor>> _buffers = [];
     private readonly List<KeyValuePair<string, Module>> _children = [];
+    private bool _fieldsChecked;
+
+    // Per type: the instance fields that can hold a module, modules or a tensor (reflection runs once per type).
+    private static readonly ConcurrentDictionary<Type, FieldInfo[]> ComponentFields = new();
 
     /// <summary>True in training mode (dropout active, batch statistics used); see <see cref="Eval"/>.</summary>
     public bool Training { get; private set; } = true;
@@ -52,11 +63,113 @@ public abstract class Module
             throw new ArgumentException($"{GetType().Name} already has a member named '{name}'");
     }
 
+    /// <summary>Registers every field of this module that holds a module (as a child) or a tensor that
+    /// requires grad (as a parameter) and is not registered yet, under the field's name (a leading
+    /// underscore dropped; a property's own name). Call it at the end of the constructor, as TorchSharp's
+    /// RegisterComponents.</summary>
+    protected void RegisterComponents()
+    {
+        var modules = Subtree();
+        var parameters = SubtreeParameters(modules);
+        foreach (var field in FieldsOf(GetType()))
+        {
+            switch (field.GetValue(this))
+            {
+                case Module m when !modules.Contains(m):
+                    RegisterModule(MemberName(field), m);
+                    modules.Add(m);
+                    break;
+                case Tensor t when t.IsLeaf && t.RequiresGrad && !parameters.Contains(t):
+                    RegisterParameter(MemberName(field), t);
+                    parameters.Add(t);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Refuses a field that holds an unregistered module or trainable tensor (once per module,
+    /// when something first walks it).</summary>
+    private void CheckComponentsRegistered()
+    {
+        if (_fieldsChecked) return;
+        var fields = FieldsOf(GetType());
+        if (fields.Length > 0)
+        {
+            var modules = Subtree();
+            HashSet<Tensor>? parameters = null;
+            foreach (var field in fields)
+            {
+                object? value = field.GetValue(this);
+                IEnumerable<Module> held = value switch
+                {
+                    Module m => [m],
+                    IEnumerable<Module> many => many,
+                    _ => [],
+                };
+                foreach (var m in held)
+                {
+                    if (m is null || modules.Contains(m)) continue;
+                    throw new InvalidOperationException(
+                        $"{GetType().Name}.{MemberName(field)} holds a {m.GetType().Name} that is not registered, so its weights would " +
+                        $"never be trained or saved: call RegisterModule(\"{MemberName(field)}\", ...) in the constructor, or " +
+                        "RegisterComponents() at its end");
+                }
+                if (value is Tensor t && t.IsLeaf && t.RequiresGrad && !(parameters ??= SubtreeParameters(modules)).Contains(t))
+                    throw new InvalidOperationException(
+                        $"{GetType().Name}.{MemberName(field)} holds a tensor that requires grad but is not registered, so it would " +
+                        $"never be trained or saved: call RegisterParameter(\"{MemberName(field)}\", ...) in the constructor, or " +
+                        "RegisterComponents() at its end");
+            }
+        }
+        _fieldsChecked = true;
+    }
+
+    private HashSet<Module> Subtree()
+    {
+        var set = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Module>([this]);
+        while (stack.Count > 0)
+        {
+            var m = stack.Pop();
+            if (!set.Add(m)) continue;
+            foreach (var (_, child) in m._children) stack.Push(child);
+        }
+        return set;
+    }
+
+    private static HashSet<Tensor> SubtreeParameters(HashSet<Module> modules)
+    {
+        var set = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var m in modules)
+            foreach (var (_, p) in m._parameters) set.Add(p);
+        return set;
+    }
+
+    private static FieldInfo[] FieldsOf(Type type) => ComponentFields.GetOrAdd(type, static t =>
+    {
+        var fields = new List<FieldInfo>();
+        for (var c = t; c is not null && c != typeof(Module); c = c.BaseType)
+            foreach (var f in c.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                if (typeof(Module).IsAssignableFrom(f.FieldType) || f.FieldType == typeof(Tensor)
+                    || typeof(IEnumerable<Module>).IsAssignableFrom(f.FieldType) || f.FieldType == typeof(object))
+                    fields.Add(f);
+        return [.. fields];
+    });
+
+    /// <summary>A field's name as the user wrote it: a property's name for its backing field, no leading underscore.</summary>
+    private static string MemberName(FieldInfo field)
+    {
+        string name = field.Name;
+        if (name.StartsWith('<') && name.IndexOf('>') is > 1 and var end) name = name[1..end];
+        return name.TrimStart('_') is { Length: > 0 } trimmed ? trimmed : name;
+    }
+
     public IEnumerable<KeyValuePair<string, Module>> NamedChildren() => _children;
 
     /// <summary>This module and all below it, with dotted paths ("" for this one).</summary>
     public IEnumerable<KeyValuePair<string, Module>> NamedModules(string prefix = "")
     {
+        CheckComponentsRegistered();
         yield return new(prefix, this);
         foreach (var (name, child) in _children)
             foreach (var m in child.NamedModules(Join(prefix, name))) yield return m;
@@ -94,13 +207,20 @@ public abstract class Module
         foreach (var p in Parameters()) p.ClearGrad(setToNone);
     }
 
-    /// <summary>Parameters then buffers, by dotted name, in registration order.</summary>
+    /// <summary>Parameters then buffers, by dotted name, in registration order; what
+    /// <see cref="LoadStateDict"/> takes back.</summary>
     public IReadOnlyList<KeyValuePair<string, Tensor>> StateDict() => [.. NamedParameters(), .. NamedBuffers()];
 
-    /// <summary>Copies values into this module's tensors (so optimisers holding them stay valid).
-    /// Missing or unexpected names and shape mismatches are errors that name the tensor.</summary>
-    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
+    /// <summary>Copies values into this module's tensors (so optimisers holding them stay valid): a
+    /// <see cref="StateDict"/> of the same architecture, or any name-to-tensor map. Missing or unexpected
+    /// names and shape mismatches are errors that name the tensor; <paramref name="strict"/> false
+    /// loads the names both sides have and skips the rest.</summary>
+    public void LoadStateDict(IEnumerable<KeyValuePair<string, Tensor>> stateDict, bool strict = true)
     {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, tensor) in stateDict)
+            if (!state.TryAdd(name, tensor)) throw new ArgumentException($"the state dict names '{name}' twice", nameof(stateDict));
         var own = StateDict();
         var missing = own.Where(kv => !state.ContainsKey(kv.Key)).Select(kv => kv.Key).ToList();
         var unexpected = state.Keys.Where(k => own.All(kv => kv.Key != k)).ToList();
