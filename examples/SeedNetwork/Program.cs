@@ -4,7 +4,8 @@ using Hebb.NN;
 using Hebb.Optim;
 
 var gen = new Generator(seed: 0);
-var model = new Sequential(new Linear(784, 16, gen), new Sigmoid(), new Linear(16, 16, gen), new Sigmoid(), new Linear(16, 10, gen), new Sigmoid());
+var model = new Sequential(
+    new Linear(784, 16, gen), new Sigmoid(), new Linear(16, 16, gen), new Sigmoid(), new Linear(16, 10, gen), new Sigmoid());
 var train = TensorDataset.FromMnist(MnistDataset.Load(DatasetCatalog.Mnist, train: true));
 var test = TensorDataset.FromMnist(MnistDataset.Load(DatasetCatalog.Mnist, train: false));
 var sgd = new SGD(model.Parameters(), learningRate: 3.0);

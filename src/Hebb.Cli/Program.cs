@@ -31,8 +31,10 @@ public static class Program
         {
             // One clear line, no help dump or stack trace.
             // An unknown token says more than the "required command" it causes ('hebb train cifar').
-            var error = parsed.Errors.FirstOrDefault(e => parsed.UnmatchedTokens.Any(t => e.Message.Contains($"'{t}'"))) ?? parsed.Errors[0];
-            var message = string.Join(" ", error.Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            var error = parsed.Errors.FirstOrDefault(e => parsed.UnmatchedTokens.Any(t => e.Message.Contains($"'{t}'")))
+                ?? parsed.Errors[0];
+            var message = string.Join(" ", error.Message.Split(
+                (char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             Console.Error.WriteLine($"hebb: {message} (see 'hebb --help')");
             return 2;
         }
@@ -40,9 +42,11 @@ public static class Program
     }
 
     /// <summary>0.9161 as "91.61%".</summary>
-    public static string Percent(double fraction) => (fraction * 100).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + "%";
+    public static string Percent(double fraction) =>
+        (fraction * 100).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + "%";
 
-    /// <summary>Runs a command body, turning expected failures (bad input, missing data, bad files) into one line and exit code 1.</summary>
+    /// <summary>Runs a command body, turning expected failures (bad input, missing data, bad files) into one line and exit
+    /// code 1.</summary>
     public static int Guard(Func<int> body)
     {
         try

@@ -21,7 +21,10 @@ public static class EmbedCommand
         Option<int> KOption()
         {
             var option = new Option<int>("--k") { Description = "how many tokens to list", DefaultValueFactory = _ => 5 };
-            option.Validators.Add(r => { if (r.GetValueOrDefault<int>() <= 0) r.AddError($"--k must be positive, got {r.GetValueOrDefault<int>()}"); });
+            option.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int>() <= 0) r.AddError($"--k must be positive, got {r.GetValueOrDefault<int>()}");
+            });
             return option;
         }
 
@@ -42,7 +45,10 @@ public static class EmbedCommand
         var a = new Argument<string>("a") { Description = "the token to start from (\"man\")" };
         var b = new Argument<string>("b") { Description = "the token to subtract (\"woman\")" };
         var c = new Argument<string>("c") { Description = "the token to add (\"queen\")" };
-        var analogy = new Command("analogy", "The tokens closest (cosine) to e[a] - e[b] + e[c], leaving out a, b and c") { a, b, c, model2, k2 };
+        var analogy = new Command("analogy", "The tokens closest (cosine) to e[a] - e[b] + e[c], leaving out a, b and c")
+        {
+            a, b, c, model2, k2,
+        };
         analogy.SetAction(parse => Program.Guard(() =>
         {
             var (table, vocab) = Load(parse.GetValue(model2)!);
@@ -63,7 +69,8 @@ public static class EmbedCommand
         var table = loaded.Module.NamedModules().Select(m => m.Value).OfType<Embedding>().FirstOrDefault()
             ?? throw new InvalidDataException($"{path}: the model has no embedding table");
         if (table.NumEmbeddings != loaded.Vocabulary.Count)
-            throw new InvalidDataException($"{path}: the embedding table has {table.NumEmbeddings} rows but the vocabulary {loaded.Vocabulary.Count} tokens");
+            throw new InvalidDataException(
+                $"{path}: the embedding table has {table.NumEmbeddings} rows but the vocabulary {loaded.Vocabulary.Count} tokens");
         return (table, loaded.Vocabulary);
     }
 
@@ -73,6 +80,7 @@ public static class EmbedCommand
     {
         AnsiConsole.MarkupLine(Markup.Escape(title) + ":");
         foreach (var (id, sim) in rows)
-            AnsiConsole.MarkupLine($"  {Markup.Escape(Show(vocab[id])),-8} cosine {sim.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}");
+            AnsiConsole.MarkupLine(
+                $"  {Markup.Escape(Show(vocab[id])),-8} cosine {sim.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}");
     }
 }

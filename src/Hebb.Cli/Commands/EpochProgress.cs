@@ -21,7 +21,9 @@ internal static class EpochProgress
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(
+                new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(),
+                new SpinnerColumn())
             .Start(ctx =>
             {
                 ProgressTask? task = null;
@@ -32,7 +34,8 @@ internal static class EpochProgress
                     task ??= ctx.AddTask($"epoch {epoch}", maxValue: step.StepsPerEpoch);
                     task.Value = step.Step;
                     if (step.Step % 20 == 0 || step.Step == step.StepsPerEpoch)
-                        task.Description = $"epoch {epoch}/{epochs} step {step.Step}/{step.StepsPerEpoch} loss {step.Loss:F4} {step.Step / clock.Elapsed.TotalSeconds:F0} steps/s";
+                        task.Description = $"epoch {epoch}/{epochs} step {step.Step}/{step.StepsPerEpoch} loss {step.Loss:F4} " +
+                            $"{step.Step / clock.Elapsed.TotalSeconds:F0} steps/s";
                 }, e =>
                 {
                     task?.StopTask();

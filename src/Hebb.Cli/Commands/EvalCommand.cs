@@ -28,11 +28,14 @@ public static class EvalCommand
             int[] shape = config.InputShape;
             bool fits = shape.Length == 1 ? shape[0] == pixels : shape.SequenceEqual(new[] { 1, side, side });
             if (!fits)
-                throw new InvalidDataException($"{path}: the model takes inputs of shape [{string.Join(", ", shape)}] but {dataset} images are {side}x{side} with one channel");
+                throw new InvalidDataException($"{path}: the model takes inputs of shape [{string.Join(", ", shape)}] " +
+                    $"but {dataset} images are {side}x{side} with one channel");
             if (config.Classes != 10)
                 throw new InvalidDataException($"{path}: the model scores {config.Classes} classes but {dataset} has 10");
-            var result = Trainer.Evaluate(network, test.WithSampleShape(config.InputShape), ClassifierRecipe.LossFor(kind, config.Classes), config.Classes);
-            AnsiConsole.MarkupLine($"{Markup.Escape(path)}: {dataset} test accuracy [bold]{Percent(result.Accuracy)}[/], test loss {result.Loss:F4} ({result.Count:N0} images)");
+            var result = Trainer.Evaluate(
+                network, test.WithSampleShape(config.InputShape), ClassifierRecipe.LossFor(kind, config.Classes), config.Classes);
+            AnsiConsole.MarkupLine($"{Markup.Escape(path)}: {dataset} test accuracy [bold]{Percent(result.Accuracy)}[/], " +
+                $"test loss {result.Loss:F4} ({result.Count:N0} images)");
             return 0;
         }));
         return command;

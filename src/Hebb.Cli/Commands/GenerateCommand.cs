@@ -10,12 +10,25 @@ public static class GenerateCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "a model saved by 'hebb train text --out'", Required = true };
-        var prompt = new Option<string>("--prompt") { Description = "text to start from (every character must be in the model's vocabulary)", DefaultValueFactory = _ => "\n" };
+        var prompt = new Option<string>("--prompt")
+        {
+            Description = "text to start from (every character must be in the model's vocabulary)", DefaultValueFactory = _ => "\n",
+        };
         var length = new Option<int>("--length") { Description = "characters to generate", DefaultValueFactory = _ => 500 };
-        var temperature = new Option<double>("--temperature") { Description = "softmax temperature T: p = e^(x/T) / sum e^(x/T); 0 = always the most likely character", DefaultValueFactory = _ => 1.0 };
-        var topK = new Option<int>("--top-k") { Description = "sample only among the k most likely characters (0 = all)", DefaultValueFactory = _ => 0 };
+        var temperature = new Option<double>("--temperature")
+        {
+            Description = "softmax temperature T: p = e^(x/T) / sum e^(x/T); 0 = always the most likely character",
+            DefaultValueFactory = _ => 1.0,
+        };
+        var topK = new Option<int>("--top-k")
+        {
+            Description = "sample only among the k most likely characters (0 = all)", DefaultValueFactory = _ => 0,
+        };
         var seed = new Option<int>("--seed") { Description = "seed for sampling", DefaultValueFactory = _ => 0 };
-        var command = new Command("generate", "Generate text with a trained language model") { model, prompt, length, temperature, topK, seed };
+        var command = new Command("generate", "Generate text with a trained language model")
+        {
+            model, prompt, length, temperature, topK, seed,
+        };
         command.SetAction(parse => Program.Guard(() =>
         {
             double t = parse.GetValue(temperature);

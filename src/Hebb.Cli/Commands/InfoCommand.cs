@@ -12,7 +12,8 @@ public static class InfoCommand
         var command = new Command("info", "Show the kernels and threads Hebb uses on this machine") { check };
         command.SetAction(parse => Program.Guard(() =>
         {
-            Console.WriteLine($"hebb on .NET {Environment.Version}, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}");
+            Console.WriteLine(
+                $"hebb on .NET {Environment.Version}, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}");
             Console.WriteLine($"simd path: {ComputeSettings.SimdPath.ToString().ToLowerInvariant()}");
             Console.WriteLine($"threads: {ComputeSettings.Threads}");
             if (parse.GetValue(check))

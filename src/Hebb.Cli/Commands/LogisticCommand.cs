@@ -16,13 +16,29 @@ public static class LogisticCommand
     {
         var dataset = new Option<string>("--dataset") { Description = "mnist or fashion-mnist", DefaultValueFactory = _ => "mnist" };
         dataset.AcceptOnlyFromAmong("mnist", "fashion-mnist");
-        var digit = new Option<int>("--digit") { Description = "the class that answers yes (y = +1); all others are y = -1", DefaultValueFactory = _ => 0 };
-        var batch = new Option<string>("--batch") { Description = "'full' (gradient descent on the whole set), N (minibatch SGD) or 1 (one example per step)", DefaultValueFactory = _ => "100" };
-        var epochs = new Option<int?>("--epochs") { Description = "passes over the training set (default 5; for --batch full an epoch is one step, default 100)" };
+        var digit = new Option<int>("--digit")
+        {
+            Description = "the class that answers yes (y = +1); all others are y = -1", DefaultValueFactory = _ => 0,
+        };
+        var batch = new Option<string>("--batch")
+        {
+            Description = "'full' (gradient descent on the whole set), N (minibatch SGD) or 1 (one example per step)",
+            DefaultValueFactory = _ => "100",
+        };
+        var epochs = new Option<int?>("--epochs")
+        {
+            Description = "passes over the training set (default 5; for --batch full an epoch is one step, default 100)",
+        };
         var lr = new Option<double?>("--lr") { Description = "learning rate (default: 1.0 full, 0.1 minibatch, 0.01 batch of one)" };
         var seed = new Option<int>("--seed") { Description = "seed for shuffling", DefaultValueFactory = _ => 0 };
-        var trainLimit = new Option<int>("--train-limit") { Description = "use only the first N training images (0 = all)", DefaultValueFactory = _ => 0 };
-        var data = new Option<string?>("--data") { Description = "folder with the dataset files (else $HEBB_DATASETS, the cache, or a download)" };
+        var trainLimit = new Option<int>("--train-limit")
+        {
+            Description = "use only the first N training images (0 = all)", DefaultValueFactory = _ => 0,
+        };
+        var data = new Option<string?>("--data")
+        {
+            Description = "folder with the dataset files (else $HEBB_DATASETS, the cache, or a download)",
+        };
         var picture = new Option<string?>("--picture") { Description = "write the learned weights as a 28x28 picture here (.png)" };
         var command = new Command("logistic", "Logistic regression, y in {-1,+1}, loss mean ln(1 + e^(-y w·x)): \"is it a 0\" on MNIST")
         {
@@ -47,12 +63,16 @@ public static class LogisticCommand
             var (train, test) = ClassifierRecipe.LoadData(name, parse.GetValue(data), limit);
             string mode = options.BatchSize is null || options.BatchSize >= train.Count ? "full-batch gradient descent (one step per epoch)"
                 : options.BatchSize == 1 ? "SGD with a batch of one" : $"minibatch SGD, batches of {options.BatchSize}";
-            Console.WriteLine($"logistic regression on {name}, 'is it a {options.Digit}': {train.Count:N0} training and {test.Count:N0} test images, " +
+            Console.WriteLine($"logistic regression on {name}, 'is it a {options.Digit}': " +
+                              $"{train.Count:N0} training and {test.Count:N0} test images, " +
                               $"{mode}, lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}");
             var result = LogisticRecipe.Run(options, train, test, e => Console.WriteLine(
-                $"epoch {e.Epoch,3}/{options.EffectiveEpochs}  train loss {e.TrainLoss:F4}  test accuracy {Percent(e.TestAccuracy)}  ({e.Seconds:F2} s)"));
-            AnsiConsole.MarkupLine($"[green]test accuracy {Percent(result.TestAccuracy)}[/] (always answering no: {Percent(result.BaselineAccuracy)}), " +
-                                   $"{result.Steps:N0} steps in {result.Seconds:F2} s of training ({result.Seconds / result.Steps * 1e6:F1} us per step)");
+                $"epoch {e.Epoch,3}/{options.EffectiveEpochs}  train loss {e.TrainLoss:F4}  " +
+                $"test accuracy {Percent(e.TestAccuracy)}  ({e.Seconds:F2} s)"));
+            AnsiConsole.MarkupLine($"[green]test accuracy {Percent(result.TestAccuracy)}[/] " +
+                                   $"(always answering no: {Percent(result.BaselineAccuracy)}), " +
+                                   $"{result.Steps:N0} steps in {result.Seconds:F2} s of training " +
+                                   $"({result.Seconds / result.Steps * 1e6:F1} us per step)");
             if (picturePath is not null)
             {
                 Png.Save(picturePath, WeightPictures.Render(result.Model));

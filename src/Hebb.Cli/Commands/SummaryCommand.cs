@@ -11,8 +11,14 @@ public static class SummaryCommand
     public static Command Create()
     {
         var model = new Option<string?>("--model") { Description = "a saved model (default: the seed network)" };
-        var hidden = new Option<string>("--hidden") { Description = "hidden sizes when no --model is given", DefaultValueFactory = _ => "16,16" };
-        var activation = new Option<string>("--activation") { Description = "activation when no --model is given", DefaultValueFactory = _ => "sigmoid" };
+        var hidden = new Option<string>("--hidden")
+        {
+            Description = "hidden sizes when no --model is given", DefaultValueFactory = _ => "16,16",
+        };
+        var activation = new Option<string>("--activation")
+        {
+            Description = "activation when no --model is given", DefaultValueFactory = _ => "sigmoid",
+        };
         var command = new Command("summary", "Show a network's layers, output shapes and parameter counts") { model, hidden, activation };
         command.SetAction(parse => Program.Guard(() =>
         {
@@ -34,7 +40,9 @@ public static class SummaryCommand
             table.AddColumn("output shape");
             table.AddColumn(new TableColumn("parameters").RightAligned());
             foreach (var row in Summary.Of(network, config.InputShape))
-                table.AddRow(row.Name, Markup.Escape(row.Layer), Markup.Escape("[" + string.Join(", ", row.OutputShape.Select((d, i) => i == 0 ? "N" : d.ToString())) + "]"), row.Parameters.ToString("N0"));
+                table.AddRow(row.Name, Markup.Escape(row.Layer),
+                    Markup.Escape("[" + string.Join(", ", row.OutputShape.Select((d, i) => i == 0 ? "N" : d.ToString())) + "]"),
+                    row.Parameters.ToString("N0"));
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"total parameters: [bold]{network.ParameterCount:N0}[/]");
             return 0;

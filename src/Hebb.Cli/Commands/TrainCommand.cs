@@ -16,42 +16,100 @@ public static class TrainCommand
 {
     /// <summary>`train` itself only groups the subcommands: mnist, fashion-mnist (classifiers, same
     /// options) and text (language models, their own options).</summary>
-    public static Command Create() => new("train", "Train a network: an image classifier (mnist, fashion-mnist) or a character-level language model (text)")
+    public static Command Create() => new(
+        "train", "Train a network: an image classifier (mnist, fashion-mnist) or a character-level language model (text)")
     {
         CreateClassifier("mnist", "Train a classifier on MNIST (default: the seed network 784-16-16-10; --model lenet5 for the CNN)"),
-        CreateClassifier("fashion-mnist", "Train a classifier on Fashion-MNIST (default: the seed network 784-16-16-10; --model lenet5 for the CNN)"),
+        CreateClassifier(
+            "fashion-mnist",
+            "Train a classifier on Fashion-MNIST (default: the seed network 784-16-16-10; --model lenet5 for the CNN)"),
         TrainTextCommand.Create(),
     };
 
     private static Command CreateClassifier(string datasetName, string description)
     {
-        var model = new Option<string>("--model") { Description = "mlp (the seed network by default) or lenet5", DefaultValueFactory = _ => "mlp" };
+        var model = new Option<string>("--model")
+        {
+            Description = "mlp (the seed network by default) or lenet5", DefaultValueFactory = _ => "mlp",
+        };
         model.AcceptOnlyFromAmong("mlp", "lenet5");
-        var hidden = new Option<string>("--hidden") { Description = "MLP hidden layer sizes, comma-separated", DefaultValueFactory = _ => "16,16" };
-        var activation = new Option<string>("--activation") { Description = "MLP activation: sigmoid, relu, tanh or gelu", DefaultValueFactory = _ => "sigmoid" };
+        var hidden = new Option<string>("--hidden")
+        {
+            Description = "MLP hidden layer sizes, comma-separated", DefaultValueFactory = _ => "16,16",
+        };
+        var activation = new Option<string>("--activation")
+        {
+            Description = "MLP activation: sigmoid, relu, tanh or gelu", DefaultValueFactory = _ => "sigmoid",
+        };
         activation.AcceptOnlyFromAmong("sigmoid", "relu", "tanh", "gelu");
-        var loss = new Option<string?>("--loss") { Description = "mse (the seed's squared-error cost on one-hot targets) or ce (cross-entropy); default mse for mlp, ce for lenet5" };
+        var loss = new Option<string?>("--loss")
+        {
+            Description = "mse (the seed's squared-error cost on one-hot targets) or ce (cross-entropy); " +
+                "default mse for mlp, ce for lenet5",
+        };
         loss.AcceptOnlyFromAmong("mse", "ce");
-        var epochs = new Option<int>("--epochs") { Description = "passes over the training set (the most, with early stopping)", DefaultValueFactory = _ => 10 };
-        var lr = new Option<double?>("--lr") { Description = "learning rate (default: 3.0 for SGD+mse, 0.5 for SGD+ce, 0.001 for Adam/AdamW, 0.003 for LeNet-5 with Adam)" };
+        var epochs = new Option<int>("--epochs")
+        {
+            Description = "passes over the training set (the most, with early stopping)", DefaultValueFactory = _ => 10,
+        };
+        var lr = new Option<double?>("--lr")
+        {
+            Description = "learning rate (default: 3.0 for SGD+mse, 0.5 for SGD+ce, 0.001 for Adam/AdamW, 0.003 for LeNet-5 with Adam)",
+        };
         var batch = new Option<int?>("--batch-size") { Description = "minibatch size (default 100 for mlp, 64 for lenet5)" };
-        var seed = new Option<int>("--seed") { Description = "seed for initialisation, dropout and shuffling", DefaultValueFactory = _ => 0 };
-        var init = new Option<string>("--init") { Description = "MLP init: default, zeros, he, xavier (seed: std sqrt(1/n_in)) or glorot", DefaultValueFactory = _ => "default" };
+        var seed = new Option<int>("--seed")
+        {
+            Description = "seed for initialisation, dropout and shuffling", DefaultValueFactory = _ => 0,
+        };
+        var init = new Option<string>("--init")
+        {
+            Description = "MLP init: default, zeros, he, xavier (seed: std sqrt(1/n_in)) or glorot", DefaultValueFactory = _ => "default",
+        };
         init.AcceptOnlyFromAmong("default", "zeros", "he", "xavier", "glorot");
         var optimizer = new Option<string?>("--optimizer") { Description = "sgd, adam or adamw (default sgd for mlp, adam for lenet5)" };
         optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0 };
         var nesterov = new Option<bool>("--nesterov") { Description = "Nesterov momentum (SGD)" };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "weight decay in the optimiser: L2 on the gradient for sgd/adam, decoupled for adamw", DefaultValueFactory = _ => 0 };
-        var l2 = new Option<double>("--l2") { Description = "the seed's L2 term in the loss: + lambda/(2N)·||w||²; this is lambda", DefaultValueFactory = _ => 0 };
-        var dropout = new Option<double>("--dropout") { Description = "dropout after LeNet-5's hidden Linear layers", DefaultValueFactory = _ => 0 };
-        var schedule = new Option<string?>("--schedule") { Description = "learning-rate schedule: none, step (x0.1 after each third) or cosine (to 0); default none for mlp, cosine for lenet5" };
+        var weightDecay = new Option<double>("--weight-decay")
+        {
+            Description = "weight decay in the optimiser: L2 on the gradient for sgd/adam, decoupled for adamw",
+            DefaultValueFactory = _ => 0,
+        };
+        var l2 = new Option<double>("--l2")
+        {
+            Description = "the seed's L2 term in the loss: + lambda/(2N)·||w||²; this is lambda", DefaultValueFactory = _ => 0,
+        };
+        var dropout = new Option<double>("--dropout")
+        {
+            Description = "dropout after LeNet-5's hidden Linear layers", DefaultValueFactory = _ => 0,
+        };
+        var schedule = new Option<string?>("--schedule")
+        {
+            Description = "learning-rate schedule: none, step (x0.1 after each third) or cosine (to 0); " +
+                "default none for mlp, cosine for lenet5",
+        };
         schedule.AcceptOnlyFromAmong("none", "step", "cosine");
-        var earlyStopping = new Option<int>("--early-stopping") { Description = "stop after this many epochs without a better validation loss, keep the best weights", DefaultValueFactory = _ => 0 };
-        var valSplit = new Option<double?>("--val-split") { Description = "fraction of the training images held out for validation (default 0.1 with early stopping)" };
-        var retrainFull = new Option<bool>("--retrain-full") { Description = "after early stopping, retrain on train + validation for the best epoch count" };
-        var trainLimit = new Option<int>("--train-limit") { Description = "use only the first N training images (0 = all), for quick runs", DefaultValueFactory = _ => 0 };
-        var data = new Option<string?>("--data") { Description = "folder with the dataset files (else $HEBB_DATASETS, the cache, or a download)" };
+        var earlyStopping = new Option<int>("--early-stopping")
+        {
+            Description = "stop after this many epochs without a better validation loss, keep the best weights",
+            DefaultValueFactory = _ => 0,
+        };
+        var valSplit = new Option<double?>("--val-split")
+        {
+            Description = "fraction of the training images held out for validation (default 0.1 with early stopping)",
+        };
+        var retrainFull = new Option<bool>("--retrain-full")
+        {
+            Description = "after early stopping, retrain on train + validation for the best epoch count",
+        };
+        var trainLimit = new Option<int>("--train-limit")
+        {
+            Description = "use only the first N training images (0 = all), for quick runs", DefaultValueFactory = _ => 0,
+        };
+        var data = new Option<string?>("--data")
+        {
+            Description = "folder with the dataset files (else $HEBB_DATASETS, the cache, or a download)",
+        };
         var output = new Option<string?>("--out") { Description = "save the trained model here (.safetensors)" };
         var metrics = new Option<string?>("--metrics") { Description = "write final figures as JSON here" };
 
@@ -102,12 +160,16 @@ public static class TrainCommand
         string network = options.Model == ModelKind.LeNet5
             ? "LeNet-5" + (options.Dropout > 0 ? $" with dropout {options.Dropout.ToString(CultureInfo.InvariantCulture)}" : "")
             : $"784-{string.Join("-", options.Hidden)}-10, {options.Activation.ToString().ToLowerInvariant()}";
-        AnsiConsole.MarkupLine($"  network {network}, loss {(options.EffectiveLoss == LossKind.Mse ? "mse (seed cost)" : "cross-entropy")}, " +
-                               $"{options.EffectiveOptimizer.ToString().ToUpperInvariant()} lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)} " +
-                               $"schedule {options.EffectiveSchedule.ToString().ToLowerInvariant()}, batch {options.EffectiveBatchSize}, seed {options.Seed}");
+        AnsiConsole.MarkupLine(
+            $"  network {network}, loss {(options.EffectiveLoss == LossKind.Mse ? "mse (seed cost)" : "cross-entropy")}, " +
+            $"{options.EffectiveOptimizer.ToString().ToUpperInvariant()} " +
+            $"lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)} " +
+            $"schedule {options.EffectiveSchedule.ToString().ToLowerInvariant()}, batch {options.EffectiveBatchSize}, seed {options.Seed}");
         if (options.EarlyStoppingPatience > 0)
-            AnsiConsole.MarkupLine($"  early stopping: patience {options.EarlyStoppingPatience} on a validation split of {options.EffectiveValidationSplit.ToString(CultureInfo.InvariantCulture)}" +
-                                   (options.RetrainFull ? ", then retraining on train + validation" : ""));
+            AnsiConsole.MarkupLine(
+                $"  early stopping: patience {options.EarlyStoppingPatience} " +
+                $"on a validation split of {options.EffectiveValidationSplit.ToString(CultureInfo.InvariantCulture)}" +
+                (options.RetrainFull ? ", then retraining on train + validation" : ""));
 
         int planned = options.Epochs;
         var result = EpochProgress.Run(planned, (onStep, onEpoch) => ClassifierRecipe.Run(options, train, test, onStep, onEpoch));
@@ -117,10 +179,13 @@ public static class TrainCommand
             var kept = result.History[best - 1];
             AnsiConsole.MarkupLine((result.StoppedEarly ? $"stopped early after epoch {result.History.Count}; " : "") +
                                    $"best validation loss {kept.Validation!.Loss:F4} at epoch {best}" +
-                                   (result.Retrain is null ? ", its weights restored" : $"; retrained on all {train.Count:N0} training images for {best} epochs"));
+                                   (result.Retrain is null
+                                       ? ", its weights restored"
+                                       : $"; retrained on all {train.Count:N0} training images for {best} epochs"));
         }
         PrintConfusion(result.Test.Confusion);
-        AnsiConsole.MarkupLine($"[green]test accuracy {Percent(result.Test.Accuracy)}[/] (error {Percent(1 - result.Test.Accuracy)}), test loss {result.Test.Loss:F4}, {result.Model.ParameterCount:N0} parameters, {result.Seconds:F1} s");
+        AnsiConsole.MarkupLine($"[green]test accuracy {Percent(result.Test.Accuracy)}[/] (error {Percent(1 - result.Test.Accuracy)}), " +
+            $"test loss {result.Test.Loss:F4}, {result.Model.ParameterCount:N0} parameters, {result.Seconds:F1} s");
         if (options.Model == ModelKind.LeNet5 && options.Dataset == "mnist")
             AnsiConsole.MarkupLine("  LeCun et al. 1998 report 0.95% test error for LeNet-5 on MNIST");
         if (outPath is not null)
@@ -143,7 +208,8 @@ public static class TrainCommand
                 ["epoch_seconds"] = (result.Retrain ?? result.History).Average(e => e.Seconds),
                 ["parameters"] = result.Model.ParameterCount,
                 ["seed"] = options.Seed,
-                ["per_class_accuracy"] = Enumerable.Range(0, result.Test.Confusion.Classes).Select(result.Test.Confusion.ClassAccuracy).ToArray(),
+                ["per_class_accuracy"] = Enumerable.Range(0, result.Test.Confusion.Classes)
+                    .Select(result.Test.Confusion.ClassAccuracy).ToArray(),
             };
             File.WriteAllText(metricsPath, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         }
@@ -155,7 +221,8 @@ public static class TrainCommand
     {
         var table = new Table { Title = new TableTitle("confusion matrix (rows: true class, columns: predicted)") };
         table.AddColumn("true");
-        for (int c = 0; c < confusion.Classes; c++) table.AddColumn(new TableColumn(c.ToString(CultureInfo.InvariantCulture)).RightAligned());
+        for (int c = 0; c < confusion.Classes; c++)
+            table.AddColumn(new TableColumn(c.ToString(CultureInfo.InvariantCulture)).RightAligned());
         table.AddColumn(new TableColumn("accuracy").RightAligned());
         for (int t = 0; t < confusion.Classes; t++)
         {

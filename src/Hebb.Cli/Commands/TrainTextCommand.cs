@@ -20,31 +20,63 @@ public static class TrainTextCommand
         var gpt = TextTrainingOptions.For("gpt");
         string Defaults(Func<TextTrainingOptions, object> field)
         {
-            string a = Convert.ToString(field(lstm), CultureInfo.InvariantCulture)!, b = Convert.ToString(field(gpt), CultureInfo.InvariantCulture)!;
+            string a = Convert.ToString(field(lstm), CultureInfo.InvariantCulture)!,
+                b = Convert.ToString(field(gpt), CultureInfo.InvariantCulture)!;
             return a == b ? $"default: {a}" : $"default: {a} for lstm/gru/rnn, {b} for gpt";
         }
-        var data = new Option<string>("--data") { Description = "a UTF-8 text file, a folder holding input.txt, or a dataset name (tinyshakespeare: found via $HEBB_DATASETS, the cache or a download)", DefaultValueFactory = _ => lstm.Data };
-        var model = new Option<string>("--model") { Description = $"network kind: {string.Join(", ", LanguageModelRecipe.ModelKinds.Keys)}", DefaultValueFactory = _ => lstm.Model };
+        var data = new Option<string>("--data")
+        {
+            Description = "a UTF-8 text file, a folder holding input.txt, or a dataset name " +
+                "(tinyshakespeare: found via $HEBB_DATASETS, the cache or a download)",
+            DefaultValueFactory = _ => lstm.Data,
+        };
+        var model = new Option<string>("--model")
+        {
+            Description = $"network kind: {string.Join(", ", LanguageModelRecipe.ModelKinds.Keys)}", DefaultValueFactory = _ => lstm.Model,
+        };
         model.AcceptOnlyFromAmong([.. LanguageModelRecipe.ModelKinds.Keys]);
         var hidden = new Option<int?>("--hidden") { Description = $"hidden size, lstm/gru/rnn only (default: {lstm.Hidden})" };
         var layers = new Option<int?>("--layers") { Description = $"stacked layers / transformer blocks ({Defaults(o => o.Layers)})" };
-        var embedding = new Option<int?>("--embedding-dim", "--embd") { Description = $"size of the character embedding ({Defaults(o => o.EmbeddingDim)})" };
+        var embedding = new Option<int?>("--embedding-dim", "--embd")
+        {
+            Description = $"size of the character embedding ({Defaults(o => o.EmbeddingDim)})",
+        };
         var heads = new Option<int?>("--heads") { Description = $"attention heads per block, gpt only (default: {gpt.Heads})" };
         var dropout = new Option<double?>("--dropout") { Description = $"dropout ({Defaults(o => o.Dropout)})" };
-        var block = new Option<int?>("--block") { Description = $"characters per training window; the GPT's context ({Defaults(o => o.Block)})" };
+        var block = new Option<int?>("--block")
+        {
+            Description = $"characters per training window; the GPT's context ({Defaults(o => o.Block)})",
+        };
         var batch = new Option<int?>("--batch-size") { Description = $"windows per batch ({Defaults(o => o.BatchSize)})" };
         var steps = new Option<int?>("--steps") { Description = $"optimiser steps ({Defaults(o => o.Steps)})" };
-        var lr = new Option<double?>("--lr") { Description = $"learning rate: Adam constant for lstm/gru/rnn; AdamW peak of the warm-up + cosine schedule for gpt ({Defaults(o => o.LearningRate)})" };
-        var clip = new Option<double?>("--clip") { Description = $"clip the global gradient norm to this, 0 = off ({Defaults(o => o.Clip)})" };
+        var lr = new Option<double?>("--lr")
+        {
+            Description = "learning rate: Adam constant for lstm/gru/rnn; " +
+                $"AdamW peak of the warm-up + cosine schedule for gpt ({Defaults(o => o.LearningRate)})",
+        };
+        var clip = new Option<double?>("--clip")
+        {
+            Description = $"clip the global gradient norm to this, 0 = off ({Defaults(o => o.Clip)})",
+        };
         var seed = new Option<int>("--seed") { Description = "seed for initialisation and batches", DefaultValueFactory = _ => lstm.Seed };
-        var evalInterval = new Option<int?>("--eval-interval") { Description = $"steps between validation losses and samples ({Defaults(o => o.EvalInterval)})" };
-        var tbptt = new Option<bool>("--tbptt") { Description = "truncated BPTT: consecutive chunks, state carried (detached) between steps" };
+        var evalInterval = new Option<int?>("--eval-interval")
+        {
+            Description = $"steps between validation losses and samples ({Defaults(o => o.EvalInterval)})",
+        };
+        var tbptt = new Option<bool>("--tbptt")
+        {
+            Description = "truncated BPTT: consecutive chunks, state carried (detached) between steps",
+        };
         var output = new Option<string?>("--out") { Description = "save the trained model here (.safetensors, with its vocabulary)" };
         var metrics = new Option<string?>("--metrics") { Description = "write final figures as JSON here" };
 
-        var command = new Command("text", "Train a character-level language model on a text (default: LSTM 256 on tinyshakespeare, the W3 configuration; --model gpt: nanoGPT's CPU configuration, W4)")
+        var command = new Command(
+            "text",
+            "Train a character-level language model on a text (default: LSTM 256 on tinyshakespeare, the W3 configuration; " +
+            "--model gpt: nanoGPT's CPU configuration, W4)")
         {
-            data, model, hidden, layers, embedding, heads, dropout, block, batch, steps, lr, clip, seed, evalInterval, tbptt, output, metrics,
+            data, model, hidden, layers, embedding, heads, dropout, block, batch, steps, lr, clip, seed, evalInterval, tbptt,
+            output, metrics,
         };
         command.SetAction(parse => Program.Guard(() =>
         {
@@ -83,7 +115,9 @@ public static class TrainTextCommand
         OutputPath.CheckWritable(metricsPath, "--metrics");
         var data = CharDataset.Load(options.Data);
         data.CheckBlock(options.Block);
-        AnsiConsole.MarkupLine($"[bold]hebb[/] training a character model on {Markup.Escape(data.Source)}: {data.Train.Length:N0} training and {data.Validation.Length:N0} validation characters, vocabulary of {data.Vocabulary.Count}");
+        AnsiConsole.MarkupLine($"[bold]hebb[/] training a character model on {Markup.Escape(data.Source)}: " +
+            $"{data.Train.Length:N0} training and {data.Validation.Length:N0} validation characters, " +
+            $"vocabulary of {data.Vocabulary.Count}");
         string F(double v) => v.ToString(CultureInfo.InvariantCulture);
         string shape = options.Model == "gpt"
             ? $"gpt {options.Layers} layer(s) x {options.Heads} heads, embedding {options.EmbeddingDim}, dropout {F(options.Dropout)}"
@@ -91,12 +125,17 @@ public static class TrainTextCommand
         string optimizer = options.Optimizer == "adamw"
             ? $"AdamW lr {F(options.LearningRate)} betas ({F(options.Beta1)}, {F(options.Beta2)}) weight decay {F(options.WeightDecay)}"
             : $"Adam lr {F(options.LearningRate)}";
-        string schedule = options.Schedule == "cosine" ? $", {options.WarmupSteps} warm-up steps then cosine to {F(options.MinLearningRate)}" : "";
-        AnsiConsole.MarkupLine(Markup.Escape($"  {shape}, block {options.Block}, batch {options.BatchSize}, {optimizer}{schedule}, clip {F(options.Clip)}, {options.Steps} steps, seed {options.Seed}{(options.Tbptt ? ", truncated BPTT" : "")}"));
+        string schedule = options.Schedule == "cosine"
+            ? $", {options.WarmupSteps} warm-up steps then cosine to {F(options.MinLearningRate)}"
+            : "";
+        AnsiConsole.MarkupLine(Markup.Escape(
+            $"  {shape}, block {options.Block}, batch {options.BatchSize}, {optimizer}{schedule}, clip {F(options.Clip)}, " +
+            $"{options.Steps} steps, seed {options.Seed}{(options.Tbptt ? ", truncated BPTT" : "")}"));
 
         var result = StepProgress.Run(options.Steps, (onStep, onEval) => LanguageModelRecipe.Run(options, data, onStep, onEval));
 
-        AnsiConsole.MarkupLine($"[green]validation loss {result.ValidationLoss:F4}[/], training loss {result.TrainLoss:F4}, {result.Model.ParameterCount:N0} parameters, " +
+        AnsiConsole.MarkupLine($"[green]validation loss {result.ValidationLoss:F4}[/], training loss {result.TrainLoss:F4}, " +
+                               $"{result.Model.ParameterCount:N0} parameters, " +
                                $"{result.Seconds:F1} s ({1000 * result.TrainSeconds / result.Steps:F1} ms per training step)");
         if (outPath is not null)
         {
@@ -133,7 +172,8 @@ internal static class StepProgress
     {
         void PrintEval(TextEvaluation e)
         {
-            AnsiConsole.MarkupLine($"step {e.Step,6}/{steps}  train loss {e.RecentTrainLoss:F4}  [bold]val loss {e.ValidationLoss:F4}[/]  ({e.Seconds:F1} s)");
+            AnsiConsole.MarkupLine($"step {e.Step,6}/{steps}  train loss {e.RecentTrainLoss:F4}  " +
+                $"[bold]val loss {e.ValidationLoss:F4}[/]  ({e.Seconds:F1} s)");
             if (e.Sample.Length > 0)
                 AnsiConsole.WriteLine("  | " + e.Sample.Replace("\r", "").Replace("\n", "\n  | "));
         }
@@ -144,7 +184,9 @@ internal static class StepProgress
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(
+                new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(),
+                new SpinnerColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask("training", maxValue: steps);
@@ -153,7 +195,8 @@ internal static class StepProgress
                 {
                     task.Value = step.Step;
                     if (step.Step % 10 == 0 || step.Step == steps)
-                        task.Description = $"step {step.Step}/{steps} loss {step.Loss:F4} {step.Step / clock.Elapsed.TotalSeconds:F1} steps/s";
+                        task.Description =
+                            $"step {step.Step}/{steps} loss {step.Loss:F4} {step.Step / clock.Elapsed.TotalSeconds:F1} steps/s";
                 }, PrintEval);
             });
         return result;

@@ -12,8 +12,14 @@ public static class WeightsCommand
     {
         var model = new Option<string>("--model") { Description = "a model saved by 'hebb train --out'", Required = true };
         var output = new Option<string>("--out") { Description = "the picture to write (.png)", Required = true };
-        var scale = new Option<int>("--scale") { Description = "pixels per weight (0 = automatic: tiles at least 56 pixels wide)", DefaultValueFactory = _ => 0 };
-        var command = new Command("weights", "Draw the first layer's weights: a 28x28 tile per unit of an MLP, a tile per filter of a CNN") { model, output, scale };
+        var scale = new Option<int>("--scale")
+        {
+            Description = "pixels per weight (0 = automatic: tiles at least 56 pixels wide)", DefaultValueFactory = _ => 0,
+        };
+        var command = new Command("weights", "Draw the first layer's weights: a 28x28 tile per unit of an MLP, a tile per filter of a CNN")
+        {
+            model, output, scale,
+        };
         command.SetAction(parse => Program.Guard(() =>
         {
             string path = parse.GetValue(model)!, outPath = parse.GetValue(output)!;
@@ -23,7 +29,8 @@ public static class WeightsCommand
             var image = WeightPictures.Render(tiles, parse.GetValue(scale));
             Png.Save(outPath, image);
             Console.WriteLine($"layer {tiles.Layer}: {tiles.Description}");
-            Console.WriteLine($"wrote {outPath} ({image.Width}x{image.Height} pixels; each tile scaled from its own minimum, black, to its maximum, white)");
+            Console.WriteLine($"wrote {outPath} ({image.Width}x{image.Height} pixels; " +
+                "each tile scaled from its own minimum, black, to its maximum, white)");
             return 0;
         }));
         return command;

@@ -65,7 +65,8 @@ public sealed record ClassifierOptions
     public int EarlyStoppingPatience { get; init; }
     /// <summary>Fraction of the training set held out (its last rows) for validation; null = 0.1 with early stopping, else none.</summary>
     public double? ValidationSplit { get; init; }
-    /// <summary>After early stopping, train a fresh model on train + validation for the best epoch count (the seed's second step).</summary>
+    /// <summary>After early stopping, train a fresh model on train + validation for the best epoch count (the seed's second
+    /// step).</summary>
     public bool RetrainFull { get; init; }
     public string? DataPath { get; init; }
     /// <summary>Use only the first N training images (0 = all): for quick runs and tests.</summary>
@@ -89,18 +90,25 @@ public sealed record ClassifierOptions
         if (Epochs <= 0) throw new ArgumentException($"--epochs must be positive, got {Epochs}");
         if (EffectiveBatchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {EffectiveBatchSize}");
         if (Hidden.Any(h => h <= 0)) throw new ArgumentException($"--hidden sizes must be positive, got {string.Join(",", Hidden)}");
-        if (!(EffectiveLearningRate > 0) || !double.IsFinite(EffectiveLearningRate)) throw new ArgumentException($"--lr must be positive, got {EffectiveLearningRate}");
+        if (!(EffectiveLearningRate > 0) || !double.IsFinite(EffectiveLearningRate))
+            throw new ArgumentException($"--lr must be positive, got {EffectiveLearningRate}");
         if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"--momentum must be in [0, 1), got {Momentum}");
-        if (Nesterov && (Momentum == 0 || EffectiveOptimizer != OptimizerKind.Sgd)) throw new ArgumentException("--nesterov needs --optimizer sgd and a --momentum above 0");
-        if (Momentum > 0 && EffectiveOptimizer != OptimizerKind.Sgd) throw new ArgumentException("--momentum applies to --optimizer sgd (Adam has its own betas)");
+        if (Nesterov && (Momentum == 0 || EffectiveOptimizer != OptimizerKind.Sgd))
+            throw new ArgumentException("--nesterov needs --optimizer sgd and a --momentum above 0");
+        if (Momentum > 0 && EffectiveOptimizer != OptimizerKind.Sgd)
+            throw new ArgumentException("--momentum applies to --optimizer sgd (Adam has its own betas)");
         if (!(WeightDecay >= 0)) throw new ArgumentException($"--weight-decay must be >= 0, got {WeightDecay}");
         if (!(L2 >= 0)) throw new ArgumentException($"--l2 must be >= 0, got {L2}");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"--dropout must be in [0, 1), got {Dropout}");
         if (Dropout > 0 && Model != ModelKind.LeNet5) throw new ArgumentException("--dropout applies to --model lenet5");
-        if (EarlyStoppingPatience < 0) throw new ArgumentException($"--early-stopping must be a number of epochs >= 1, got {EarlyStoppingPatience}");
-        if (!(EffectiveValidationSplit >= 0 && EffectiveValidationSplit < 1)) throw new ArgumentException($"--val-split must be in [0, 1), got {EffectiveValidationSplit}");
-        if (EarlyStoppingPatience > 0 && EffectiveValidationSplit == 0) throw new ArgumentException("--early-stopping needs a validation split (--val-split above 0)");
-        if (RetrainFull && EarlyStoppingPatience == 0) throw new ArgumentException("--retrain-full needs --early-stopping (it retrains for the best epoch count found)");
+        if (EarlyStoppingPatience < 0)
+            throw new ArgumentException($"--early-stopping must be a number of epochs >= 1, got {EarlyStoppingPatience}");
+        if (!(EffectiveValidationSplit >= 0 && EffectiveValidationSplit < 1))
+            throw new ArgumentException($"--val-split must be in [0, 1), got {EffectiveValidationSplit}");
+        if (EarlyStoppingPatience > 0 && EffectiveValidationSplit == 0)
+            throw new ArgumentException("--early-stopping needs a validation split (--val-split above 0)");
+        if (RetrainFull && EarlyStoppingPatience == 0)
+            throw new ArgumentException("--retrain-full needs --early-stopping (it retrains for the best epoch count found)");
         if (TrainLimit < 0) throw new ArgumentException($"train limit must be >= 0, got {TrainLimit}");
     }
 }
@@ -108,7 +116,8 @@ public sealed record ClassifierOptions
 /// <summary>One epoch: mean training loss, validation (if held out) and test figures, training seconds.</summary>
 public sealed record EpochResult(int Epoch, double TrainLoss, Evaluation? Validation, Evaluation Test, double Seconds);
 
-public sealed record ClassifierResult(Sequential Model, IClassifierConfig Config, IReadOnlyList<EpochResult> History, Evaluation Test, double Seconds)
+public sealed record ClassifierResult(
+    Sequential Model, IClassifierConfig Config, IReadOnlyList<EpochResult> History, Evaluation Test, double Seconds)
 {
     /// <summary>With early stopping: the epoch whose weights were kept (and, with retrain-full, the epochs retrained).</summary>
     public int? BestEpoch { get; init; }
@@ -177,11 +186,13 @@ public static class ClassifierRecipe
 
         int held = (int)Math.Round(train.Count * options.EffectiveValidationSplit);
         if (options.EffectiveValidationSplit > 0 && (held == 0 || held == train.Count))
-            throw new ArgumentException($"--val-split {options.EffectiveValidationSplit} leaves no training or no validation images out of {train.Count}");
+            throw new ArgumentException(
+                $"--val-split {options.EffectiveValidationSplit} leaves no training or no validation images out of {train.Count}");
         var fitSet = held > 0 ? train.Slice(0, train.Count - held) : train;
         var validation = held > 0 ? train.Slice(train.Count - held, held) : null;
 
-        var (model, history, fit) = Fit(options, config, fitSet, validation, test, options.Epochs, options.EarlyStoppingPatience, onStep, onEpoch);
+        var (model, history, fit) = Fit(
+            options, config, fitSet, validation, test, options.Epochs, options.EarlyStoppingPatience, onStep, onEpoch);
         if (fit.BestEpoch is not { } best)
             return new ClassifierResult(model, config, history, history[^1].Test, total.Elapsed.TotalSeconds);
 
@@ -189,7 +200,10 @@ public static class ClassifierRecipe
         if (!options.RetrainFull)
         {
             var kept = Trainer.Evaluate(model, test, LossFor(options.EffectiveLoss, config.Classes), config.Classes);
-            return new ClassifierResult(model, config, history, kept, total.Elapsed.TotalSeconds) { BestEpoch = best, StoppedEarly = fit.StoppedEarly };
+            return new ClassifierResult(model, config, history, kept, total.Elapsed.TotalSeconds)
+            {
+                BestEpoch = best, StoppedEarly = fit.StoppedEarly,
+            };
         }
         // The second step of early stopping: a fresh model (same seed) on all the training images for the epoch count found.
         var (full, retrain, _) = Fit(options, config, train, null, test, best, patience: 0, onStep, onEpoch);
@@ -217,10 +231,13 @@ public static class ClassifierRecipe
 
         var history = new List<EpochResult>();
         Evaluation? lastValidation = null;
-        Func<double>? validate = validation is null ? null : () => (lastValidation = Trainer.Evaluate(model, validation, loss, config.Classes)).Loss;
+        Func<double>? validate = validation is null
+            ? null
+            : () => (lastValidation = Trainer.Evaluate(model, validation, loss, config.Classes)).Loss;
         var fit = trainer.Fit(loader, epochs, validate, early, onEpoch: epoch =>
         {
-            var result = new EpochResult(epoch.Epoch, epoch.TrainLoss, lastValidation, Trainer.Evaluate(model, test, loss, config.Classes), epoch.Seconds);
+            var result = new EpochResult(
+                epoch.Epoch, epoch.TrainLoss, lastValidation, Trainer.Evaluate(model, test, loss, config.Classes), epoch.Seconds);
             history.Add(result);
             onEpoch?.Invoke(result);
         }, onStep);

@@ -81,20 +81,24 @@ public sealed record TextTrainingOptions
         if (Hidden <= 0) throw new ArgumentException($"--hidden must be positive, got {Hidden}");
         if (Layers <= 0) throw new ArgumentException($"--layers must be positive, got {Layers}");
         if (Hidden > 1 << 20 || Layers > 1 << 20 || EmbeddingDim > 1 << 20)
-            throw new ArgumentException($"--hidden, --layers and --embedding-dim must be at most 1048576, got {Hidden}, {Layers} and {EmbeddingDim}");
+            throw new ArgumentException(
+                $"--hidden, --layers and --embedding-dim must be at most 1048576, got {Hidden}, {Layers} and {EmbeddingDim}");
         if (Model != "gpt")
         {
             var cell = Enum.Parse<RecurrentCell>(Model, ignoreCase: true);
             long parameters = new Models.CharRnnConfig(cell, 256, EmbeddingDim, Hidden, Layers).ParameterCount;
             if (parameters > Models.CharRnnConfig.MaxParameters)
-                throw new ArgumentException($"--hidden {Hidden}, --layers {Layers} and --embedding-dim {EmbeddingDim} make about {parameters:N0} parameters, more than the {Models.CharRnnConfig.MaxParameters:N0} Hebb accepts");
+                throw new ArgumentException(
+                    $"--hidden {Hidden}, --layers {Layers} and --embedding-dim {EmbeddingDim} make about {parameters:N0} parameters, " +
+                    $"more than the {Models.CharRnnConfig.MaxParameters:N0} Hebb accepts");
         }
         if (EmbeddingDim <= 0) throw new ArgumentException($"--embedding-dim must be positive, got {EmbeddingDim}");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"--dropout must be in [0, 1), got {Dropout}");
         if (Block <= 0) throw new ArgumentException($"--block must be positive, got {Block}");
         if (BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {BatchSize}");
         if (Steps <= 0) throw new ArgumentException($"--steps must be positive, got {Steps}");
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be positive, got {LearningRate}");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
+            throw new ArgumentException($"--lr must be positive, got {LearningRate}");
         if (!(Clip >= 0) || !double.IsFinite(Clip)) throw new ArgumentException($"--clip must be >= 0 (0 = no clipping), got {Clip}");
         if (EvalInterval <= 0) throw new ArgumentException($"--eval-interval must be positive, got {EvalInterval}");
         if (EvalBatches <= 0) throw new ArgumentException($"eval batches must be positive, got {EvalBatches}");
@@ -103,8 +107,10 @@ public sealed record TextTrainingOptions
         if (Model == "gpt" && EmbeddingDim % Heads != 0)
             throw new ArgumentException($"--embd ({EmbeddingDim}) must be a multiple of --heads ({Heads})");
         if (Optimizer is not ("adam" or "adamw")) throw new ArgumentException($"optimizer must be adam or adamw, got '{Optimizer}'");
-        if (!(Beta1 >= 0 && Beta1 < 1) || !(Beta2 >= 0 && Beta2 < 1)) throw new ArgumentException($"betas must be in [0, 1), got ({Beta1}, {Beta2})");
-        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ArgumentException($"weight decay must be >= 0, got {WeightDecay}");
+        if (!(Beta1 >= 0 && Beta1 < 1) || !(Beta2 >= 0 && Beta2 < 1))
+            throw new ArgumentException($"betas must be in [0, 1), got ({Beta1}, {Beta2})");
+        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay))
+            throw new ArgumentException($"weight decay must be >= 0, got {WeightDecay}");
         if (Optimizer == "adam" && WeightDecay != 0) throw new ArgumentException("weight decay needs the adamw optimizer");
         if (Schedule is not ("constant" or "cosine")) throw new ArgumentException($"schedule must be constant or cosine, got '{Schedule}'");
         if (Schedule == "cosine")
@@ -167,19 +173,24 @@ public static class LanguageModelRecipe
             ["gpt"] = (o, v) => new GptConfig(v, o.Layers, o.Heads, o.EmbeddingDim, o.Block, o.Dropout, o.Bias),
         };
 
-    public static TextTrainingResult Run(TextTrainingOptions options, CharDataset data, Action<StepInfo>? onStep = null, Action<TextEvaluation>? onEval = null)
+    public static TextTrainingResult Run(
+        TextTrainingOptions options, CharDataset data, Action<StepInfo>? onStep = null, Action<TextEvaluation>? onEval = null)
     {
         options.Validate();
         data.CheckBlock(options.Block);
         var generator = new Generator(options.Seed);
         var config = ModelKinds[options.Model](options, data.Vocabulary.Count);
         var model = config.Build(generator);
-        var lm = model as ILanguageModel ?? throw new ArgumentException($"--model {options.Model}: '{config.Kind}' is not a language model");
+        var lm = model as ILanguageModel
+            ?? throw new ArgumentException($"--model {options.Model}: '{config.Kind}' is not a language model");
         var recurrent = lm as IRecurrentLanguageModel;
-        if (options.Tbptt && recurrent is null) throw new ArgumentException($"--tbptt needs a recurrent model; '{options.Model}' has no state to carry");
+        if (options.Tbptt && recurrent is null)
+            throw new ArgumentException($"--tbptt needs a recurrent model; '{options.Model}' has no state to carry");
         var parameters = model.Parameters().ToArray();
         Adam optimizer = options.Optimizer == "adamw"
-            ? new AdamW(ParameterGroup.DecayMatricesOnly(parameters, options.WeightDecay), options.LearningRate, options.Beta1, options.Beta2, weightDecay: options.WeightDecay)
+            ? new AdamW(
+                ParameterGroup.DecayMatricesOnly(parameters, options.WeightDecay), options.LearningRate, options.Beta1, options.Beta2,
+                weightDecay: options.WeightDecay)
             : new Adam(parameters, options.LearningRate, options.Beta1, options.Beta2);
         LearningRateSchedule? schedule = options.Schedule == "cosine"
             ? new CosineWithWarmupSchedule(options.LearningRate, options.MinLearningRate, options.WarmupSteps, options.Steps)
@@ -219,7 +230,9 @@ public static class LanguageModelRecipe
         }, options.EvalInterval, step =>
         {
             double val = Evaluate(lm, data, validation: true, options);
-            string sample = options.SampleLength == 0 ? "" : SampleText(lm, data.Vocabulary, options.SampleLength, new Generator(options.Seed + step));
+            string sample = options.SampleLength == 0
+                ? ""
+                : SampleText(lm, data.Vocabulary, options.SampleLength, new Generator(options.Seed + step));
             var e = new TextEvaluation(step, val, recentSum / recentCount, sample, total.Elapsed.TotalSeconds);
             recentSum = 0;
             recentCount = 0;
@@ -262,7 +275,8 @@ public static class LanguageModelRecipe
     }
 
     /// <summary>A trained language model read back from its file: network, vocabulary and header.</summary>
-    public sealed record LoadedLanguageModel(Module Module, ILanguageModel Model, CharVocabulary Vocabulary, IReadOnlyDictionary<string, string> Metadata);
+    public sealed record LoadedLanguageModel(
+        Module Module, ILanguageModel Model, CharVocabulary Vocabulary, IReadOnlyDictionary<string, string> Metadata);
 
     public static LoadedLanguageModel Load(string path)
     {

@@ -32,7 +32,8 @@ public sealed record LogisticOptions
         if (Digit < 0 || Digit >= classes) throw new ArgumentException($"--digit must be between 0 and {classes - 1}, got {Digit}");
         if (EffectiveEpochs <= 0) throw new ArgumentException($"--epochs must be positive, got {Epochs}");
         if (BatchSize is <= 0) throw new ArgumentException($"--batch must be 'full' or a positive size, got {BatchSize}");
-        if (!(EffectiveLearningRate > 0) || !double.IsFinite(EffectiveLearningRate)) throw new ArgumentException($"--lr must be positive, got {EffectiveLearningRate}");
+        if (!(EffectiveLearningRate > 0) || !double.IsFinite(EffectiveLearningRate))
+            throw new ArgumentException($"--lr must be positive, got {EffectiveLearningRate}");
     }
 }
 
@@ -52,7 +53,8 @@ public sealed record LogisticResult(Linear Model, IReadOnlyList<LogisticEpoch> H
 /// </summary>
 public static class LogisticRecipe
 {
-    public static LogisticResult Run(LogisticOptions options, TensorDataset train, TensorDataset test, Action<LogisticEpoch>? onEpoch = null)
+    public static LogisticResult Run(
+        LogisticOptions options, TensorDataset train, TensorDataset test, Action<LogisticEpoch>? onEpoch = null)
     {
         options.Validate();
         if (train.SampleShape.Length != 1 || test.SampleShape.Length != 1 || train.SampleShape[0] != test.SampleShape[0])
@@ -70,7 +72,9 @@ public static class LogisticRecipe
         // Prefetching a batch on another thread pays off for real batches; for a handful of rows the hand-off costs
         // more than the copy (measured for a batch of one: 28 us per step with it, 18 without, and a slow first epoch
         // while the thread pool grows), so small batches are gathered in place.
-        var loader = full ? null : new DataLoader(train, options.BatchSize!.Value, shuffle: true, generator, recycleBatches: options.BatchSize >= 32);
+        var loader = full
+            ? null
+            : new DataLoader(train, options.BatchSize!.Value, shuffle: true, generator, recycleBatches: options.BatchSize >= 32);
         var history = new List<LogisticEpoch>();
         long steps = 0;
         double trainingSeconds = 0;
@@ -78,7 +82,9 @@ public static class LogisticRecipe
         {
             var clock = Stopwatch.StartNew();
             // Full batch: one gradient-descent step on the whole set (its inputs are made once and cached by the dataset).
-            double trainLoss = full ? trainer.Step(() => Losses.Logistic(model.Forward(train.Inputs).Reshape(-1), trainLabels!)) : trainer.TrainEpoch(loader!);
+            double trainLoss = full
+                ? trainer.Step(() => Losses.Logistic(model.Forward(train.Inputs).Reshape(-1), trainLabels!))
+                : trainer.TrainEpoch(loader!);
             steps += full ? 1 : loader!.Count;
             double seconds = clock.Elapsed.TotalSeconds;
             trainingSeconds += seconds;

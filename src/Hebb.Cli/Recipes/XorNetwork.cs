@@ -27,7 +27,8 @@ public static class XorNetwork
 
     public static Result Train(int seed = 0, int steps = 2000, double learningRate = 0.1, int maxAttempts = 20)
     {
-        if (steps <= 0 || maxAttempts <= 0) throw new ArgumentException($"XorNetwork: steps and attempts must be positive, got {steps} and {maxAttempts}");
+        if (steps <= 0 || maxAttempts <= 0)
+            throw new ArgumentException($"XorNetwork: steps and attempts must be positive, got {steps} and {maxAttempts}");
         Result? last = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++)
         {

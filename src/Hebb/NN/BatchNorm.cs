@@ -21,7 +21,8 @@ public abstract class BatchNorm : Module
     protected BatchNorm(int numFeatures, double epsilon, double momentum)
     {
         if (numFeatures <= 0) throw new ArgumentException($"{GetType().Name}: numFeatures must be positive, got {numFeatures}");
-        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), $"momentum must be in [0, 1], got {momentum}");
+        if (!(momentum >= 0 && momentum <= 1))
+            throw new ArgumentOutOfRangeException(nameof(momentum), $"momentum must be in [0, 1], got {momentum}");
         (NumFeatures, Epsilon, Momentum) = (numFeatures, epsilon, momentum);
         Weight = RegisterParameter("weight", Tensor.Ones(numFeatures));
         Bias = RegisterParameter("bias", Tensor.Zeros(numFeatures));
@@ -34,7 +35,8 @@ public abstract class BatchNorm : Module
     public override Tensor Forward(Tensor input)
     {
         if (!AcceptsRank(input.Rank) || input.Size(1) != NumFeatures)
-            throw new ArgumentException($"{GetType().Name}({NumFeatures}): input of shape {ShapeUtil.Format(input.Shape)} does not have {NumFeatures} channels in dim 1 (or has the wrong rank)");
+            throw new ArgumentException($"{GetType().Name}({NumFeatures}): input of shape {ShapeUtil.Format(input.Shape)} " +
+                $"does not have {NumFeatures} channels in dim 1 (or has the wrong rank)");
         // Statistics over every dim but the channels (1), broadcast back as (1, C, 1, ...).
         var dims = new int[input.Rank - 1];
         var shape = new int[input.Rank];
@@ -47,7 +49,9 @@ public abstract class BatchNorm : Module
         if (Training)
         {
             int count = input.Numel / NumFeatures;
-            if (count < 2) throw new ArgumentException($"{GetType().Name}: training needs more than one value per channel, got input {ShapeUtil.Format(input.Shape)}");
+            if (count < 2)
+                throw new ArgumentException(
+                    $"{GetType().Name}: training needs more than one value per channel, got input {ShapeUtil.Format(input.Shape)}");
             mean = input.Mean(dims, keepDim: true);
             variance = input.Var(dims, keepDim: true, correction: 0);
             using (GradMode.NoGrad())

@@ -19,14 +19,16 @@ public sealed class Conv2d : Module, IFusesActivation
 
     public Conv2d(int inChannels, int outChannels, int kernelSize, Generator generator, int stride = 1, int padding = 0,
         int dilation = 1, int groups = 1, bool bias = true, InitScheme init = InitScheme.Default)
-        : this(inChannels, outChannels, (kernelSize, kernelSize), generator, (stride, stride), (padding, padding), (dilation, dilation), groups, bias, init) { }
+        : this(inChannels, outChannels, (kernelSize, kernelSize), generator, (stride, stride), (padding, padding), (dilation, dilation),
+            groups, bias, init) { }
 
     public Conv2d(int inChannels, int outChannels, (int H, int W) kernelSize, Generator generator, (int H, int W) stride,
         (int H, int W) padding, (int H, int W) dilation, int groups = 1, bool bias = true, InitScheme init = InitScheme.Default)
     {
         if (inChannels <= 0 || outChannels <= 0 || kernelSize.H <= 0 || kernelSize.W <= 0 || stride.H <= 0 || stride.W <= 0
             || padding.H < 0 || padding.W < 0 || dilation.H <= 0 || dilation.W <= 0)
-            throw new ArgumentException($"Conv2d: invalid sizes (in {inChannels}, out {outChannels}, kernel {kernelSize}, stride {stride}, padding {padding}, dilation {dilation})");
+            throw new ArgumentException($"Conv2d: invalid sizes (in {inChannels}, out {outChannels}, kernel {kernelSize}, " +
+                $"stride {stride}, padding {padding}, dilation {dilation})");
         if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0)
             throw new ArgumentException($"Conv2d: groups ({groups}) must divide both {inChannels} input and {outChannels} output channels");
         (InChannels, OutChannels, KernelSize) = (inChannels, outChannels, kernelSize);
@@ -43,14 +45,16 @@ public sealed class Conv2d : Module, IFusesActivation
     public Tensor Forward(Tensor input, Activation activation)
     {
         if (input.Rank != 4 || input.Size(1) != InChannels)
-            throw new ArgumentException($"Conv2d({InChannels}, {OutChannels}): input of shape {ShapeUtil.Format(input.Shape)} must be (N, {InChannels}, H, W)");
+            throw new ArgumentException(
+                $"Conv2d({InChannels}, {OutChannels}): input of shape {ShapeUtil.Format(input.Shape)} must be (N, {InChannels}, H, W)");
         return activation == Activation.Gelu
             ? Conv2dOp.Forward(input, Weight, Bias, _options).Gelu()
             : Conv2dOp.Forward(input, Weight, Bias, _options, activation);
     }
 
     protected override string ExtraRepr =>
-        $"{InChannels}, {OutChannels}, kernel_size={KernelSize}, stride=({_options.StrideH}, {_options.StrideW}), padding=({_options.PadH}, {_options.PadW})" +
+        $"{InChannels}, {OutChannels}, kernel_size={KernelSize}, " +
+        $"stride=({_options.StrideH}, {_options.StrideW}), padding=({_options.PadH}, {_options.PadW})" +
         (_options.DilationH != 1 || _options.DilationW != 1 ? $", dilation=({_options.DilationH}, {_options.DilationW})" : "") +
         (_options.Groups != 1 ? $", groups={_options.Groups}" : "") + (Bias is null ? ", bias=False" : "");
 }

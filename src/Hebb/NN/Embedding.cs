@@ -15,7 +15,8 @@ public sealed class Embedding : Module
     public Embedding(int numEmbeddings, int embeddingDim, Generator generator, double std = 1.0)
     {
         if (numEmbeddings <= 0 || embeddingDim <= 0)
-            throw new ArgumentException($"Embedding: sizes must be positive, got num_embeddings={numEmbeddings}, embedding_dim={embeddingDim}");
+            throw new ArgumentException(
+                $"Embedding: sizes must be positive, got num_embeddings={numEmbeddings}, embedding_dim={embeddingDim}");
         NumEmbeddings = numEmbeddings;
         EmbeddingDim = embeddingDim;
         Weight = RegisterParameter("weight", Tensor.Zeros(numEmbeddings, embeddingDim));
@@ -25,7 +26,8 @@ public sealed class Embedding : Module
     public override Tensor Forward(Tensor ids)
     {
         if (ids.DType != DType.Int32)
-            throw new ArgumentException($"Embedding: ids must be an int32 tensor, got {ids.DType.Name()} of shape {ShapeUtil.Format(ids.Shape)}");
+            throw new ArgumentException(
+                $"Embedding: ids must be an int32 tensor, got {ids.DType.Name()} of shape {ShapeUtil.Format(ids.Shape)}");
         var rows = Weight.IndexSelect(0, ids.Reshape(-1));
         return rows.Reshape([.. ids.ShapeArray, EmbeddingDim]);
     }
@@ -36,7 +38,8 @@ public sealed class Embedding : Module
     /// </summary>
     public IReadOnlyList<(int Id, double Similarity)> Nearest(ReadOnlySpan<float> query, int k, params int[] exclude)
     {
-        if (query.Length != EmbeddingDim) throw new ArgumentException($"Nearest: the query has {query.Length} values, rows have {EmbeddingDim}");
+        if (query.Length != EmbeddingDim)
+            throw new ArgumentException($"Nearest: the query has {query.Length} values, rows have {EmbeddingDim}");
         if (k <= 0) throw new ArgumentException($"Nearest: k must be positive, got {k}");
         var table = Weight.ToArray<float>();
         double qNorm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(query, query));
@@ -55,7 +58,8 @@ public sealed class Embedding : Module
     /// <summary>The row of one id (a copy).</summary>
     public float[] Row(int id)
     {
-        if ((uint)id >= (uint)NumEmbeddings) throw new ArgumentOutOfRangeException(nameof(id), $"Row: id {id} is outside 0..{NumEmbeddings - 1}");
+        if ((uint)id >= (uint)NumEmbeddings)
+            throw new ArgumentOutOfRangeException(nameof(id), $"Row: id {id} is outside 0..{NumEmbeddings - 1}");
         return Weight.ToArray<float>().AsSpan(id * EmbeddingDim, EmbeddingDim).ToArray();
     }
 

@@ -24,7 +24,8 @@ public static class Functional
         (int H, int W)? padding = null, (int H, int W)? dilation = null, int groups = 1, Activation activation = Activation.None)
     {
         var (s, p, d) = (stride ?? (1, 1), padding ?? (0, 0), dilation ?? (1, 1));
-        if (weight.Rank != 4) throw new ArgumentException($"Conv2d: weight must be (out, in/groups, kh, kw), got {ShapeUtil.Format(weight.Shape)}");
+        if (weight.Rank != 4)
+            throw new ArgumentException($"Conv2d: weight must be (out, in/groups, kh, kw), got {ShapeUtil.Format(weight.Shape)}");
         if (s.H <= 0 || s.W <= 0 || p.H < 0 || p.W < 0 || d.H <= 0 || d.W <= 0 || groups <= 0)
             throw new ArgumentException($"Conv2d: invalid stride {s}, padding {p}, dilation {d} or groups {groups}");
         var options = new Conv2dOp.Options(s.H, s.W, p.H, p.W, d.H, d.W, groups);
@@ -102,7 +103,8 @@ public static class Functional
         {
             CheckState(state.H, "h0", layers.Count, batch, hidden, op);
             if (cell == RecurrentCell.Lstm)
-                CheckState(state.C ?? throw new ArgumentException($"{op}: the initial state needs c0 as well as h0"), "c0", layers.Count, batch, hidden, op);
+                CheckState(state.C ?? throw new ArgumentException($"{op}: the initial state needs c0 as well as h0"),
+                    "c0", layers.Count, batch, hidden, op);
             else if (state.C is not null)
                 throw new ArgumentException($"{op}: only an LSTM takes a cell state c0");
         }
@@ -115,7 +117,9 @@ public static class Functional
         {
             var w = layers[l];
             var h0 = state is null ? Tensor.Zeros(input.DType, batch, hidden) : state.H.Narrow(0, l, 1).Squeeze(0);
-            Tensor? c0 = cell != RecurrentCell.Lstm ? null : state is null ? Tensor.Zeros(input.DType, batch, hidden) : state.C!.Narrow(0, l, 1).Squeeze(0);
+            Tensor? c0 = cell != RecurrentCell.Lstm ? null
+                : state is null ? Tensor.Zeros(input.DType, batch, hidden)
+                : state.C!.Narrow(0, l, 1).Squeeze(0);
             // The input projection of all time steps at once: one GEMM of (B·T, in) by (in, G·H).
             var xg = Linear(x, w.WeightIh, w.BiasIh);
             var y = RecurrentOp.Forward(cell, xg, w.WeightHh, w.BiasHh, h0, c0);
@@ -137,7 +141,8 @@ public static class Functional
     private static void CheckState(Tensor t, string name, int layers, int batch, int hidden, string op)
     {
         if (t.Rank != 3 || t.Size(0) != layers || t.Size(1) != batch || t.Size(2) != hidden)
-            throw new ArgumentException($"{op}: {name} must be (layers, batch, hidden) = ({layers}, {batch}, {hidden}), got {ShapeUtil.Format(t.Shape)}");
+            throw new ArgumentException(
+                $"{op}: {name} must be (layers, batch, hidden) = ({layers}, {batch}, {hidden}), got {ShapeUtil.Format(t.Shape)}");
     }
 }
 

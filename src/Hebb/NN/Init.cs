@@ -10,7 +10,8 @@ public enum InitScheme
     Zeros,
     /// <summary>He / Kaiming normal: std = sqrt(2 / n_in), for ReLU.</summary>
     He,
-    /// <summary>Xavier as the seed notes write it: normal with std = sqrt(1 / n_in) (also called LeCun normal), for tanh and sigmoid.</summary>
+    /// <summary>Xavier as the seed notes write it: normal with std = sqrt(1 / n_in) (also called LeCun normal), for tanh and
+    /// sigmoid.</summary>
     Xavier,
     /// <summary>Glorot's form: normal with std = sqrt(2 / (n_in + n_out)) (torch.nn.init.xavier_normal_).</summary>
     Glorot,
@@ -25,7 +26,8 @@ public static class Init
 {
     public static (int FanIn, int FanOut) Fans(Tensor weight)
     {
-        if (weight.Rank < 2) throw new ArgumentException($"fan-in/fan-out need a weight of rank >= 2, got shape {ShapeUtil.Format(weight.Shape)}");
+        if (weight.Rank < 2)
+            throw new ArgumentException($"fan-in/fan-out need a weight of rank >= 2, got shape {ShapeUtil.Format(weight.Shape)}");
         int receptive = 1;
         for (int i = 2; i < weight.Rank; i++) receptive *= weight.ShapeArray[i];
         return (weight.ShapeArray[1] * receptive, weight.ShapeArray[0] * receptive);

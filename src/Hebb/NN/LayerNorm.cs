@@ -32,5 +32,6 @@ public sealed class LayerNorm : Module
 
     public override Tensor Forward(Tensor input) => Functional.LayerNorm(input, NormalizedShape, Weight, Bias, Eps);
 
-    protected override string ExtraRepr => $"{ShapeUtil.Format(NormalizedShape)}, eps={Eps}, elementwise_affine={Weight is not null}, bias={Bias is not null}";
+    protected override string ExtraRepr =>
+        $"{ShapeUtil.Format(NormalizedShape)}, eps={Eps}, elementwise_affine={Weight is not null}, bias={Bias is not null}";
 }

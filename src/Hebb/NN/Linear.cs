@@ -10,7 +10,8 @@ public sealed class Linear : Module, IFusesActivation
 
     public Linear(int inFeatures, int outFeatures, Generator generator, bool bias = true, InitScheme init = InitScheme.Default)
     {
-        if (inFeatures <= 0 || outFeatures <= 0) throw new ArgumentException($"Linear: sizes must be positive, got in={inFeatures}, out={outFeatures}");
+        if (inFeatures <= 0 || outFeatures <= 0)
+            throw new ArgumentException($"Linear: sizes must be positive, got in={inFeatures}, out={outFeatures}");
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         Weight = RegisterParameter("weight", Tensor.Zeros(outFeatures, inFeatures));
@@ -25,7 +26,8 @@ public sealed class Linear : Module, IFusesActivation
     public Tensor Forward(Tensor input, Activation activation)
     {
         if (input.Rank == 0 || input.Size(-1) != InFeatures)
-            throw new ArgumentException($"Linear({InFeatures}, {OutFeatures}): input of shape {ShapeUtil.Format(input.Shape)} must end in {InFeatures} features");
+            throw new ArgumentException(
+                $"Linear({InFeatures}, {OutFeatures}): input of shape {ShapeUtil.Format(input.Shape)} must end in {InFeatures} features");
         return Functional.Linear(input, Weight, Bias, activation);
     }
 

@@ -36,12 +36,14 @@ public static class Losses
     public static Tensor Nll(Tensor logProbs, Tensor targets)
     {
         if (logProbs.Rank != 2 || targets.Rank != 1 || targets.Size(0) != logProbs.Size(0))
-            throw new ArgumentException($"Nll: expects log-probabilities (batch, classes) and targets (batch), got {ShapeUtil.Format(logProbs.Shape)} and {ShapeUtil.Format(targets.Shape)}");
+            throw new ArgumentException("Nll: expects log-probabilities (batch, classes) and targets (batch), " +
+                $"got {ShapeUtil.Format(logProbs.Shape)} and {ShapeUtil.Format(targets.Shape)}");
         return logProbs.Gather(1, targets.Unsqueeze(1)).Mean().Neg();
     }
 
     /// <summary>Binary cross-entropy from logits against targets in [0, 1] (stable; see the op).</summary>
-    public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets) => BinaryCrossEntropyWithLogitsOp.Forward(logits, targets);
+    public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets) =>
+        BinaryCrossEntropyWithLogitsOp.Forward(logits, targets);
 
     /// <summary>The seed's logistic-regression loss: mean of ln(1 + e^(-y·s)) for scores s = w·x and labels y
     /// in {-1, +1} (int32 or float, same shape as the scores), i.e. -mean ln σ(y·s). Stable for any score.</summary>
@@ -98,6 +100,7 @@ public static class Losses
     private static void CheckSameShape(Tensor a, Tensor b, string op)
     {
         if (!ShapeUtil.SameShape(a.Shape, b.Shape))
-            throw new ArgumentException($"{op}: input {ShapeUtil.Format(a.Shape)} and target {ShapeUtil.Format(b.Shape)} must have the same shape");
+            throw new ArgumentException(
+                $"{op}: input {ShapeUtil.Format(a.Shape)} and target {ShapeUtil.Format(b.Shape)} must have the same shape");
     }
 }

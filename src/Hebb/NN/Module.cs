@@ -225,13 +225,15 @@ public abstract class Module
         var missing = own.Where(kv => !state.ContainsKey(kv.Key)).Select(kv => kv.Key).ToList();
         var unexpected = state.Keys.Where(k => own.All(kv => kv.Key != k)).ToList();
         if (strict && (missing.Count > 0 || unexpected.Count > 0))
-            throw new InvalidDataException($"state dict does not match {GetType().Name}: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}]");
+            throw new InvalidDataException($"state dict does not match {GetType().Name}: " +
+                $"missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}]");
         using var _ = GradMode.NoGrad();
         foreach (var (name, tensor) in own)
         {
             if (!state.TryGetValue(name, out var value)) continue;
             if (!ShapeUtil.SameShape(value.Shape, tensor.Shape))
-                throw new InvalidDataException($"'{name}': saved shape {ShapeUtil.Format(value.Shape)} does not match the model's {ShapeUtil.Format(tensor.Shape)}");
+                throw new InvalidDataException(
+                    $"'{name}': saved shape {ShapeUtil.Format(value.Shape)} does not match the model's {ShapeUtil.Format(tensor.Shape)}");
             tensor.CopyFrom(value);
         }
     }

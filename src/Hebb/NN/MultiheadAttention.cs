@@ -32,11 +32,14 @@ public sealed class MultiheadAttention : Module
     public Linear? VProj { get; }
     public Linear CProj { get; }
 
-    public MultiheadAttention(int embedDim, int numHeads, Generator generator, bool bias = true, double dropout = 0, bool fusedProjections = true)
+    public MultiheadAttention(
+        int embedDim, int numHeads, Generator generator, bool bias = true, double dropout = 0, bool fusedProjections = true)
     {
         if (embedDim <= 0 || numHeads <= 0 || embedDim % numHeads != 0)
-            throw new ArgumentException($"MultiheadAttention: embed_dim ({embedDim}) must be a positive multiple of num_heads ({numHeads})");
-        if (!(dropout >= 0 && dropout < 1)) throw new ArgumentOutOfRangeException(nameof(dropout), $"MultiheadAttention: dropout must be in [0, 1), got {dropout}");
+            throw new ArgumentException(
+                $"MultiheadAttention: embed_dim ({embedDim}) must be a positive multiple of num_heads ({numHeads})");
+        if (!(dropout >= 0 && dropout < 1))
+            throw new ArgumentOutOfRangeException(nameof(dropout), $"MultiheadAttention: dropout must be in [0, 1), got {dropout}");
         (EmbedDim, NumHeads, DropoutP, FusedProjections, _generator) = (embedDim, numHeads, dropout, fusedProjections, generator);
         if (fusedProjections)
         {
@@ -61,7 +64,8 @@ public sealed class MultiheadAttention : Module
         Attend(query, key, value, mask, isCausal, needWeights: false, out _);
 
     /// <summary>As Forward, also returning the attention weights of every head, (B, heads, Tq, Tk) (detached).</summary>
-    public Tensor Forward(Tensor query, out Tensor weights, Tensor? key = null, Tensor? value = null, Tensor? mask = null, bool isCausal = false)
+    public Tensor Forward(
+        Tensor query, out Tensor weights, Tensor? key = null, Tensor? value = null, Tensor? mask = null, bool isCausal = false)
     {
         var y = Attend(query, key, value, mask, isCausal, needWeights: true, out var w);
         weights = w!;
@@ -73,7 +77,8 @@ public sealed class MultiheadAttention : Module
         value ??= key;
         foreach (var (t, name) in new[] { (query, "query"), (key, "key"), (value, "value") })
             if (t is not null && (t.Rank != 3 || t.ShapeArray[2] != EmbedDim))
-                throw new ArgumentException($"MultiheadAttention: {name} must be (batch, time, {EmbedDim}), got {ShapeUtil.Format(t.Shape)}");
+                throw new ArgumentException(
+                    $"MultiheadAttention: {name} must be (batch, time, {EmbedDim}), got {ShapeUtil.Format(t.Shape)}");
         double p = Training ? DropoutP : 0;
         int e = EmbedDim;
         Tensor y;
@@ -84,7 +89,8 @@ public sealed class MultiheadAttention : Module
             if (self)
             {
                 var qkv = c.Forward(query);
-                y = AttentionOp.MultiHead(qkv, 0, qkv, e, qkv, 2 * e, NumHeads, HeadDim, mask, isCausal, p, _generator, out weights, needWeights);
+                y = AttentionOp.MultiHead(
+                    qkv, 0, qkv, e, qkv, 2 * e, NumHeads, HeadDim, mask, isCausal, p, _generator, out weights, needWeights);
             }
             else
             {
@@ -93,7 +99,8 @@ public sealed class MultiheadAttention : Module
                 if (ReferenceEquals(key, value))
                 {
                     var kv = Project(key!, c, e, 2 * e);
-                    y = AttentionOp.MultiHead(q, 0, kv, 0, kv, e, NumHeads, HeadDim, mask, isCausal, p, _generator, out weights, needWeights);
+                    y = AttentionOp.MultiHead(
+                        q, 0, kv, 0, kv, e, NumHeads, HeadDim, mask, isCausal, p, _generator, out weights, needWeights);
                 }
                 else
                 {

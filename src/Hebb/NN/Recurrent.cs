@@ -27,8 +27,10 @@ public abstract class RecurrentBase : Module
     {
         string name = cell.ToString().ToUpperInvariant();
         if (inputSize <= 0 || hiddenSize <= 0 || numLayers <= 0)
-            throw new ArgumentException($"{name}: sizes must be positive, got input_size={inputSize}, hidden_size={hiddenSize}, num_layers={numLayers}");
-        if (!(dropout >= 0 && dropout < 1)) throw new ArgumentOutOfRangeException(nameof(dropout), $"{name}: dropout must be in [0, 1), got {dropout}");
+            throw new ArgumentException(
+                $"{name}: sizes must be positive, got input_size={inputSize}, hidden_size={hiddenSize}, num_layers={numLayers}");
+        if (!(dropout >= 0 && dropout < 1))
+            throw new ArgumentOutOfRangeException(nameof(dropout), $"{name}: dropout must be in [0, 1), got {dropout}");
         (Cell, InputSize, HiddenSize, NumLayers, Dropout) = (cell, inputSize, hiddenSize, numLayers, dropout);
         int gh = RecurrentOp.Gates(cell) * hiddenSize;
         double bound = 1 / Math.Sqrt(hiddenSize);
@@ -58,7 +60,8 @@ public abstract class RecurrentBase : Module
     /// <summary>The outputs only, from a zero initial state.</summary>
     public override Tensor Forward(Tensor input) => Forward(input, null).Output;
 
-    protected override string ExtraRepr => $"{InputSize}, {HiddenSize}, num_layers={NumLayers}, batch_first=True" + (Dropout > 0 ? $", dropout={Dropout}" : "");
+    protected override string ExtraRepr =>
+        $"{InputSize}, {HiddenSize}, num_layers={NumLayers}, batch_first=True" + (Dropout > 0 ? $", dropout={Dropout}" : "");
 }
 
 /// <summary>Elman RNN with tanh: h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh).</summary>

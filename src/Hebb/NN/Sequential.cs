@@ -28,7 +28,8 @@ public sealed class Sequential : Module
             // A Linear or Conv2d followed by ReLU, Sigmoid or Tanh runs as one op (same numbers, one pass
             // and one graph node fewer): see Ops/FusedActivation. GELU's backward needs its input, not its
             // output, so it is never fused.
-            if (i + 1 < _layers.Count && _layers[i] is IFusesActivation layer && FusibleActivation(_layers[i + 1]) is var activation and not Activation.None)
+            if (i + 1 < _layers.Count && _layers[i] is IFusesActivation layer
+                && FusibleActivation(_layers[i + 1]) is var activation and not Activation.None)
             {
                 x = layer.Forward(x, activation);
                 i++;

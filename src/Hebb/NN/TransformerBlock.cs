@@ -10,7 +10,8 @@ public sealed class Mlp : Module
     public Linear CFc { get; }
     public Linear CProj { get; }
 
-    public Mlp(int embedDim, Generator generator, int? hidden = null, Activation activation = Activation.Gelu, bool bias = true, double dropout = 0)
+    public Mlp(int embedDim, Generator generator, int? hidden = null, Activation activation = Activation.Gelu, bool bias = true,
+        double dropout = 0)
     {
         int h = hidden ?? 4 * embedDim;
         CFc = RegisterModule("c_fc", new Linear(embedDim, h, generator, bias));
@@ -76,7 +77,8 @@ public sealed class DecoderBlock : Module
     public LayerNorm Ln3 { get; }
     public Mlp Mlp { get; }
 
-    public DecoderBlock(int embedDim, int numHeads, Generator generator, bool bias = true, double dropout = 0, Activation activation = Activation.Gelu)
+    public DecoderBlock(
+        int embedDim, int numHeads, Generator generator, bool bias = true, double dropout = 0, Activation activation = Activation.Gelu)
     {
         Ln1 = RegisterModule("ln_1", new LayerNorm(embedDim, bias: bias));
         Attn = RegisterModule("attn", new MultiheadAttention(embedDim, numHeads, generator, bias, dropout));

@@ -22,11 +22,14 @@ public class Adam : Optimizer
     protected virtual bool DecoupledWeightDecay => false;
 
     public Adam(IEnumerable<Tensor> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
-        double epsilon = 1e-8, double weightDecay = 0) : this([new ParameterGroup(parameters)], learningRate, beta1, beta2, epsilon, weightDecay) { }
+        double epsilon = 1e-8, double weightDecay = 0)
+        : this([new ParameterGroup(parameters)], learningRate, beta1, beta2, epsilon, weightDecay) { }
 
     /// <summary>Parameters in groups, as torch's param groups: a group's WeightDecay, when set, replaces the default.</summary>
     public Adam(IEnumerable<ParameterGroup> groups, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
-        double epsilon = 1e-8, double weightDecay = 0) : this(groups.Select(g => g with { Parameters = g.Parameters.ToArray() }).ToArray(), learningRate, beta1, beta2, epsilon, weightDecay) { }
+        double epsilon = 1e-8, double weightDecay = 0)
+        : this(groups.Select(g => g with { Parameters = g.Parameters.ToArray() }).ToArray(),
+            learningRate, beta1, beta2, epsilon, weightDecay) { }
 
     private Adam(ParameterGroup[] groups, double learningRate, double beta1, double beta2, double epsilon, double weightDecay)
         : base(groups.SelectMany(g => g.Parameters), learningRate)
@@ -42,7 +45,8 @@ public class Adam : Optimizer
         _v = Parameters.Select(p => new float[p.Numel]).ToArray();
     }
 
-    /// <summary>The weight decay that applies to parameter <paramref name="index"/> (in <see cref="Optimizer.Parameters"/> order).</summary>
+    /// <summary>The weight decay that applies to parameter <paramref name="index"/> (in <see cref="Optimizer.Parameters"/>
+    /// order).</summary>
     public double WeightDecayOf(int index) => _decay[index];
 
     protected override void Update(int index, Span<float> w, ReadOnlySpan<float> grad)
@@ -104,6 +108,7 @@ public sealed record ParameterGroup(IEnumerable<Tensor> Parameters, double? Weig
     public static ParameterGroup[] DecayMatricesOnly(IEnumerable<Tensor> parameters, double weightDecay)
     {
         var all = parameters.ToArray();
-        return [new ParameterGroup(all.Where(p => p.Rank >= 2).ToArray(), weightDecay), new ParameterGroup(all.Where(p => p.Rank < 2).ToArray(), 0)];
+        return [new ParameterGroup(all.Where(p => p.Rank >= 2).ToArray(), weightDecay),
+            new ParameterGroup(all.Where(p => p.Rank < 2).ToArray(), 0)];
     }
 }

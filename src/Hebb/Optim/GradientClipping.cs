@@ -26,7 +26,8 @@ public static class GradientClipping
             foreach (var p in parameters)
             {
                 if (p.Grad is not { } g) continue;
-                if (g.DType == DType.Float32 && g.IsContiguous) System.Numerics.Tensors.TensorPrimitives.Multiply(Dense(g), (float)scale, Dense(g));
+                if (g.DType == DType.Float32 && g.IsContiguous)
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(Dense(g), (float)scale, Dense(g));
                 else g.CopyFrom(g.Mul(scale));
             }
         }

@@ -26,7 +26,8 @@ public sealed class CosineWithWarmupSchedule(double maxLr, double minLr, int war
     public override double At(int step)
     {
         if (warmupSteps < 0 || totalSteps <= warmupSteps || minLr > maxLr)
-            throw new InvalidOperationException($"CosineWithWarmupSchedule: need 0 <= warmup ({warmupSteps}) < total ({totalSteps}) and minLr <= maxLr");
+            throw new InvalidOperationException(
+                $"CosineWithWarmupSchedule: need 0 <= warmup ({warmupSteps}) < total ({totalSteps}) and minLr <= maxLr");
         if (step < warmupSteps) return maxLr * (step + 1) / warmupSteps;
         if (step >= totalSteps) return minLr;
         double progress = (double)(step - warmupSteps) / (totalSteps - warmupSteps);

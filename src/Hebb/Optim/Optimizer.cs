@@ -14,7 +14,8 @@ public abstract class Optimizer
             if (!p.IsLeaf || !p.RequiresGrad || !p.IsContiguous || p.DType != DType.Float32)
                 throw new ArgumentException($"optimizer parameters must be contiguous float32 leaves that require grad; got {p}");
         }
-        if (!(learningRate > 0)) throw new ArgumentOutOfRangeException(nameof(learningRate), $"learning rate must be positive and finite, got {learningRate}");
+        if (!(learningRate > 0))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), $"learning rate must be positive and finite, got {learningRate}");
         LearningRate = learningRate;
     }
 
@@ -25,7 +26,9 @@ public abstract class Optimizer
     {
         get => _learningRate;
         // 0 is allowed here (the end of a schedule); the constructor insists on a positive rate.
-        set => _learningRate = value >= 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), $"learning rate must be >= 0 and finite, got {value}");
+        set => _learningRate = value >= 0 && double.IsFinite(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), $"learning rate must be >= 0 and finite, got {value}");
     }
 
     /// <summary>Clears the gradients: zero-filled in place by default (buffers reused, as

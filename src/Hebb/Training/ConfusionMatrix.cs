@@ -24,7 +24,8 @@ public sealed class ConfusionMatrix
         for (int i = 0; i < truth.Length; i++)
         {
             if ((uint)truth[i] >= (uint)Classes || (uint)predicted[i] >= (uint)Classes)
-                throw new ArgumentException($"ConfusionMatrix: label {truth[i]} or prediction {predicted[i]} at position {i} is outside 0..{Classes - 1}");
+                throw new ArgumentException(
+                    $"ConfusionMatrix: label {truth[i]} or prediction {predicted[i]} at position {i} is outside 0..{Classes - 1}");
             _counts[truth[i], predicted[i]]++;
         }
         Total += truth.Length;

@@ -52,7 +52,8 @@ public sealed class EarlyStopping
     /// <summary>Loads the weights (and buffers) saved at the best epoch back into the model.</summary>
     public void RestoreBest()
     {
-        if (_best is null) throw new InvalidOperationException("early stopping: no epoch has been observed, so there are no best weights to restore");
+        if (_best is null)
+            throw new InvalidOperationException("early stopping: no epoch has been observed, so there are no best weights to restore");
         _model.LoadStateDict(_best);
     }
 }

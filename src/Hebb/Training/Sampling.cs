@@ -14,7 +14,8 @@ public static class Sampling
     public static void CheckTemperature(double temperature)
     {
         if (!(temperature >= 0) || double.IsInfinity(temperature))
-            throw new ArgumentException($"--temperature must be a finite number >= 0 (0 = always the most likely token), got {temperature}");
+            throw new ArgumentException(
+                $"--temperature must be a finite number >= 0 (0 = always the most likely token), got {temperature}");
     }
 
     public static void CheckTopK(int topK)
@@ -47,12 +48,14 @@ public static class Sampling
     /// A recurrent model reads the prompt once and then one token per step, carrying its state; any
     /// other model reruns on the last MaxContext tokens for each new token. Runs in eval mode, no graph.
     /// </summary>
-    public static int[] Generate(ILanguageModel model, IReadOnlyList<int> prompt, int length, double temperature, int topK, Generator generator)
+    public static int[] Generate(
+        ILanguageModel model, IReadOnlyList<int> prompt, int length, double temperature, int topK, Generator generator)
     {
         CheckTemperature(temperature);
         CheckTopK(topK);
         if (length < 0) throw new ArgumentException($"--length must be >= 0, got {length}");
-        if (prompt.Count == 0) throw new ArgumentException("--prompt must not be empty: the model needs at least one character to start from");
+        if (prompt.Count == 0)
+            throw new ArgumentException("--prompt must not be empty: the model needs at least one character to start from");
         var module = model as Module;
         bool wasTraining = module?.Training ?? false;
         module?.Eval();

@@ -175,7 +175,9 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
     {
         ArgumentNullException.ThrowIfNull(computeLoss);
         if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(steps), $"steps must be positive, got {steps}");
-        if (evaluateEvery < 0) throw new ArgumentOutOfRangeException(nameof(evaluateEvery), $"evaluateEvery must be >= 0 (0 = only after the last step), got {evaluateEvery}");
+        if (evaluateEvery < 0)
+            throw new ArgumentOutOfRangeException(
+                nameof(evaluateEvery), $"evaluateEvery must be >= 0 (0 = only after the last step), got {evaluateEvery}");
         double seconds = 0;
         for (int step = 1; step <= steps; step++)
         {

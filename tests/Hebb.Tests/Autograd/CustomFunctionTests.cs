@@ -79,7 +79,8 @@ public class CustomFunctionTests
         var p = new ScaledProduct();
         GradCheck.Check(x => p.Apply(x[0], x[1], null), GradCheck.Leaf(g, 3, 4), GradCheck.Leaf(g, 1, 4));
         GradCheck.Check(x => p.Apply(x[0], x[1], null), GradCheck.NonContiguousLeaf(g, 4, 3), GradCheck.Leaf(g, 3));
-        GradCheck.Check(x => p.Apply(x[0], x[1], x[2]), GradCheck.Leaf(g, 2, 3), GradCheck.NonContiguousLeaf(g, 2, 3), GradCheck.Leaf(g, 2, 1));
+        GradCheck.Check(x => p.Apply(x[0], x[1], x[2]),
+            GradCheck.Leaf(g, 2, 3), GradCheck.NonContiguousLeaf(g, 2, 3), GradCheck.Leaf(g, 2, 1));
     }
 
     [Fact]

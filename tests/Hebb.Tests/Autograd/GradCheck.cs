@@ -39,7 +39,8 @@ public static class GradCheck
             {
                 double diff = Math.Abs(analytic[j] - numeric[j]);
                 Assert.True(diff <= Atol + Rtol * Math.Abs(numeric[j]),
-                    $"input {i} element {j}: analytic {analytic[j]:G10} vs numeric {numeric[j]:G10} (output shape {string.Join("x", output.ShapeArray)})");
+                    $"input {i} element {j}: analytic {analytic[j]:G10} vs numeric {numeric[j]:G10} " +
+                    $"(output shape {string.Join("x", output.ShapeArray)})");
             }
         }
 
@@ -88,7 +89,8 @@ public static class GradCheck
         AssertClose(out64, out32, "forward");
         out32T.Mul(Tensor.Randn(new Generator(99), DType.Float64, out32T.ShapeArray).To(DType.Float32)).Sum().Backward();
         for (int i = 0; i < inputs.Length; i++)
-            if (inputs[i].RequiresGrad) AssertClose(inputs[i].Grad!.ToArray<double>(), inputs32[i].Grad!.ToArray<float>(), $"gradient of input {i}");
+            if (inputs[i].RequiresGrad)
+                AssertClose(inputs[i].Grad!.ToArray<double>(), inputs32[i].Grad!.ToArray<float>(), $"gradient of input {i}");
     }
 
     private static void AssertClose(double[] expected, float[] actual, string what)
@@ -121,7 +123,8 @@ public static class GradCheck
             if (doubled.Length == 1) view = view.Slice(0, 0, doubled[0], 2);
         }
         var leaf = view.Detach().RequireGrad();
-        if (shape.Length >= 1 && shape.Any(s => s > 1)) Assert.False(leaf.IsContiguous && shape.Length >= 2 && shape[^1] > 1 && shape[^2] > 1);
+        if (shape.Length >= 1 && shape.Any(s => s > 1))
+            Assert.False(leaf.IsContiguous && shape.Length >= 2 && shape[^1] > 1 && shape[^2] > 1);
         return leaf;
     }
 

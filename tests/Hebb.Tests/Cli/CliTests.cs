@@ -104,8 +104,8 @@ public class CliTests
         {
             var model = Path.Combine(dir.FullName, "lenet.safetensors");
             var metrics = Path.Combine(dir.FullName, "metrics.json");
-            var (code, stdout, stderr) = Hebb("train", "mnist", "--model", "lenet5", "--epochs", "1", "--train-limit", "6000", "--dropout", "0.1", "--schedule", "none", "--lr", "0.003",
-                "--out", model, "--metrics", metrics);
+            var (code, stdout, stderr) = Hebb("train", "mnist", "--model", "lenet5", "--epochs", "1", "--train-limit", "6000",
+                "--dropout", "0.1", "--schedule", "none", "--lr", "0.003", "--out", model, "--metrics", metrics);
             Assert.True(code == 0, stderr);
             Assert.Contains("confusion matrix", stdout);
             Assert.Contains("LeCun et al. 1998 report 0.95%", stdout);
@@ -172,16 +172,19 @@ public class CliTests
         try
         {
             var picture = Path.Combine(dir.FullName, "w.png");
-            var (code, stdout, stderr) = Hebb("logistic", "--digit", "0", "--batch", "1", "--epochs", "1", "--train-limit", "5000", "--picture", picture);
+            var (code, stdout, stderr) = Hebb(
+                "logistic", "--digit", "0", "--batch", "1", "--epochs", "1", "--train-limit", "5000", "--picture", picture);
             Assert.True(code == 0, stderr);
             Assert.Contains("SGD with a batch of one", stdout);
             Assert.Contains("5,000 steps", stdout);
-            var accuracy = System.Text.RegularExpressions.Regex.Match(stdout, @"test accuracy (\d+\.\d+)% \(always answering no: 90\.20%\)");
+            var accuracy = System.Text.RegularExpressions.Regex.Match(
+                stdout, @"test accuracy (\d+\.\d+)% \(always answering no: 90\.20%\)");
             Assert.True(accuracy.Success, stdout);
             Assert.True(double.Parse(accuracy.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 97.0, stdout);
             var png = File.ReadAllBytes(picture);
             Assert.Equal(0x89, png[0]);
-            Assert.Equal(58, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16))); // one 28x28 tile, doubled, plus borders
+            // one 28x28 tile, doubled, plus borders
+            Assert.Equal(58, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
 
             (code, stdout, stderr) = Hebb("logistic", "--batch", "full", "--epochs", "3", "--train-limit", "2000");
             Assert.True(code == 0, stderr);
@@ -258,8 +261,8 @@ public class CliTests
             File.WriteAllText(corpus, text);
             var model = Path.Combine(dir.FullName, "char.safetensors");
             var metrics = Path.Combine(dir.FullName, "metrics.json");
-            var (code, stdout, stderr) = Hebb("train", "text", "--data", corpus, "--model", "gru", "--hidden", "32", "--block", "16", "--batch-size", "8",
-                "--steps", "20", "--eval-interval", "10", "--out", model, "--metrics", metrics);
+            var (code, stdout, stderr) = Hebb("train", "text", "--data", corpus, "--model", "gru", "--hidden", "32", "--block", "16",
+                "--batch-size", "8", "--steps", "20", "--eval-interval", "10", "--out", model, "--metrics", metrics);
             Assert.True(code == 0, stderr);
             Assert.Contains("step     10/20", stdout);
             Assert.Contains("val loss", stdout);
@@ -271,11 +274,13 @@ public class CliTests
             Assert.True(json.RootElement.GetProperty("train_loss").GetDouble() > 0);
             Assert.True(json.RootElement.GetProperty("seconds").GetDouble() > 0);
 
-            (code, stdout, stderr) = Hebb("generate", "--model", model, "--prompt", "ROMEO:", "--length", "50", "--temperature", "0.8", "--top-k", "5", "--seed", "1");
+            (code, stdout, stderr) = Hebb("generate", "--model", model, "--prompt", "ROMEO:", "--length", "50",
+                "--temperature", "0.8", "--top-k", "5", "--seed", "1");
             Assert.True(code == 0, stderr);
             Assert.StartsWith("ROMEO:", stdout);
             Assert.Equal(56, stdout.TrimEnd('\n').Length);
-            var again = Hebb("generate", "--model", model, "--prompt", "ROMEO:", "--length", "50", "--temperature", "0.8", "--top-k", "5", "--seed", "1");
+            var again = Hebb("generate", "--model", model, "--prompt", "ROMEO:", "--length", "50",
+                "--temperature", "0.8", "--top-k", "5", "--seed", "1");
             Assert.Equal(stdout, again.Stdout); // same seed, same text
 
             (code, stdout, stderr) = Hebb("embed", "nearest", "e", "--model", model, "--k", "3");

@@ -28,11 +28,15 @@ public class GptCliTests
             string corpus = Corpus(dir);
             var model = Path.Combine(dir.FullName, "gpt.safetensors");
             var metrics = Path.Combine(dir.FullName, "metrics.json");
-            var (code, stdout, stderr) = Hebb("train", "text", "--data", corpus, "--model", "gpt", "--layers", "2", "--heads", "2", "--embd", "32",
-                "--block", "16", "--batch-size", "8", "--steps", "30", "--lr", "3e-3", "--dropout", "0.1", "--eval-interval", "15", "--out", model, "--metrics", metrics);
+            var (code, stdout, stderr) = Hebb(
+                "train", "text", "--data", corpus, "--model", "gpt", "--layers", "2", "--heads", "2", "--embd", "32",
+                "--block", "16", "--batch-size", "8", "--steps", "30", "--lr", "3e-3", "--dropout", "0.1", "--eval-interval", "15",
+                "--out", model, "--metrics", metrics);
             Assert.True(code == 0, stderr);
-            // The GPT's own defaults apply where no option was given: AdamW, betas, decay, the cosine schedule (warm-up shrunk to fit 30 steps).
-            Assert.Contains("gpt 2 layer(s) x 2 heads, embedding 32, dropout 0.1, block 16, batch 8, AdamW lr 0.003 betas (0.9, 0.99) weight decay 0.1, 1 warm-up steps then cosine to 0.0001", stdout);
+            // The GPT's own defaults apply where no option was given: AdamW, betas, decay, the cosine schedule (warm-up
+            // shrunk to fit 30 steps).
+            Assert.Contains("gpt 2 layer(s) x 2 heads, embedding 32, dropout 0.1, block 16, batch 8, " +
+                "AdamW lr 0.003 betas (0.9, 0.99) weight decay 0.1, 1 warm-up steps then cosine to 0.0001", stdout);
             Assert.Contains("step     15/30", stdout);
             using (var json = JsonDocument.Parse(File.ReadAllText(metrics)))
             {
@@ -41,14 +45,18 @@ public class GptCliTests
             }
 
             // Generation past the block size (16) crops the context to the last 16 characters.
-            (code, stdout, stderr) = Hebb("generate", "--model", model, "--prompt", "ROMEO:", "--length", "40", "--temperature", "0.8", "--top-k", "5", "--seed", "3");
+            (code, stdout, stderr) = Hebb("generate", "--model", model, "--prompt", "ROMEO:", "--length", "40",
+                "--temperature", "0.8", "--top-k", "5", "--seed", "3");
             Assert.True(code == 0, stderr);
             Assert.StartsWith("ROMEO:", stdout);
             Assert.Equal(46, stdout.TrimEnd('\n').Length);
-            Assert.Equal(stdout, Hebb("generate", "--model", model, "--prompt", "ROMEO:", "--length", "40", "--temperature", "0.8", "--top-k", "5", "--seed", "3").Stdout);
-            (code, var greedy, stderr) = Hebb("generate", "--model", model, "--prompt", "ROMEO:", "--length", "40", "--temperature", "0", "--seed", "9");
+            Assert.Equal(stdout, Hebb("generate", "--model", model, "--prompt", "ROMEO:", "--length", "40",
+                "--temperature", "0.8", "--top-k", "5", "--seed", "3").Stdout);
+            (code, var greedy, stderr) = Hebb("generate", "--model", model, "--prompt", "ROMEO:", "--length", "40",
+                "--temperature", "0", "--seed", "9");
             Assert.True(code == 0, stderr);
-            Assert.Equal(greedy, Hebb("generate", "--model", model, "--prompt", "ROMEO:", "--length", "40", "--temperature", "0", "--seed", "10").Stdout); // argmax ignores the seed
+            Assert.Equal(greedy, Hebb("generate", "--model", model, "--prompt", "ROMEO:", "--length", "40",
+                "--temperature", "0", "--seed", "10").Stdout); // argmax ignores the seed
 
             string png = Path.Combine(dir.FullName, "attn.png");
             (code, stdout, stderr) = Hebb("attention", "--model", model, "--text", "First Citizen:", "--out", png, "--scale", "3");
@@ -62,7 +70,9 @@ public class GptCliTests
             Assert.Equal(2, bytes[25]);
             using (var tokens = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "attn.tokens.json"))))
             {
-                Assert.Equal("First Citizen:".Select(c => c.ToString()), tokens.RootElement.GetProperty("tokens").EnumerateArray().Select(e => e.GetString()!));
+                Assert.Equal(
+                    "First Citizen:".Select(c => c.ToString()),
+                    tokens.RootElement.GetProperty("tokens").EnumerateArray().Select(e => e.GetString()!));
                 Assert.Equal(2, tokens.RootElement.GetProperty("layers").GetInt32());
                 Assert.False(tokens.RootElement.GetProperty("labelled").GetBoolean()); // 3 pixels per weight: too small for the font
             }

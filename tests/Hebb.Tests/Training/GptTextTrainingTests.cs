@@ -19,13 +19,15 @@ public class GptTextTrainingTests
         var plain = new TextTrainingOptions();
         foreach (var kind in new[] { "lstm", "gru", "rnn" })
             Assert.Equal(plain with { Model = kind }, TextTrainingOptions.For(kind));
-        Assert.Equal((2e-3, 32, 1000, "adam", 0.0, "constant"), (plain.LearningRate, plain.BatchSize, plain.Steps, plain.Optimizer, plain.WeightDecay, plain.Schedule));
+        Assert.Equal((2e-3, 32, 1000, "adam", 0.0, "constant"),
+            (plain.LearningRate, plain.BatchSize, plain.Steps, plain.Optimizer, plain.WeightDecay, plain.Schedule));
 
         // W4 = nanoGPT's CPU configuration of shakespeare_char.
         var w4 = TextTrainingOptions.For("gpt");
         Assert.Equal((4, 4, 128, 64, 12, 0.0, false), (w4.Layers, w4.Heads, w4.EmbeddingDim, w4.Block, w4.BatchSize, w4.Dropout, w4.Bias));
         Assert.Equal(("adamw", 1e-3, 0.9, 0.99, 0.1), (w4.Optimizer, w4.LearningRate, w4.Beta1, w4.Beta2, w4.WeightDecay));
-        Assert.Equal(("cosine", 100, 1e-4, 1.0, 2000, 20), (w4.Schedule, w4.WarmupSteps, w4.MinLearningRate, w4.Clip, w4.Steps, w4.EvalBatches));
+        Assert.Equal(("cosine", 100, 1e-4, 1.0, 2000, 20),
+            (w4.Schedule, w4.WarmupSteps, w4.MinLearningRate, w4.Clip, w4.Steps, w4.EvalBatches));
         w4.Validate();
         Assert.Contains("--model", Assert.Throws<ArgumentException>(() => TextTrainingOptions.For("transformer")).Message);
 
@@ -40,9 +42,11 @@ public class GptTextTrainingTests
     {
         var w4 = TextTrainingOptions.For("gpt");
         Assert.Contains("warm-up", Assert.Throws<ArgumentException>(() => (w4 with { Steps = 50 }).Validate()).Message);
-        Assert.Contains("minimum learning rate", Assert.Throws<ArgumentException>(() => (w4 with { LearningRate = 1e-5 }).Validate()).Message);
+        Assert.Contains("minimum learning rate",
+            Assert.Throws<ArgumentException>(() => (w4 with { LearningRate = 1e-5 }).Validate()).Message);
         Assert.Contains("adamw", Assert.Throws<ArgumentException>(() => (w4 with { Optimizer = "adam" }).Validate()).Message);
-        Assert.Contains("--embd (128) must be a multiple of --heads (3)", Assert.Throws<ArgumentException>(() => (w4 with { Heads = 3 }).Validate()).Message);
+        Assert.Contains("--embd (128) must be a multiple of --heads (3)",
+            Assert.Throws<ArgumentException>(() => (w4 with { Heads = 3 }).Validate()).Message);
         Assert.Contains("betas", Assert.Throws<ArgumentException>(() => (w4 with { Beta2 = 1 }).Validate()).Message);
     }
 
@@ -138,7 +142,9 @@ public class GptTextTrainingTests
         Assert.Equal(AttentionMap.Heat(1f), Pixel(image, left + 1, top + 1));
         // Every printable ASCII character has a glyph with some ink, except the space.
         for (char c = '!'; c <= '~'; c++)
-            Assert.True(Enumerable.Range(0, TinyFont.Width * TinyFont.Height).Any(i => TinyFont.Ink(c, i % TinyFont.Width, i / TinyFont.Width)), $"'{c}' has no ink");
+            Assert.True(
+                Enumerable.Range(0, TinyFont.Width * TinyFont.Height).Any(i => TinyFont.Ink(c, i % TinyFont.Width, i / TinyFont.Width)),
+                $"'{c}' has no ink");
         Assert.Throws<ArgumentException>(() => AttentionMap.Render(layers, 1, 2, 6, ["A"]));
     }
 

@@ -51,7 +51,8 @@ public class LanguageModelTests
         const int n = 20000;
         for (int i = 0; i < n; i++) counts[Sampling.Next(logits, 1.0, 0, g)]++;
         // 5 standard deviations of a binomial count: a wrong formula (e.g. no exp, or T applied twice) is far outside
-        for (int i = 0; i < 3; i++) Assert.InRange(counts[i], n * p[i] - 5 * Math.Sqrt(n * p[i] * (1 - p[i])), n * p[i] + 5 * Math.Sqrt(n * p[i] * (1 - p[i])));
+        for (int i = 0; i < 3; i++)
+            Assert.InRange(counts[i], n * p[i] - 5 * Math.Sqrt(n * p[i] * (1 - p[i])), n * p[i] + 5 * Math.Sqrt(n * p[i] * (1 - p[i])));
         var top1 = new int[3];
         for (int i = 0; i < 100; i++) top1[Sampling.Next(logits, 1.0, 1, g)]++;
         Assert.Equal(100, top1[2]);
@@ -104,7 +105,8 @@ public class LanguageModelTests
         var fromMemory = Sampling.Generate((ILanguageModel)a.Model, prompt, 60, 0.8, 10, new Generator(7));
         var fromFile = Sampling.Generate(loaded.Model, prompt, 60, 0.8, 10, new Generator(7));
         Assert.Equal(fromMemory, fromFile);
-        Assert.Equal(a.ValidationLoss, LanguageModelRecipe.Evaluate(loaded.Model, data, validation: true, options)); // weights saved exactly
+        Assert.Equal(a.ValidationLoss,
+            LanguageModelRecipe.Evaluate(loaded.Model, data, validation: true, options)); // weights saved exactly
     }
 
     [Theory]
@@ -160,8 +162,11 @@ public class LanguageModelTests
     {
         var data = SmallText();
         Assert.Contains("--model", Assert.Throws<ArgumentException>(() => LanguageModelRecipe.Run(Small("transformer"), data)).Message);
-        Assert.Contains("--lr", Assert.Throws<ArgumentException>(() => LanguageModelRecipe.Run(Small("lstm") with { LearningRate = 0 }, data)).Message);
-        Assert.Contains("--clip", Assert.Throws<ArgumentException>(() => LanguageModelRecipe.Run(Small("lstm") with { Clip = -1 }, data)).Message);
-        Assert.Contains("--block", Assert.Throws<InvalidDataException>(() => LanguageModelRecipe.Run(Small("lstm") with { Block = 5000 }, data)).Message);
+        Assert.Contains("--lr", Assert.Throws<ArgumentException>(
+            () => LanguageModelRecipe.Run(Small("lstm") with { LearningRate = 0 }, data)).Message);
+        Assert.Contains("--clip", Assert.Throws<ArgumentException>(
+            () => LanguageModelRecipe.Run(Small("lstm") with { Clip = -1 }, data)).Message);
+        Assert.Contains("--block", Assert.Throws<InvalidDataException>(
+            () => LanguageModelRecipe.Run(Small("lstm") with { Block = 5000 }, data)).Message);
     }
 }

@@ -187,7 +187,10 @@ public class ToolkitTrainingTests(MnistFixture mnist) : IClassFixture<MnistFixtu
     [Fact]
     public void LeNet5LearnsMnistFromAFewThousandImages()
     {
-        var options = new ClassifierOptions { Model = ModelKind.LeNet5, Epochs = 1, Seed = 0, Schedule = ScheduleKind.None, LearningRate = 3e-3 };
+        var options = new ClassifierOptions
+        {
+            Model = ModelKind.LeNet5, Epochs = 1, Seed = 0, Schedule = ScheduleKind.None, LearningRate = 3e-3,
+        };
         var result = ClassifierRecipe.Run(options, mnist.Train.Slice(0, 6000), mnist.Test.Slice(0, 2000));
         Assert.True(result.Test.Accuracy >= 0.88, $"test accuracy {result.Test.Accuracy:P2}");
         var again = ClassifierRecipe.Run(options, mnist.Train.Slice(0, 6000), mnist.Test.Slice(0, 2000));
