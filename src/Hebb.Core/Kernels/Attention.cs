@@ -59,6 +59,13 @@ internal sealed class AttentionKernel<T> : IParallelWork where T : unmanaged, IF
         w.Launch();
     }
 
+    /// <summary>Turns uniform draws r in [0, 1) into dropout's keep factors, in place: 1/(1-p) where r ≥ p, else 0.</summary>
+    public static void ToKeepFactors(Span<T> r, T p)
+    {
+        T factor = T.One / (T.One - p);
+        for (int i = 0; i < r.Length; i++) r[i] = r[i] >= p ? factor : T.Zero;
+    }
+
     /// <summary>Threads this call may use: never more than the groups, and one when the work is small.</summary>
     public static int Parts(int count, int group, int tq, int tk, int d, int dv)
     {

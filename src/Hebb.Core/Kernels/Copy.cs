@@ -1,5 +1,6 @@
 namespace Hebb.Kernels;
 
+/// <summary>Copies between memory layouts: strided views to and from dense arrays, and a row repeated.</summary>
 internal static class Copy
 {
     /// <summary>Gathers a strided view into a dense row-major destination.</summary>
@@ -34,5 +35,11 @@ internal static class Copy
             else for (int j = 0, o = it.Off0; j < inner; j++, o += s) dst[o] = srcRow[j];
             it.NextRow();
         }
+    }
+
+    /// <summary>dst row r = row for every r &lt; rows (a bias broadcast over the rows of a matrix before a GEMM adds onto it).</summary>
+    public static void RepeatRow<T>(ReadOnlySpan<T> row, Span<T> dst, int rows) where T : unmanaged
+    {
+        for (int r = 0; r < rows; r++) row.CopyTo(dst.Slice(r * row.Length, row.Length));
     }
 }

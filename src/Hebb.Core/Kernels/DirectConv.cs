@@ -12,6 +12,9 @@ namespace Hebb.Kernels;
 /// Columns ow ≥ OW (q wrapping into the next row) are computed and thrown away by the caller.
 /// Callers give every image buffer <see cref="Slack"/> zeroed floats past its end, so the last
 /// vectors may read past the image.
+/// Where this sits: these are the register-tiled inner loops; <see cref="Conv2dDirect"/> (padding, packing,
+/// chunks of images, the weight gradient's chunk sums) calls them; Ops/Conv2dOp.cs is the op, with Conv2d's
+/// forward (Conv2dOp.Forward) and backward (class Conv2dBackward).
 /// </summary>
 internal static unsafe class DirectConv
 {

@@ -59,4 +59,30 @@ internal static class Gemm
             }
         }
     }
+
+    /// <summary>C[i] = A[i]·B[i] for every index i of the leading (batch) dims of cShape, in row-major order:
+    /// A (..., m, k) and B (..., k, n) are strided views of the same rank as C, already broadcast to its batch dims
+    /// (stride 0 where one repeats); C is dense, matrix i at i·m·n.</summary>
+    public static void MultiplyBatched<T>(T[] a, int aOff, ReadOnlySpan<int> aStrides, T[] b, int bOff, ReadOnlySpan<int> bStrides,
+        T[] c, ReadOnlySpan<int> cShape, int m, int k, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rank = cShape.Length;
+        if (m * n == 0) return;
+        int batchCount = 1;
+        for (int d = 0; d < rank - 2; d++) batchCount *= cShape[d];
+        int aRs = aStrides[rank - 2], aCs = aStrides[rank - 1];
+        int bRs = bStrides[rank - 2], bCs = bStrides[rank - 1];
+        for (int i = 0; i < batchCount; i++)
+        {
+            int aAt = aOff, bAt = bOff, rest = i;
+            for (int d = rank - 3; d >= 0; d--)
+            {
+                int size = cShape[d], idx = rest % size;
+                rest /= size;
+                aAt += idx * aStrides[d];
+                bAt += idx * bStrides[d];
+            }
+            Multiply(a, aAt, aRs, aCs, b, bAt, bRs, bCs, c, i * m * n, m, k, n);
+        }
+    }
 }

@@ -17,7 +17,7 @@ internal readonly record struct Conv2dGeometry(int Channels, int Height, int Wid
 /// <summary>
 /// im2col: unfolds every kernel-sized window of one image into a column, so convolution becomes one
 /// GEMM (weights (C_out, C·kh·kw) times columns (C·kh·kw, H_out·W_out)). col2im adds columns back
-/// into an image, which is the convolution's input gradient.
+/// into an image, which is the convolution's input gradient. <see cref="Conv2dIm2Col{T}"/> runs them image by image.
 /// </summary>
 internal static class Im2Col
 {

@@ -9,7 +9,9 @@ namespace Hebb.Kernels;
 /// here x stands for the row of W_ih·x + b_ih and r for the row of W_hh·h_(t-1) + b_hh, each of
 /// Gates·H values in PyTorch's gate order (LSTM i, f, g, o; GRU r, z, n).
 /// Forward uses TensorPrimitives (float overloads for float); backward needs only + - ×, done with
-/// Vector&lt;T&gt; loops written once for float and double.
+/// Vector&lt;T&gt; loops written once for float and double. The op that runs the steps over a sequence
+/// (the GEMMs, the order of steps, the tensors) is Ops/RecurrentOp.cs; the copies it makes between
+/// steps are at the end of this file.
 /// </summary>
 internal static class RecurrentCells
 {
@@ -154,6 +156,33 @@ internal static class RecurrentCells
             (new Vector<T>(dh[j..]) * (one - vh * vh)).CopyTo(dPre[j..]);
         }
         for (; j < n; j++) dPre[j] = dh[j] * (T.One - h[j] * h[j]);
+    }
+
+    // ---------------------------------------------------------------- between steps, over the whole batch
+
+    /// <summary>dh (batch, hidden) = dhT (hidden, batch) transposed, or += when <paramref name="add"/>: the
+    /// backward computes dh_(t-1) transposed because that product splits better over threads.</summary>
+    public static void FromTransposed<T>(ReadOnlySpan<T> dhT, Span<T> dh, int batch, int hidden, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int bi = 0; bi < batch; bi++)
+        {
+            var row = dh.Slice(bi * hidden, hidden);
+            if (add) for (int j = 0; j < hidden; j++) row[j] += dhT[j * batch + bi];
+            else for (int j = 0; j < hidden; j++) row[j] = dhT[j * batch + bi];
+        }
+    }
+
+    /// <summary>h_(t-1) for every (b, t), rows in (b, t) order: the outputs y (batch, steps, hidden) shifted one step
+    /// later, each sequence starting with its row of h0 (batch, hidden).</summary>
+    public static void PreviousStates<T>(ReadOnlySpan<T> h0, ReadOnlySpan<T> y, Span<T> hPrev, int batch, int steps, int hidden)
+        where T : unmanaged
+    {
+        for (int bi = 0; bi < batch; bi++)
+        {
+            h0.Slice(bi * hidden, hidden).CopyTo(hPrev.Slice(bi * steps * hidden, hidden));
+            y.Slice(bi * steps * hidden, (steps - 1) * hidden).CopyTo(hPrev.Slice((bi * steps + 1) * hidden, (steps - 1) * hidden));
+        }
     }
 
     // ---------------------------------------------------------------- span helpers: the shared element-wise ops

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Numerics;
 using Hebb.Autograd;
 using Hebb.Kernels;
 using Hebb.Ops;
@@ -97,70 +96,6 @@ namespace Hebb.Ops
             return [g.Mul(tanhApproximation
                 ? Pointwise.Unary<GeluTanhGradOp>(Input(0), "Gelu")
                 : Pointwise.Unary<GeluGradOp>(Input(0), "Gelu"))];
-        }
-    }
-
-    internal struct GeluOp : IUnaryOp
-    {
-        public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (F32.Is<T>())
-            {
-                GeluKernel.Forward(F32.R(x), F32.W(d)); // vectorised; the series below is for double
-                return;
-            }
-            for (int i = 0; i < x.Length; i++)
-            {
-                double v = double.CreateTruncating(x[i]);
-                d[i] = T.CreateTruncating(0.5 * v * (1 + Erf.Compute(v / Math.Sqrt(2))));
-            }
-        }
-    }
-
-    /// <summary>d/dx x·Φ(x) = Φ(x) + x·φ(x).</summary>
-    internal struct GeluGradOp : IUnaryOp
-    {
-        public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            if (F32.Is<T>())
-            {
-                GeluKernel.Gradient(F32.R(x), F32.W(d));
-                return;
-            }
-            for (int i = 0; i < x.Length; i++)
-            {
-                double v = double.CreateTruncating(x[i]);
-                double cdf = 0.5 * (1 + Erf.Compute(v / Math.Sqrt(2)));
-                double pdf = Math.Exp(-0.5 * v * v) / Math.Sqrt(2 * Math.PI);
-                d[i] = T.CreateTruncating(cdf + v * pdf);
-            }
-        }
-    }
-
-    internal struct GeluTanhOp : IUnaryOp
-    {
-        public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            double c = Math.Sqrt(2 / Math.PI);
-            for (int i = 0; i < x.Length; i++)
-            {
-                double v = double.CreateTruncating(x[i]);
-                d[i] = T.CreateTruncating(0.5 * v * (1 + Math.Tanh(c * (v + 0.044715 * v * v * v))));
-            }
-        }
-    }
-
-    internal struct GeluTanhGradOp : IUnaryOp
-    {
-        public static void Apply<T>(ReadOnlySpan<T> x, Span<T> d) where T : unmanaged, IFloatingPointIeee754<T>
-        {
-            double c = Math.Sqrt(2 / Math.PI);
-            for (int i = 0; i < x.Length; i++)
-            {
-                double v = double.CreateTruncating(x[i]);
-                double t = Math.Tanh(c * (v + 0.044715 * v * v * v));
-                d[i] = T.CreateTruncating(0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v));
-            }
         }
     }
 }

@@ -1,4 +1,5 @@
 using Hebb.Autograd;
+using Hebb.Kernels;
 
 namespace Hebb.Ops;
 
@@ -18,9 +19,7 @@ internal static class BinaryCrossEntropyWithLogitsOp
                 $"{ShapeUtil.Format(targets.Shape)} must have the same shape");
         var x = Comparison.AsDoubles(logits);
         var y = Comparison.AsDoubles(targets);
-        double total = 0;
-        for (int i = 0; i < x.Length; i++)
-            total += Math.Max(x[i], 0) - x[i] * y[i] + Math.Log(1 + Math.Exp(-Math.Abs(x[i])));
+        double total = LossKernels.BinaryCrossEntropyWithLogits(x, y);
         var loss = Tensor.Scalar(total / Math.Max(x.Length, 1), logits.DType);
         if (GradMode.ShouldRecord(logits)) loss.GradFn = new BinaryCrossEntropyWithLogitsBackward(logits, targets);
         return loss;

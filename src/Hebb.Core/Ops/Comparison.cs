@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Hebb.Kernels;
 using Hebb.Ops;
 
 namespace Hebb
@@ -28,21 +29,9 @@ namespace Hebb
                 var src = Comparison.AsDoubles(self);
                 switch (dtype)
                 {
-                    case DType.Float32:
-                        var floats = y.Data<float>();
-                        for (int i = 0; i < src.Length; i++) floats[i] = (float)src[i];
-                        break;
+                    case DType.Float32: ComparisonKernel.ToFloats(src, y.Data<float>()); break;
                     case DType.Float64: src.CopyTo(y.Data<double>(), 0); break;
-                    default:
-                        var ints = y.Data<int>();
-                        for (int i = 0; i < src.Length; i++)
-                        {
-                            if (double.IsNaN(src[i]) || Math.Abs(src[i]) > int.MaxValue)
-                                throw new OverflowException(
-                                    $"To(int32): value {src[i]} at flat index {i} does not fit in int32");
-                            ints[i] = (int)src[i];
-                        }
-                        break;
+                    default: ComparisonKernel.ToInt32(src, y.Data<int>()); break;
                 }
                 if (self.DType.IsFloatingPoint() && dtype.IsFloatingPoint() && Autograd.GradMode.ShouldRecord(self))
                     y.GradFn = new ToBackward(self);
@@ -62,7 +51,7 @@ namespace Hebb.Ops
             var x = AsDoubles(a.Expand(shape));
             var y = AsDoubles(b.Expand(shape));
             var result = new int[x.Length];
-            for (int i = 0; i < x.Length; i++) result[i] = predicate(x[i], y[i]) ? 1 : 0;
+            ComparisonKernel.Compare(x, y, predicate, result);
             return Tensor.Wrap(result, shape);
         }
 
@@ -74,9 +63,9 @@ namespace Hebb.Ops
             var result = new double[t.Numel];
             switch (t.DType)
             {
-                case DType.Float32: for (int i = 0; i < result.Length; i++) result[i] = c.Data<float>()[c.Offset + i]; break;
+                case DType.Float32: ComparisonKernel.ToDoubles(c.Data<float>(), c.Offset, result); break;
                 case DType.Float64: Array.Copy(c.Data<double>(), c.Offset, result, 0, result.Length); break;
-                default: for (int i = 0; i < result.Length; i++) result[i] = c.Data<int>()[c.Offset + i]; break;
+                default: ComparisonKernel.ToDoubles(c.Data<int>(), c.Offset, result); break;
             }
             return result;
         }

@@ -6,7 +6,7 @@ namespace Hebb.Ops;
 /// <summary>
 /// Cross-entropy from logits, fused: loss = mean_i -log softmax(x_i)[t_i], computed through the
 /// stable log-softmax. Its backward is the familiar (softmax(x) - onehot(t)) / N, with no
-/// intermediate graph of softmax, log and gather.
+/// intermediate graph of softmax, log and gather. The two loops over the targets are in <see cref="LossKernels"/>.
 /// </summary>
 internal static class CrossEntropyOp
 {
@@ -26,11 +26,9 @@ internal static class CrossEntropyOp
         if (n == 0) throw new ArgumentException("CrossEntropy: empty batch");
         Tensor logProbs;
         using (GradMode.NoGrad()) logProbs = logits.LogSoftmax(1);
-        double total = 0;
-        if (logits.DType == DType.Float32)
-            for (int i = 0; i < n; i++) total -= logProbs.Data<float>()[i * c + t[i]];
-        else
-            for (int i = 0; i < n; i++) total -= logProbs.Data<double>()[i * c + t[i]];
+        double total = logits.DType == DType.Float32
+            ? LossKernels.NegativeLogLikelihood<float>(logProbs.Data<float>(), t, c)
+            : LossKernels.NegativeLogLikelihood<double>(logProbs.Data<double>(), t, c);
         var loss = Tensor.Scalar(total / n, logits.DType);
         if (GradMode.ShouldRecord(logits)) loss.GradFn = new CrossEntropyBackward(logits, logProbs, t);
         return loss;
@@ -43,16 +41,8 @@ internal sealed class CrossEntropyBackward(Tensor logits, Tensor logProbs, int[]
     {
         var grad = Saved(0).Exp();
         int n = targets.Length, c = grad.ShapeArray[1];
-        if (grad.DType == DType.Float32)
-        {
-            var d = grad.Data<float>();
-            for (int i = 0; i < n; i++) d[i * c + targets[i]] -= 1f;
-        }
-        else
-        {
-            var d = grad.Data<double>();
-            for (int i = 0; i < n; i++) d[i * c + targets[i]] -= 1.0;
-        }
+        if (grad.DType == DType.Float32) LossKernels.SubtractOneHot<float>(grad.Data<float>(), targets, c);
+        else LossKernels.SubtractOneHot<double>(grad.Data<double>(), targets, c);
         return [grad.Mul(g.Div(n))];
     }
 }

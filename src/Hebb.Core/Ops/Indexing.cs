@@ -18,8 +18,8 @@ namespace Hebb
                 int d = ShapeUtil.NormalizeAxis(dim, self.Rank, "Gather");
                 var offsets = IndexOps.GatherOffsets(self, d, index, self.StrideArray, self.Offset);
                 var y = Tensor.UninitializedLike(self.DType, index);
-                if (self.DType == DType.Float32) IndexOps.Take(self.Data<float>(), offsets, y.Data<float>());
-                else IndexOps.Take(self.Data<double>(), offsets, y.Data<double>());
+                if (self.DType == DType.Float32) IndexingKernel.Take(self.Data<float>(), offsets, y.Data<float>());
+                else IndexingKernel.Take(self.Data<double>(), offsets, y.Data<double>());
                 if (GradMode.ShouldRecord(self)) y.GradFn = new GatherBackward(self, d, index);
                 return y;
             }
@@ -41,13 +41,8 @@ namespace Hebb
                     var shape = (int[])src.ShapeArray.Clone();
                     shape[0] = ids.Length;
                     var moved = Tensor.Uninitialized(self.DType, shape);
-                    for (int i = 0; i < ids.Length; i++)
-                    {
-                        if (self.DType == DType.Float32)
-                            Array.Copy(src.Data<float>(), src.Offset + ids[i] * row, moved.Data<float>(), i * row, row);
-                        else
-                            Array.Copy(src.Data<double>(), src.Offset + ids[i] * row, moved.Data<double>(), i * row, row);
-                    }
+                    if (self.DType == DType.Float32) IndexingKernel.TakeRows(src.Data<float>(), src.Offset, ids, row, moved.Data<float>());
+                    else IndexingKernel.TakeRows(src.Data<double>(), src.Offset, ids, row, moved.Data<double>());
                     y = d == 0 ? moved : moved.Transpose(d, 0).Contiguous();
                 }
                 if (GradMode.ShouldRecord(self)) y.GradFn = new IndexSelectBackward(self, d, ids);
@@ -82,9 +77,9 @@ namespace Hebb
                     var bc = b.Expand(shape).Contiguous();
                     y = Tensor.Uninitialized(a.DType, shape);
                     if (a.DType == DType.Float32)
-                        IndexOps.Select(mask, ac.Data<float>(), ac.Offset, bc.Data<float>(), bc.Offset, y.Data<float>());
+                        IndexingKernel.Select(mask, ac.Data<float>(), ac.Offset, bc.Data<float>(), bc.Offset, y.Data<float>());
                     else
-                        IndexOps.Select(mask, ac.Data<double>(), ac.Offset, bc.Data<double>(), bc.Offset, y.Data<double>());
+                        IndexingKernel.Select(mask, ac.Data<double>(), ac.Offset, bc.Data<double>(), bc.Offset, y.Data<double>());
                 }
                 if (GradMode.ShouldRecord(a, b)) y.GradFn = new WhereBackward(a, b, condition);
                 return y;
@@ -95,6 +90,7 @@ namespace Hebb
 
 namespace Hebb.Ops
 {
+    /// <summary>Index checks and the offsets of gather; the loops that move the data are <see cref="IndexingKernel"/>.</summary>
     internal static class IndexOps
     {
         /// <summary>Validated int32 indices as an array, each in [0, size).</summary>
@@ -125,24 +121,8 @@ namespace Hebb.Ops
                         $"{ShapeUtil.Format(x.Shape)} at dim {i}");
             var ids = CheckedIndices(index, x.ShapeArray[d], "Gather");
             var offsets = new int[ids.Length];
-            var counter = new int[x.Rank];
-            for (int flat = 0; flat < ids.Length; flat++)
-            {
-                int o = offset;
-                for (int i = 0; i < x.Rank; i++) o += (i == d ? ids[flat] : counter[i]) * strides[i];
-                offsets[flat] = o;
-                for (int i = x.Rank - 1; i >= 0; i--)
-                {
-                    if (++counter[i] < index.ShapeArray[i]) break;
-                    counter[i] = 0;
-                }
-            }
+            IndexingKernel.GatherOffsets(ids, index.ShapeArray, strides, offset, d, offsets);
             return offsets;
-        }
-
-        public static void Take<T>(T[] src, int[] offsets, T[] dst) where T : unmanaged
-        {
-            for (int i = 0; i < offsets.Length; i++) dst[i] = src[offsets[i]];
         }
 
         /// <summary>The condition broadcast to shape, as booleans (non-zero is true).</summary>
@@ -150,13 +130,8 @@ namespace Hebb.Ops
         {
             var values = Comparison.AsDoubles(condition.Expand(shape));
             var mask = new bool[values.Length];
-            for (int i = 0; i < mask.Length; i++) mask[i] = values[i] != 0;
+            IndexingKernel.NonZero(values, mask);
             return mask;
-        }
-
-        public static void Select<T>(bool[] mask, T[] a, int aOff, T[] b, int bOff, T[] dst) where T : unmanaged
-        {
-            for (int i = 0; i < mask.Length; i++) dst[i] = mask[i] ? a[aOff + i] : b[bOff + i];
         }
     }
 
@@ -170,14 +145,9 @@ namespace Hebb.Ops
             var gx = Tensor.ZerosLike(x);
             var offsets = IndexOps.GatherOffsets(x, dim, index, gx.StrideArray, 0);
             var gc = g.Contiguous();
-            if (x.DType == DType.Float32) ScatterAdd(gc.Data<float>(), gc.Offset, offsets, gx.Data<float>());
-            else ScatterAdd(gc.Data<double>(), gc.Offset, offsets, gx.Data<double>());
+            if (x.DType == DType.Float32) IndexingKernel.ScatterAdd(gc.Data<float>(), gc.Offset, offsets, gx.Data<float>());
+            else IndexingKernel.ScatterAdd(gc.Data<double>(), gc.Offset, offsets, gx.Data<double>());
             return [gx];
-        }
-
-        private static void ScatterAdd<T>(T[] g, int gOff, int[] offsets, T[] dst) where T : unmanaged, System.Numerics.INumber<T>
-        {
-            for (int i = 0; i < offsets.Length; i++) dst[offsets[i]] += g[gOff + i];
         }
     }
 
@@ -192,18 +162,10 @@ namespace Hebb.Ops
             var moved = Tensor.Empty(x.DType, shape);
             var gm = g.Transpose(dim, 0).Contiguous();
             int row = moved.Numel / Math.Max(shape[0], 1);
-            for (int i = 0; i < ids.Length; i++)
-            {
-                if (x.DType == DType.Float32)
-                    AddRow(moved.Data<float>().AsSpan(ids[i] * row, row), gm.Data<float>().AsSpan(gm.Offset + i * row, row));
-                else
-                    AddRow(moved.Data<double>().AsSpan(ids[i] * row, row), gm.Data<double>().AsSpan(gm.Offset + i * row, row));
-            }
+            if (x.DType == DType.Float32) IndexingKernel.AddRows(gm.Data<float>(), gm.Offset, ids, row, moved.Data<float>());
+            else IndexingKernel.AddRows(gm.Data<double>(), gm.Offset, ids, row, moved.Data<double>());
             return [dim == 0 ? moved : moved.Transpose(dim, 0).Contiguous()];
         }
-
-        private static void AddRow<T>(Span<T> dst, ReadOnlySpan<T> src) where T : unmanaged, System.Numerics.INumber<T> =>
-            System.Numerics.Tensors.TensorPrimitives.Add(dst, src, dst);
     }
 
     internal sealed class WhereBackward(Tensor a, Tensor b, Tensor condition) : Node(a, b)

@@ -7,6 +7,7 @@ namespace Hebb.Ops;
 /// y = x Wᵀ + b as one op (torch's addmm): the bias rows are written first and the product is
 /// accumulated onto them by the GEMM, and the backward produces all three gradients in one node
 /// (dx = g W, dW = gᵀ x, db = sum of g over rows) instead of a transpose, a matmul and an add.
+/// The arithmetic is <see cref="LinearKernel"/>; this file turns tensors into its arrays.
 /// x may have any number of leading dims; they are flattened into rows. An activation may be fused
 /// onto the output (<see cref="FusedActivation"/>).
 /// </summary>
@@ -27,26 +28,16 @@ internal static class LinearOp
         outShape[^1] = outFeatures;
         var y = Tensor.Uninitialized(input.DType, outShape);
         var w = weight.Contiguous();
+        var b = bias?.Contiguous();
         if (input.DType == DType.Float32)
-            Compute(x.Data<float>(), x.Offset, w.Data<float>(), w.Offset, bias, y.Data<float>(), rows, inFeatures, outFeatures);
+            LinearKernel.Forward(x.Data<float>(), x.Offset, w.Data<float>(), w.Offset, b?.Data<float>(), b?.Offset ?? 0, y.Data<float>(),
+                rows, inFeatures, outFeatures);
         else
-            Compute(x.Data<double>(), x.Offset, w.Data<double>(), w.Offset, bias, y.Data<double>(), rows, inFeatures, outFeatures);
+            LinearKernel.Forward(x.Data<double>(), x.Offset, w.Data<double>(), w.Offset, b?.Data<double>(), b?.Offset ?? 0,
+                y.Data<double>(), rows, inFeatures, outFeatures);
         FusedActivation.Apply(activation, y);
         if (GradMode.ShouldRecord([input, weight, bias])) y.GradFn = new LinearBackward(activation, y, input, weight, bias);
         return y;
-    }
-
-    private static void Compute<T>(T[] x, int xOff, T[] w, int wOff, Tensor? bias, T[] y, int rows, int inFeatures, int outFeatures)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        if (bias is not null)
-        {
-            var b = bias.Contiguous();
-            var bSpan = b.Data<T>().AsSpan(b.Offset, outFeatures);
-            for (int r = 0; r < rows; r++) bSpan.CopyTo(y.AsSpan(r * outFeatures, outFeatures));
-        }
-        // Wᵀ is W read with swapped strides: element (p, j) of Wᵀ is W[j, p].
-        Gemm.Multiply(x, xOff, inFeatures, 1, w, wOff, 1, inFeatures, y, 0, rows, inFeatures, outFeatures, accumulate: bias is not null);
     }
 }
 
@@ -71,17 +62,11 @@ internal sealed class LinearBackward(Activation activation, Tensor y, Tensor inp
         return [gx, gw, gb];
     }
 
-    /// <summary>dx = g W, dW = gᵀ x, db = Σ_rows g, with g (rows, out), x (rows, in), W (out, in).</summary>
     private static void Compute<T>(Tensor g, Tensor x, Tensor w, Tensor? gx, Tensor? gw, Tensor? gb)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         int outF = w.ShapeArray[0], inF = w.ShapeArray[1], rows = g.Numel / Math.Max(outF, 1);
-        T[] gd = g.Data<T>();
-        if (gx is not null) Gemm.Multiply(gd, g.Offset, outF, 1, w.Data<T>(), w.Offset, inF, 1, gx.Data<T>(), 0, rows, outF, inF);
-        if (gw is not null) Gemm.Multiply(gd, g.Offset, 1, outF, x.Data<T>(), x.Offset, inF, 1, gw.Data<T>(), 0, outF, rows, inF);
-        if (gb is null) return;
-        var sums = gb.Data<T>().AsSpan(0, outF);
-        sums.Clear();
-        for (int r = 0; r < rows; r++) AddOp.Apply<T>(sums, gd.AsSpan(g.Offset + r * outF, outF), sums);
+        LinearKernel.Backward(g.Data<T>(), g.Offset, x.Data<T>(), x.Offset, w.Data<T>(), w.Offset, gx?.Data<T>(), gw?.Data<T>(),
+            gb?.Data<T>(), rows, inF, outF);
     }
 }

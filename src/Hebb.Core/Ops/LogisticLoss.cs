@@ -1,4 +1,5 @@
 using Hebb.Autograd;
+using Hebb.Kernels;
 
 namespace Hebb.Ops;
 
@@ -23,19 +24,9 @@ internal static class LogisticLossOp
         bool record = GradMode.ShouldRecord(scores);
         // The per-element derivative is known in the forward pass already; keep it for backward.
         var coefficient = record ? Tensor.Uninitialized(scores.DType, scores.ShapeArray) : null;
-        double total = 0;
-        for (int i = 0; i < n; i++)
-        {
-            if (y[i] != 1 && y[i] != -1)
-                throw new ArgumentException($"Logistic: labels must be -1 or +1, found {y[i]} at flat index {i}");
-            double m = y[i] * s[i];
-            total += Math.Max(-m, 0) + Math.Log(1 + Math.Exp(-Math.Abs(m)));
-            if (coefficient is null) continue;
-            double sigmoidNegM = m >= 0 ? Math.Exp(-m) / (1 + Math.Exp(-m)) : 1 / (1 + Math.Exp(m));
-            double d = -y[i] * sigmoidNegM;
-            if (scores.DType == DType.Float32) coefficient.Data<float>()[i] = (float)d;
-            else coefficient.Data<double>()[i] = d;
-        }
+        double total = scores.DType == DType.Float32
+            ? LossKernels.Logistic(s, y, coefficient is null ? default : coefficient.Data<float>().AsSpan(0, n))
+            : LossKernels.Logistic(s, y, coefficient is null ? default : coefficient.Data<double>().AsSpan(0, n));
         var loss = Tensor.Scalar(total / n, scores.DType);
         if (coefficient is not null) loss.GradFn = new LogisticLossBackward(scores, coefficient);
         return loss;

@@ -56,27 +56,14 @@ namespace Hebb.Ops
         /// <summary>y[i] = a[i] · b[i] for every batch index i; a and b are already broadcast views.</summary>
         public static void Batched(Tensor a, Tensor b, Tensor y, int m, int k, int n)
         {
-            int rank = a.Rank, batchCount = y.Numel / Math.Max(m * n, 1);
-            if (m * n == 0) return;
-            for (int i = 0; i < batchCount; i++)
-            {
-                int aOff = a.Offset, bOff = b.Offset, rest = i;
-                for (int d = rank - 3; d >= 0; d--)
-                {
-                    int size = y.ShapeArray[d], idx = rest % size;
-                    rest /= size;
-                    aOff += idx * a.StrideArray[d];
-                    bOff += idx * b.StrideArray[d];
-                }
-                int aRs = a.StrideArray[rank - 2], aCs = a.StrideArray[rank - 1];
-                int bRs = b.StrideArray[rank - 2], bCs = b.StrideArray[rank - 1];
-                if (y.DType == DType.Float32)
-                    Gemm.Multiply(
-                        a.Data<float>(), aOff, aRs, aCs, b.Data<float>(), bOff, bRs, bCs, y.Data<float>(), i * m * n, m, k, n);
-                else
-                    Gemm.Multiply(
-                        a.Data<double>(), aOff, aRs, aCs, b.Data<double>(), bOff, bRs, bCs, y.Data<double>(), i * m * n, m, k, n);
-            }
+            if (y.DType == DType.Float32)
+                Gemm.MultiplyBatched(
+                    a.Data<float>(), a.Offset, a.StrideArray, b.Data<float>(), b.Offset, b.StrideArray, y.Data<float>(), y.ShapeArray,
+                    m, k, n);
+            else
+                Gemm.MultiplyBatched(
+                    a.Data<double>(), a.Offset, a.StrideArray, b.Data<double>(), b.Offset, b.StrideArray, y.Data<double>(), y.ShapeArray,
+                    m, k, n);
         }
     }
 

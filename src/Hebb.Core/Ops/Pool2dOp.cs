@@ -6,7 +6,8 @@ namespace Hebb.Ops;
 /// <summary>
 /// Max and average pooling over NCHW tensors. Max remembers where each maximum came from and its
 /// backward sends the gradient there only; average pooling divides by the full window, padding
-/// included (PyTorch's default count_include_pad), and spreads the gradient evenly.
+/// included (PyTorch's default count_include_pad), and spreads the gradient evenly. The loops are
+/// kernels: <see cref="MaxPool2x2"/> for float 2x2 max pooling with stride 2, <see cref="Pool2dKernel"/> otherwise.
 /// </summary>
 internal static class Pool2dOp
 {
@@ -37,43 +38,8 @@ internal static class Pool2dOp
     }
 
     private static void Compute<T>(Tensor x, Tensor y, Conv2dGeometry g, int[]? argmax)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        int planes = x.ShapeArray[0] * x.ShapeArray[1], inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
-        T[] xd = x.Data<T>(), yd = y.Data<T>();
-        T count = T.CreateTruncating(g.KernelH * g.KernelW);
-        for (int p = 0; p < planes; p++)
-        for (int oh = 0; oh < g.OutH; oh++)
-        for (int ow = 0; ow < g.OutW; ow++)
-        {
-            T best = T.NegativeInfinity, sum = T.Zero;
-            int bestAt = -1;
-            for (int i = 0; i < g.KernelH; i++)
-            {
-                int h = oh * g.StrideH - g.PadH + i;
-                if ((uint)h >= (uint)g.Height) continue;
-                for (int j = 0; j < g.KernelW; j++)
-                {
-                    int w = ow * g.StrideW - g.PadW + j;
-                    if ((uint)w >= (uint)g.Width) continue;
-                    int at = p * inPlane + h * g.Width + w;
-                    T v = xd[x.Offset + at];
-                    sum += v;
-                    if (bestAt < 0 || v > best || T.IsNaN(v)) (best, bestAt) = (v, at);
-                }
-            }
-            int o = p * outPlane + oh * g.OutW + ow;
-            if (argmax is not null)
-            {
-                yd[o] = best;
-                argmax[o] = bestAt;
-            }
-            else
-            {
-                yd[o] = sum / count;
-            }
-        }
-    }
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        Pool2dKernel.Forward(x.Data<T>(), x.Offset, x.ShapeArray[0] * x.ShapeArray[1], g, y.Data<T>(), argmax);
 }
 
 internal sealed class Pool2dBackward(Tensor input, Conv2dGeometry g, Tensor? argmaxTensor) : Node(input)
@@ -98,30 +64,9 @@ internal sealed class Pool2dBackward(Tensor input, Conv2dGeometry g, Tensor? arg
 
     private void Compute<T>(Tensor gy, Tensor gx) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        T[] gyd = gy.Data<T>(), gxd = gx.Data<T>();
-        var argmax = argmaxTensor?.Data<int>();
-        if (argmax is not null)
-        {
-            for (int o = 0; o < argmaxTensor!.Numel; o++) gxd[argmax[o]] += gyd[gy.Offset + o];
-            return;
-        }
-        int planes = gx.ShapeArray[0] * gx.ShapeArray[1], inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
-        T count = T.CreateTruncating(g.KernelH * g.KernelW);
-        for (int p = 0; p < planes; p++)
-        for (int oh = 0; oh < g.OutH; oh++)
-        for (int ow = 0; ow < g.OutW; ow++)
-        {
-            T share = gyd[gy.Offset + p * outPlane + oh * g.OutW + ow] / count;
-            for (int i = 0; i < g.KernelH; i++)
-            {
-                int h = oh * g.StrideH - g.PadH + i;
-                if ((uint)h >= (uint)g.Height) continue;
-                for (int j = 0; j < g.KernelW; j++)
-                {
-                    int w = ow * g.StrideW - g.PadW + j;
-                    if ((uint)w < (uint)g.Width) gxd[p * inPlane + h * g.Width + w] += share;
-                }
-            }
-        }
+        if (argmaxTensor is not null)
+            Pool2dKernel.MaxBackward(gy.Data<T>(), gy.Offset, argmaxTensor.Data<int>(), argmaxTensor.Numel, gx.Data<T>());
+        else
+            Pool2dKernel.AverageBackward(gy.Data<T>(), gy.Offset, gx.ShapeArray[0] * gx.ShapeArray[1], g, gx.Data<T>());
     }
 }

@@ -127,7 +127,7 @@ namespace Hebb.Ops
             for (int t = 0; t < T_; t++)
             {
                 // rec = b_hh + h_(t-1) W_hhᵀ: h_(t-1) is h0, or column t-1 of the output read with row stride T·H.
-                for (int bi = 0; bi < B; bi++) bias.CopyTo(r.AsSpan(bi * GH, GH));
+                Copy.RepeatRow<T>(bias, r, B);
                 if (t == 0) Gemm.Multiply(h0.Data<T>(), h0.Offset, H, 1, wt, 0, GH, 1, r, 0, B, H, GH, accumulate: true);
                 else Gemm.Multiply(y, (t - 1) * H, T_ * H, 1, wt, 0, GH, 1, r, 0, B, H, GH, accumulate: true);
                 for (int bi = 0; bi < B; bi++)
@@ -230,13 +230,7 @@ namespace Hebb.Ops
                     if (t > 0 || needH0)
                     {
                         Gemm.Multiply(wd, w.Offset, 1, H, dRec, t * GH, 1, T_ * GH, dhTr, 0, H, GH, B);
-                        bool add = s.Cell == RecurrentCell.Gru;
-                        for (int bi = 0; bi < B; bi++)
-                        {
-                            var row = dhCarry.AsSpan(bi * H, H);
-                            if (add) for (int j = 0; j < H; j++) row[j] += dhTr[j * B + bi];
-                            else for (int j = 0; j < H; j++) row[j] = dhTr[j * B + bi];
-                        }
+                        RecurrentCells.FromTransposed<T>(dhTr, dhCarry, B, H, add: s.Cell == RecurrentCell.Gru);
                     }
                 }
 
@@ -246,11 +240,7 @@ namespace Hebb.Ops
                     // h_(t-1) for every (b, t): the outputs shifted one step, h0 first; then dW_hh = dRecᵀ · hPrev in one GEMM.
                     var hPrevT = Tensor.Uninitialized(dtype, [B * T_, H]);
                     var hp = hPrevT.Data<T>();
-                    for (int bi = 0; bi < B; bi++)
-                    {
-                        h0.Slice(bi * H, H).CopyTo(hp.AsSpan(bi * T_ * H, H));
-                        y.AsSpan(bi * T_ * H, (T_ - 1) * H).CopyTo(hp.AsSpan((bi * T_ + 1) * H, (T_ - 1) * H));
-                    }
+                    RecurrentCells.PreviousStates<T>(h0, y, hp, B, T_, H);
                     dW = Tensor.Uninitialized(dtype, [GH, H]);
                     Gemm.Multiply(dRec, 0, 1, GH, hp, 0, H, 1, dW.Data<T>(), 0, GH, B * T_, H);
                 }

@@ -143,20 +143,13 @@ namespace Hebb.Ops
             var moved = x.Detach().Transpose(d, x.Rank - 1).Contiguous();
             int n = x.ShapeArray[d], rows = moved.Numel / n;
             var idx = new int[rows];
-            for (int r = 0; r < rows; r++)
-            {
-                idx[r] = x.DType == DType.Float32
-                    ? RowIndex<float>(moved.Data<float>().AsSpan(moved.Offset + r * n, n), max)
-                    : RowIndex<double>(moved.Data<double>().AsSpan(moved.Offset + r * n, n), max);
-            }
+            if (x.DType == DType.Float32) ArgExtremeKernel.Rows<float>(moved.Data<float>().AsSpan(moved.Offset, rows * n), n, idx, max);
+            else ArgExtremeKernel.Rows<double>(moved.Data<double>().AsSpan(moved.Offset, rows * n), n, idx, max);
             var movedShape = (int[])moved.ShapeArray.Clone();
             movedShape[^1] = 1;
             var indices = Tensor.Wrap(idx, movedShape).Transpose(d, x.Rank - 1).Contiguous();
             var values = x.Gather(d, indices);
             return keepDim ? (values, indices) : (values.Squeeze(d), indices.Squeeze(d));
         }
-
-        private static int RowIndex<T>(ReadOnlySpan<T> row, bool max) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
-            max ? System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row) : System.Numerics.Tensors.TensorPrimitives.IndexOfMin(row);
     }
 }

@@ -112,8 +112,8 @@ internal static class AttentionOp
         if (dropoutP > 0)
         {
             using (GradMode.NoGrad()) keep = Tensor.Rand(generator!, dtype, count, tq, tk);
-            if (dtype == DType.Float32) ToKeepFactors(keep.Data<float>(), (float)dropoutP);
-            else ToKeepFactors(keep.Data<double>(), dropoutP);
+            if (dtype == DType.Float32) AttentionKernel<float>.ToKeepFactors(keep.Data<float>(), (float)dropoutP);
+            else AttentionKernel<double>.ToKeepFactors(keep.Data<double>(), dropoutP);
         }
         var y = Tensor.Uninitialized(dtype, outShape);
         var ySet = Layout(new Spec(0, 0, starts is null ? 0 : lead[1], dv), y.ShapeArray, y.StrideArray, 0);
@@ -151,12 +151,6 @@ internal static class AttentionOp
                 if (x.Start < y.Start + width && y.Start < x.Start + width) return false;
             }
         return true;
-    }
-
-    private static void ToKeepFactors<T>(T[] r, T p) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        T factor = T.One / (T.One - p);
-        for (int i = 0; i < r.Length; i++) r[i] = r[i] >= p ? factor : T.Zero;
     }
 
     private static MatrixSet Set(Spec spec, Tensor t) => Layout(spec, t.ShapeArray, t.StrideArray, t.Offset);

@@ -1,4 +1,5 @@
 using Hebb.Autograd;
+using Hebb.Kernels;
 
 namespace Hebb.Ops;
 
@@ -20,22 +21,11 @@ internal static class SquaredErrorCostOp
         var o = output.Contiguous();
         var y = expected.Contiguous();
         double total = output.DType == DType.Float32
-            ? Sum(o.Data<float>().AsSpan(o.Offset, o.Numel), y.Data<float>().AsSpan(y.Offset, y.Numel))
-            : Sum(o.Data<double>().AsSpan(o.Offset, o.Numel), y.Data<double>().AsSpan(y.Offset, y.Numel));
+            ? LossKernels.SquaredError<float>(o.Data<float>().AsSpan(o.Offset, o.Numel), y.Data<float>().AsSpan(y.Offset, y.Numel))
+            : LossKernels.SquaredError<double>(o.Data<double>().AsSpan(o.Offset, o.Numel), y.Data<double>().AsSpan(y.Offset, y.Numel));
         var cost = Tensor.Scalar(total / n, output.DType);
         if (GradMode.ShouldRecord(output)) cost.GradFn = new SquaredErrorCostBackward(output, expected);
         return cost;
-    }
-
-    private static double Sum<T>(ReadOnlySpan<T> o, ReadOnlySpan<T> y) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        double total = 0;
-        for (int i = 0; i < o.Length; i++)
-        {
-            double d = double.CreateTruncating(o[i]) - double.CreateTruncating(y[i]);
-            total += d * d;
-        }
-        return total;
     }
 }
 

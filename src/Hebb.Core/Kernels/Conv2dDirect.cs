@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
-using Hebb.Kernels;
 
-namespace Hebb.Ops;
+namespace Hebb.Kernels;
 
 /// <summary>
 /// Conv2d's float32 forward and backward for the common case (stride 1, dilation 1, one group), on the
@@ -11,13 +10,16 @@ namespace Hebb.Ops;
 /// - input gradient: for stride 1, dX is itself a stride-1 convolution of dY zero-padded by K-1-P with
 ///   the kernel flipped and C_in/C_out swapped, so it runs on the forward kernel.
 /// Images are split into at most <see cref="ImageChunks.MaxChunks"/> chunks whatever the thread count, so results
-/// are bitwise the same on any number of threads.
+/// are bitwise the same on any number of threads. Work buffers come from the caller's <c>scratch</c> (the op hands
+/// in its step's pool; kernels never see it). The op itself (checks, tensors, autograd) is Ops/Conv2dOp.cs:
+/// Conv2dOp.Forward and Conv2dBackward choose this path or <see cref="Conv2dIm2Col{T}"/>.
 /// </summary>
 internal sealed unsafe class Conv2dDirect : IParallelWork
 {
-    /// <summary>Whether this path computes the convolution (else im2col does). The input gradient needs P ≤ K-1.</summary>
-    public static bool Applies(DType dtype, in Conv2dGeometry g, int groups, bool inputGrad) =>
-        dtype == DType.Float32 && groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
+    /// <summary>Whether this path computes the convolution of float32 tensors (else im2col does). The input
+    /// gradient needs P ≤ K-1.</summary>
+    public static bool Applies(in Conv2dGeometry g, int groups, bool inputGrad) =>
+        groups == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
         && (!inputGrad || g.PadH <= g.KernelH - 1 && g.PadW <= g.KernelW - 1);
 
     private readonly SimdPath _path;
@@ -40,14 +42,18 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
     private readonly int _scratchPerPart;
     private readonly bool _forward;
 
-    private Conv2dDirect(Tensor x, Tensor w, Tensor y, Tensor? bias, Tensor? gx, Tensor? gw, Conv2dGeometry g, bool forward)
+    /// <param name="y">the output (forward) or its gradient (backward); x, w, y and bias start at their offsets</param>
+    /// <param name="gx">the input gradient, dense from index 0: written (backward)</param>
+    /// <param name="gw">the weight gradient, dense from index 0: added into (backward)</param>
+    private Conv2dDirect(float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, float[]? bias, int biasOff,
+        float[]? gx, float[]? gw, int images, int cOut, Conv2dGeometry g, bool forward, Func<int, float[]> scratch)
     {
         _path = ComputeSettings.SimdPath; // read on the calling thread
         (_g, _forward) = (g, forward);
-        (_x, _xOff, _w, _wOff, _y, _yOff) = (x.Data<float>(), x.Offset, w.Data<float>(), w.Offset, y.Data<float>(), y.Offset);
-        (_gx, _gw) = (gx?.Data<float>(), gw?.Data<float>());
-        if (bias is not null) (_bias, _biasOff) = (bias.Data<float>(), bias.Offset);
-        (_images, _cIn, _cOut) = (x.ShapeArray[0], g.Channels, w.ShapeArray[0]);
+        (_x, _xOff, _w, _wOff, _y, _yOff) = (x, xOff, w, wOff, y, yOff);
+        (_gx, _gw) = (gx, gw);
+        if (bias is not null) (_bias, _biasOff) = (bias, biasOff);
+        (_images, _cIn, _cOut) = (images, g.Channels, cOut);
         (_outH, _outW) = (g.OutH, g.OutW);
         _k = _cIn * g.KernelH * g.KernelW;
         (_hp, _wp) = (g.Height + 2 * g.PadH, g.Width + 2 * g.PadW);
@@ -62,7 +68,7 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
         if (forward)
         {
             _blocks = Blocks(_cOut, DirectConv.MaxRows(_path));
-            _wPack = Conv2dOp.Scratch<float>(_cOut * _k);
+            _wPack = scratch(_cOut * _k);
             foreach (var (start, size) in _blocks)
                 for (int p = 0; p < _k; p++)
                 for (int r = 0; r < size; r++) _wPack[start * _k + p * size + r] = _w[_wOff + (start + r) * _k + p];
@@ -73,7 +79,7 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
             if (gw is not null)
             {
                 _scratchPerPart += _chunks.Size * (_imageLen + _cOut * _ldy);
-                _chunkSums = Conv2dOp.Scratch<float>(_chunks.Count * _cOut * _k);
+                _chunkSums = scratch(_chunks.Count * _cOut * _k);
             }
             if (gx is not null)
             {
@@ -85,7 +91,7 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
                 // Wt[c, (co, i, j)] = W[co, c, kh-1-i, kw-1-j], packed like the forward's W
                 int taps = kh * kw, k = _cOut * taps;
                 _gradBlocks = Blocks(_cIn, DirectConv.MaxRows(_path));
-                _wtPack = Conv2dOp.Scratch<float>(_cIn * k);
+                _wtPack = scratch(_cIn * k);
                 foreach (var (start, size) in _gradBlocks)
                     for (int p = 0; p < k; p++)
                     for (int r = 0; r < size; r++)
@@ -94,14 +100,18 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
             }
         }
         // Taken here, on the calling thread, so they come from its step's pool.
-        _scratch = Conv2dOp.Scratch<float>(_chunks.Parts * _scratchPerPart);
+        _scratch = scratch(_chunks.Parts * _scratchPerPart);
     }
 
-    public static void Forward(Tensor x, Tensor w, Tensor? bias, Tensor y, Conv2dGeometry g) =>
-        Run(new Conv2dDirect(x, w, y, bias, null, null, g, forward: true));
+    /// <summary>y = W ⊛ x + bias for images (N, C_in, H, W) and W (C_out, C_in, kh, kw); every element of y is written.</summary>
+    public static void Forward(float[] x, int xOff, float[] w, int wOff, float[]? bias, int biasOff, float[] y, int yOff,
+        int images, int cOut, in Conv2dGeometry g, Func<int, float[]> scratch) =>
+        Run(new Conv2dDirect(x, xOff, w, wOff, y, yOff, bias, biasOff, null, null, images, cOut, g, forward: true, scratch));
 
-    public static void Backward(Tensor x, Tensor w, Tensor dy, Tensor? gx, Tensor? gw, Conv2dGeometry g) =>
-        Run(new Conv2dDirect(x, w, dy, null, gx, gw, g, forward: false));
+    /// <summary>gx = dX and gw += dW from the output gradient dy; either may be null (not needed).</summary>
+    public static void Backward(float[] x, int xOff, float[] w, int wOff, float[] dy, int dyOff, float[]? gx, float[]? gw,
+        int images, int cOut, in Conv2dGeometry g, Func<int, float[]> scratch) =>
+        Run(new Conv2dDirect(x, xOff, w, wOff, dy, dyOff, null, 0, gx, gw, images, cOut, g, forward: false, scratch));
 
     private static void Run(Conv2dDirect work)
     {
