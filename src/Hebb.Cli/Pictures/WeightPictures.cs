@@ -24,24 +24,25 @@ public static class WeightPictures
             switch (module)
             {
                 case Linear linear:
-                {
-                    int side = (int)Math.Round(Math.Sqrt(linear.InFeatures));
-                    if (side * side != linear.InFeatures)
-                        throw new ArgumentException($"the first layer '{name}' is Linear({linear.InFeatures}, {linear.OutFeatures}): " +
-                            $"{linear.InFeatures} inputs are not a square image, so its weights cannot be drawn as pictures");
-                    return new WeightTiles(name, $"Linear({linear.InFeatures}, {linear.OutFeatures}): {linear.OutFeatures} units, " +
-                        $"each a {side}x{side} picture of its input weights",
-                        linear.Weight.ToFloatArray(), linear.OutFeatures, side, side, 0);
-                }
+                    {
+                        int side = (int)Math.Round(Math.Sqrt(linear.InFeatures));
+                        if (side * side != linear.InFeatures)
+                            throw new ArgumentException($"the first layer '{name}' is Linear({linear.InFeatures}, {linear.OutFeatures}): " +
+                                $"{linear.InFeatures} inputs are not a square image, so its weights cannot be drawn as pictures");
+                        return new WeightTiles(name, $"Linear({linear.InFeatures}, {linear.OutFeatures}): {linear.OutFeatures} units, " +
+                            $"each a {side}x{side} picture of its input weights",
+                            linear.Weight.ToFloatArray(), linear.OutFeatures, side, side, 0);
+                    }
                 case Conv2d conv:
-                {
-                    var w = conv.Weight; // (out, in/groups, kh, kw)
-                    int perFilter = w.Size(1), kh = w.Size(2), kw = w.Size(3);
-                    return new WeightTiles(name,
-                        $"Conv2d({conv.InChannels}, {conv.OutChannels}, kernel {kh}x{kw}): {w.Size(0) * perFilter} filters of {kh}x{kw}" +
-                        (perFilter > 1 ? $", one row per output channel, one column per input channel" : ""),
-                        w.ToFloatArray(), w.Size(0) * perFilter, kh, kw, perFilter > 1 ? perFilter : 0);
-                }
+                    {
+                        var w = conv.Weight; // (out, in/groups, kh, kw)
+                        int perFilter = w.Size(1), kh = w.Size(2), kw = w.Size(3);
+                        return new WeightTiles(name,
+                            $"Conv2d({conv.InChannels}, {conv.OutChannels}, kernel {kh}x{kw}): "
+                            + $"{w.Size(0) * perFilter} filters of {kh}x{kw}" +
+                            (perFilter > 1 ? $", one row per output channel, one column per input channel" : ""),
+                            w.ToFloatArray(), w.Size(0) * perFilter, kh, kw, perFilter > 1 ? perFilter : 0);
+                    }
             }
         }
         throw new ArgumentException("the model has no Linear or Conv2d layer, so there are no first-layer weights to draw " +

@@ -71,7 +71,7 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
             _wPack = scratch(_cOut * _k);
             foreach (var (start, size) in _blocks)
                 for (int p = 0; p < _k; p++)
-                for (int r = 0; r < size; r++) _wPack[start * _k + p * size + r] = _w[_wOff + (start + r) * _k + p];
+                    for (int r = 0; r < size; r++) _wPack[start * _k + p * size + r] = _w[_wOff + (start + r) * _k + p];
             _scratchPerPart = _imageLen + _cOut * _ldy;
         }
         else
@@ -94,8 +94,8 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
                 _wtPack = scratch(_cIn * k);
                 foreach (var (start, size) in _gradBlocks)
                     for (int p = 0; p < k; p++)
-                    for (int r = 0; r < size; r++)
-                        _wtPack[start * k + p * size + r] = _w[_wOff + ((p / taps) * _cIn + start + r) * taps + taps - 1 - p % taps];
+                        for (int r = 0; r < size; r++)
+                            _wtPack[start * k + p * size + r] = _w[_wOff + ((p / taps) * _cIn + start + r) * taps + taps - 1 - p % taps];
                 _scratchPerPart += _gradLen + _cIn * _ldx;
             }
         }
@@ -184,9 +184,9 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
             // dY in the flat layout (row stride Wp), zeros in the thrown-away columns.
             new Span<float>(gs[n], _cOut * _ldy).Clear();
             for (int co = 0; co < _cOut; co++)
-            for (int oh = 0; oh < _outH; oh++)
-                new ReadOnlySpan<float>(dy + _yOff + ((long)i * _cOut + co) * plane + oh * _outW, _outW)
-                    .CopyTo(new Span<float>(gs[n] + co * _ldy + oh * _wp, _outW));
+                for (int oh = 0; oh < _outH; oh++)
+                    new ReadOnlySpan<float>(dy + _yOff + ((long)i * _cOut + co) * plane + oh * _outW, _outW)
+                        .CopyTo(new Span<float>(gs[n] + co * _ldy + oh * _wp, _outW));
         }
         new Span<float>(sums, _cOut * _k).Clear();
         DirectConv.WeightGrad(_path, gs, xs, count, _cOut, _ldy, offsets, _k, _qWeight, sums, _k);
@@ -203,9 +203,9 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
             DirectConv.Forward(_path, rows, wtPack + start * k, gradOffsets, k, dyp, gTmp + (long)start * _ldx, _ldx, _ldx);
         var gx = _gx!;
         for (int c = 0; c < _cIn; c++)
-        for (int h = 0; h < g.Height; h++)
-            new ReadOnlySpan<float>(gTmp + (long)c * _ldx + h * _wq, g.Width)
-                .CopyTo(gx.AsSpan((i * _cIn + c) * plane + h * g.Width, g.Width));
+            for (int h = 0; h < g.Height; h++)
+                new ReadOnlySpan<float>(gTmp + (long)c * _ldx + h * _wq, g.Width)
+                    .CopyTo(gx.AsSpan((i * _cIn + c) * plane + h * g.Width, g.Width));
     }
 
     /// <summary>image (C, H, W) into dst (C, Hp, Wp) at (top, left), zeros around and in the slack after it.</summary>
@@ -213,8 +213,9 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
     {
         new Span<float>(dst, length).Clear();
         for (int c = 0; c < channels; c++)
-        for (int r = 0; r < h; r++)
-            new ReadOnlySpan<float>(src + ((long)c * h + r) * w, w).CopyTo(new Span<float>(dst + ((long)c * hp + r + top) * wp + left, w));
+            for (int r = 0; r < h; r++)
+                new ReadOnlySpan<float>(src + ((long)c * h + r) * w, w)
+                    .CopyTo(new Span<float>(dst + ((long)c * hp + r + top) * wp + left, w));
     }
 
     // Tap offsets and row blocks depend only on the shapes: made once per shape (per thread), not per call.
@@ -228,8 +229,8 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
         taps = new int[channels * kh * kw];
         int t = 0;
         for (int c = 0; c < channels; c++)
-        for (int i = 0; i < kh; i++)
-        for (int j = 0; j < kw; j++) taps[t++] = (c * hp + i) * wp + j;
+            for (int i = 0; i < kh; i++)
+                for (int j = 0; j < kw; j++) taps[t++] = (c * hp + i) * wp + j;
         if (_tapCache.Count >= 64) _tapCache.Clear();
         return _tapCache[key] = taps;
     }

@@ -53,7 +53,7 @@ internal sealed class Conv2dIm2Col<T> : IParallelWork where T : unmanaged, IFloa
         if (bias is not null)
         {
             for (int i = 0; i < images; i++)
-            for (int c = 0; c < cOut; c++) y.AsSpan((i * cOut + c) * plane, plane).Fill(bias[biasOff + c]);
+                for (int c = 0; c < cOut; c++) y.AsSpan((i * cOut + c) * plane, plane).Fill(bias[biasOff + c]);
         }
         else
         {
@@ -93,49 +93,49 @@ internal sealed class Conv2dIm2Col<T> : IParallelWork where T : unmanaged, IFloa
             var (first, last) = _chunks.ImagesOf(chunk);
             if (_gw is not null) _gwChunks.AsSpan(chunk * _cOut * _k, _cOut * _k).Clear();
             for (int i = first; i < last; i++)
-            for (int gr = 0; gr < _groups; gr++)
-            {
-                int xOff = _xOff + (i * _groups + gr) * _imageIn;       // this image's channels of group gr
-                int yOff = _yOff + (i * _cOut + gr * _cOutG) * _plane;    // its output channels of group gr
-                int wOff = _wOff + gr * _cOutG * _k;
-                if (_forward || _gw is not null)
-                    Im2Col.Unfold<T>(_x.AsSpan(xOff, _imageIn), _g, _cols.AsSpan(colsOff, _k * _plane), _plane);
-                if (_forward)
+                for (int gr = 0; gr < _groups; gr++)
                 {
-                    // Y_i (cOutG, HW) += W_g (cOutG, K) · cols (K, HW), onto the bias already in y.
-                    if (_w is float[] wf)
-                        SmallGemm.MultiplyRowMajorB(
-                            wf.AsSpan(wOff), _k, 1, Floats(_cols).AsSpan(colsOff), _plane, Floats(_y).AsSpan(yOff), _plane,
-                            _cOutG, _k, _plane, accumulate: true);
-                    else
-                        Gemm.Multiply(_w, wOff, _k, 1, _cols, colsOff, _plane, 1, _y, yOff, _cOutG, _k, _plane, accumulate: true);
-                    continue;
+                    int xOff = _xOff + (i * _groups + gr) * _imageIn;       // this image's channels of group gr
+                    int yOff = _yOff + (i * _cOut + gr * _cOutG) * _plane;    // its output channels of group gr
+                    int wOff = _wOff + gr * _cOutG * _k;
+                    if (_forward || _gw is not null)
+                        Im2Col.Unfold<T>(_x.AsSpan(xOff, _imageIn), _g, _cols.AsSpan(colsOff, _k * _plane), _plane);
+                    if (_forward)
+                    {
+                        // Y_i (cOutG, HW) += W_g (cOutG, K) · cols (K, HW), onto the bias already in y.
+                        if (_w is float[] wf)
+                            SmallGemm.MultiplyRowMajorB(
+                                wf.AsSpan(wOff), _k, 1, Floats(_cols).AsSpan(colsOff), _plane, Floats(_y).AsSpan(yOff), _plane,
+                                _cOutG, _k, _plane, accumulate: true);
+                        else
+                            Gemm.Multiply(_w, wOff, _k, 1, _cols, colsOff, _plane, 1, _y, yOff, _cOutG, _k, _plane, accumulate: true);
+                        continue;
+                    }
+                    if (_gw is not null)
+                    {
+                        // dW_g (cOutG, K) += dY_i (cOutG, HW) · colsᵀ (HW, K)
+                        int gwOff = chunk * _cOut * _k + gr * _cOutG * _k;
+                        if (_y is float[] yf)
+                            SmallGemm.MultiplyTransposedB(
+                                yf.AsSpan(yOff), _plane, Floats(_cols).AsSpan(colsOff), _plane, Floats(_gwChunks).AsSpan(gwOff), _k,
+                                _cOutG, _plane, _k, accumulate: true);
+                        else
+                            Gemm.Multiply(
+                                _y, yOff, _plane, 1, _cols, colsOff, 1, _plane, _gwChunks, gwOff, _cOutG, _plane, _k, accumulate: true);
+                    }
+                    if (_gx is not null)
+                    {
+                        // dcols (K, HW) = W_gᵀ (K, cOutG) · dY_i (cOutG, HW), folded back into the image's gradient.
+                        if (_w is float[] wf)
+                            SmallGemm.MultiplyRowMajorB(
+                                wf.AsSpan(wOff), 1, _k, Floats(_y).AsSpan(yOff), _plane, Floats(_dcols).AsSpan(colsOff), _plane,
+                                _k, _cOutG, _plane, accumulate: false);
+                        else
+                            Gemm.Multiply(_w, wOff, 1, _k, _y, yOff, _plane, 1, _dcols, colsOff, _k, _cOutG, _plane);
+                        Im2Col.FoldAdd<T>(
+                            _dcols.AsSpan(colsOff, _k * _plane), _plane, 1, _g, _gx.AsSpan((i * _groups + gr) * _imageIn, _imageIn));
+                    }
                 }
-                if (_gw is not null)
-                {
-                    // dW_g (cOutG, K) += dY_i (cOutG, HW) · colsᵀ (HW, K)
-                    int gwOff = chunk * _cOut * _k + gr * _cOutG * _k;
-                    if (_y is float[] yf)
-                        SmallGemm.MultiplyTransposedB(
-                            yf.AsSpan(yOff), _plane, Floats(_cols).AsSpan(colsOff), _plane, Floats(_gwChunks).AsSpan(gwOff), _k,
-                            _cOutG, _plane, _k, accumulate: true);
-                    else
-                        Gemm.Multiply(
-                            _y, yOff, _plane, 1, _cols, colsOff, 1, _plane, _gwChunks, gwOff, _cOutG, _plane, _k, accumulate: true);
-                }
-                if (_gx is not null)
-                {
-                    // dcols (K, HW) = W_gᵀ (K, cOutG) · dY_i (cOutG, HW), folded back into the image's gradient.
-                    if (_w is float[] wf)
-                        SmallGemm.MultiplyRowMajorB(
-                            wf.AsSpan(wOff), 1, _k, Floats(_y).AsSpan(yOff), _plane, Floats(_dcols).AsSpan(colsOff), _plane,
-                            _k, _cOutG, _plane, accumulate: false);
-                    else
-                        Gemm.Multiply(_w, wOff, 1, _k, _y, yOff, _plane, 1, _dcols, colsOff, _k, _cOutG, _plane);
-                    Im2Col.FoldAdd<T>(
-                        _dcols.AsSpan(colsOff, _k * _plane), _plane, 1, _g, _gx.AsSpan((i * _groups + gr) * _imageIn, _imageIn));
-                }
-            }
         }
     }
 }

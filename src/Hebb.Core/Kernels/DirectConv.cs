@@ -123,35 +123,35 @@ internal static unsafe class DirectConv
     {
         int width = TOps.Width;
         for (int r0 = 0; r0 < rows; r0 += 4)
-        for (int p0 = 0; p0 < k; p0 += 3)
-        {
-            // Past the last row or tap, read row/tap 0 again (valid memory) and drop the sums.
-            int g1 = r0 + 1 < rows ? ldg : 0, g2 = r0 + 2 < rows ? 2 * ldg : 0, g3 = r0 + 3 < rows ? 3 * ldg : 0;
-            int o0 = off[p0], o1 = p0 + 1 < k ? off[p0 + 1] : o0, o2 = p0 + 2 < k ? off[p0 + 2] : o0;
-            TV s00 = TOps.Zero, s01 = TOps.Zero, s02 = TOps.Zero, s10 = TOps.Zero, s11 = TOps.Zero, s12 = TOps.Zero;
-            TV s20 = TOps.Zero, s21 = TOps.Zero, s22 = TOps.Zero, s30 = TOps.Zero, s31 = TOps.Zero, s32 = TOps.Zero;
-            for (int n = 0; n < images; n++)
+            for (int p0 = 0; p0 < k; p0 += 3)
             {
-                float* g = gs[n] + (long)r0 * ldg, x = xs[n];
-                float* x0 = x + o0, x1 = x + o1, x2 = x + o2;
-                for (int q = 0; q < qCount; q += width)
+                // Past the last row or tap, read row/tap 0 again (valid memory) and drop the sums.
+                int g1 = r0 + 1 < rows ? ldg : 0, g2 = r0 + 2 < rows ? 2 * ldg : 0, g3 = r0 + 3 < rows ? 3 * ldg : 0;
+                int o0 = off[p0], o1 = p0 + 1 < k ? off[p0 + 1] : o0, o2 = p0 + 2 < k ? off[p0 + 2] : o0;
+                TV s00 = TOps.Zero, s01 = TOps.Zero, s02 = TOps.Zero, s10 = TOps.Zero, s11 = TOps.Zero, s12 = TOps.Zero;
+                TV s20 = TOps.Zero, s21 = TOps.Zero, s22 = TOps.Zero, s30 = TOps.Zero, s31 = TOps.Zero, s32 = TOps.Zero;
+                for (int n = 0; n < images; n++)
                 {
-                    TV b0 = TOps.Load(x0 + q), b1 = TOps.Load(x1 + q), b2 = TOps.Load(x2 + q);
-                    TV a = TOps.Load(g + q);
-                    s00 = TOps.MultiplyAdd(a, b0, s00); s01 = TOps.MultiplyAdd(a, b1, s01); s02 = TOps.MultiplyAdd(a, b2, s02);
-                    a = TOps.Load(g + g1 + q);
-                    s10 = TOps.MultiplyAdd(a, b0, s10); s11 = TOps.MultiplyAdd(a, b1, s11); s12 = TOps.MultiplyAdd(a, b2, s12);
-                    a = TOps.Load(g + g2 + q);
-                    s20 = TOps.MultiplyAdd(a, b0, s20); s21 = TOps.MultiplyAdd(a, b1, s21); s22 = TOps.MultiplyAdd(a, b2, s22);
-                    a = TOps.Load(g + g3 + q);
-                    s30 = TOps.MultiplyAdd(a, b0, s30); s31 = TOps.MultiplyAdd(a, b1, s31); s32 = TOps.MultiplyAdd(a, b2, s32);
+                    float* g = gs[n] + (long)r0 * ldg, x = xs[n];
+                    float* x0 = x + o0, x1 = x + o1, x2 = x + o2;
+                    for (int q = 0; q < qCount; q += width)
+                    {
+                        TV b0 = TOps.Load(x0 + q), b1 = TOps.Load(x1 + q), b2 = TOps.Load(x2 + q);
+                        TV a = TOps.Load(g + q);
+                        s00 = TOps.MultiplyAdd(a, b0, s00); s01 = TOps.MultiplyAdd(a, b1, s01); s02 = TOps.MultiplyAdd(a, b2, s02);
+                        a = TOps.Load(g + g1 + q);
+                        s10 = TOps.MultiplyAdd(a, b0, s10); s11 = TOps.MultiplyAdd(a, b1, s11); s12 = TOps.MultiplyAdd(a, b2, s12);
+                        a = TOps.Load(g + g2 + q);
+                        s20 = TOps.MultiplyAdd(a, b0, s20); s21 = TOps.MultiplyAdd(a, b1, s21); s22 = TOps.MultiplyAdd(a, b2, s22);
+                        a = TOps.Load(g + g3 + q);
+                        s30 = TOps.MultiplyAdd(a, b0, s30); s31 = TOps.MultiplyAdd(a, b1, s31); s32 = TOps.MultiplyAdd(a, b2, s32);
+                    }
                 }
+                Add(dw, ldw, r0, p0, rows, k, 0, s00, s01, s02);
+                Add(dw, ldw, r0, p0, rows, k, 1, s10, s11, s12);
+                Add(dw, ldw, r0, p0, rows, k, 2, s20, s21, s22);
+                Add(dw, ldw, r0, p0, rows, k, 3, s30, s31, s32);
             }
-            Add(dw, ldw, r0, p0, rows, k, 0, s00, s01, s02);
-            Add(dw, ldw, r0, p0, rows, k, 1, s10, s11, s12);
-            Add(dw, ldw, r0, p0, rows, k, 2, s20, s21, s22);
-            Add(dw, ldw, r0, p0, rows, k, 3, s30, s31, s32);
-        }
 
         static void Add(float* dw, int ldw, int r0, int p0, int rows, int k, int r, TV s0, TV s1, TV s2)
         {

@@ -28,37 +28,37 @@ internal static class Im2Col
         int outH = g.OutH, outW = g.OutW, plane = outH * outW;
         int row = 0;
         for (int c = 0; c < g.Channels; c++)
-        for (int i = 0; i < g.KernelH; i++)
-        for (int j = 0; j < g.KernelW; j++, row++)
-        {
-            var dst = cols.Slice(row * ld, plane);
-            for (int oh = 0; oh < outH; oh++)
-            {
-                int h = oh * g.StrideH - g.PadH + i * g.DilationH;
-                var dstRow = dst.Slice(oh * outW, outW);
-                if ((uint)h >= (uint)g.Height)
+            for (int i = 0; i < g.KernelH; i++)
+                for (int j = 0; j < g.KernelW; j++, row++)
                 {
-                    dstRow.Clear();
-                    continue;
+                    var dst = cols.Slice(row * ld, plane);
+                    for (int oh = 0; oh < outH; oh++)
+                    {
+                        int h = oh * g.StrideH - g.PadH + i * g.DilationH;
+                        var dstRow = dst.Slice(oh * outW, outW);
+                        if ((uint)h >= (uint)g.Height)
+                        {
+                            dstRow.Clear();
+                            continue;
+                        }
+                        var src = image.Slice((c * g.Height + h) * g.Width, g.Width);
+                        int shift = j * g.DilationW - g.PadW; // w = ow·S + shift
+                        if (g.StrideW == 1)
+                        {
+                            // Unit stride: one contiguous copy, zeros where the window hangs over the edge.
+                            int lo = Math.Clamp(-shift, 0, outW), hi = Math.Clamp(g.Width - shift, lo, outW);
+                            dstRow[..lo].Clear();
+                            if (hi > lo) src.Slice(lo + shift, hi - lo).CopyTo(dstRow[lo..hi]);
+                            dstRow[hi..].Clear();
+                            continue;
+                        }
+                        for (int ow = 0; ow < outW; ow++)
+                        {
+                            int w = ow * g.StrideW + shift;
+                            dstRow[ow] = (uint)w < (uint)g.Width ? src[w] : T.Zero;
+                        }
+                    }
                 }
-                var src = image.Slice((c * g.Height + h) * g.Width, g.Width);
-                int shift = j * g.DilationW - g.PadW; // w = ow·S + shift
-                if (g.StrideW == 1)
-                {
-                    // Unit stride: one contiguous copy, zeros where the window hangs over the edge.
-                    int lo = Math.Clamp(-shift, 0, outW), hi = Math.Clamp(g.Width - shift, lo, outW);
-                    dstRow[..lo].Clear();
-                    if (hi > lo) src.Slice(lo + shift, hi - lo).CopyTo(dstRow[lo..hi]);
-                    dstRow[hi..].Clear();
-                    continue;
-                }
-                for (int ow = 0; ow < outW; ow++)
-                {
-                    int w = ow * g.StrideW + shift;
-                    dstRow[ow] = (uint)w < (uint)g.Width ? src[w] : T.Zero;
-                }
-            }
-        }
     }
 
     /// <summary>The adjoint of Unfold: image[c, h, w] += every column entry that was read from it. Entry
@@ -69,32 +69,32 @@ internal static class Im2Col
         int outH = g.OutH, outW = g.OutW;
         int row = 0;
         for (int c = 0; c < g.Channels; c++)
-        for (int i = 0; i < g.KernelH; i++)
-        for (int j = 0; j < g.KernelW; j++, row++)
-        {
-            for (int oh = 0; oh < outH; oh++)
-            {
-                int h = oh * g.StrideH - g.PadH + i * g.DilationH;
-                if ((uint)h >= (uint)g.Height) continue;
-                var dst = image.Slice((c * g.Height + h) * g.Width, g.Width);
-                int src = row * rowStride + oh * outW * pixelStride;
-                int shift = j * g.DilationW - g.PadW;
-                if (g.StrideW == 1 && pixelStride == 1)
+            for (int i = 0; i < g.KernelH; i++)
+                for (int j = 0; j < g.KernelW; j++, row++)
                 {
-                    int lo = Math.Clamp(-shift, 0, outW), hi = Math.Clamp(g.Width - shift, lo, outW);
-                    if (hi > lo)
+                    for (int oh = 0; oh < outH; oh++)
                     {
-                        var target = dst.Slice(lo + shift, hi - lo);
-                        AddOp.Apply<T>(target, cols.Slice(src + lo, hi - lo), target);
+                        int h = oh * g.StrideH - g.PadH + i * g.DilationH;
+                        if ((uint)h >= (uint)g.Height) continue;
+                        var dst = image.Slice((c * g.Height + h) * g.Width, g.Width);
+                        int src = row * rowStride + oh * outW * pixelStride;
+                        int shift = j * g.DilationW - g.PadW;
+                        if (g.StrideW == 1 && pixelStride == 1)
+                        {
+                            int lo = Math.Clamp(-shift, 0, outW), hi = Math.Clamp(g.Width - shift, lo, outW);
+                            if (hi > lo)
+                            {
+                                var target = dst.Slice(lo + shift, hi - lo);
+                                AddOp.Apply<T>(target, cols.Slice(src + lo, hi - lo), target);
+                            }
+                            continue;
+                        }
+                        for (int ow = 0; ow < outW; ow++, src += pixelStride)
+                        {
+                            int w = ow * g.StrideW - g.PadW + j * g.DilationW;
+                            if ((uint)w < (uint)g.Width) dst[w] += cols[src];
+                        }
                     }
-                    continue;
                 }
-                for (int ow = 0; ow < outW; ow++, src += pixelStride)
-                {
-                    int w = ow * g.StrideW - g.PadW + j * g.DilationW;
-                    if ((uint)w < (uint)g.Width) dst[w] += cols[src];
-                }
-            }
-        }
     }
 }

@@ -34,23 +34,23 @@ internal sealed class MaxPool2x2 : IParallelWork
         int first = (int)((long)_planes * part / parts), last = (int)((long)_planes * (part + 1) / parts);
         int outH = _height / 2, outW = _width / 2, inPlane = _height * _width;
         for (int p = first; p < last; p++)
-        for (int oh = 0; oh < outH; oh++)
-        {
-            int top = p * inPlane + 2 * oh * _width;          // index within the tensor (argmax is relative to it)
-            int o = (p * outH + oh) * outW;
-            int ow = Avx2.IsSupported ? Row8(top, o, outW) : 0;
-            for (; ow < outW; ow++)
+            for (int oh = 0; oh < outH; oh++)
             {
-                int at = top + 2 * ow;
-                float a0 = _x[_xOff + at], a1 = _x[_xOff + at + 1], a2 = _x[_xOff + at + _width], a3 = _x[_xOff + at + _width + 1];
-                bool right = a1 > a0 || float.IsNaN(a1), rightBottom = a3 > a2 || float.IsNaN(a3);
-                int iTop = right ? at + 1 : at, iBottom = rightBottom ? at + _width + 1 : at + _width;
-                float mTop = right ? a1 : a0, mBottom = rightBottom ? a3 : a2;
-                bool bottom = mBottom > mTop || float.IsNaN(mBottom);
-                _y[o + ow] = bottom ? mBottom : mTop;
-                _argmax[o + ow] = bottom ? iBottom : iTop;
+                int top = p * inPlane + 2 * oh * _width;          // index within the tensor (argmax is relative to it)
+                int o = (p * outH + oh) * outW;
+                int ow = Avx2.IsSupported ? Row8(top, o, outW) : 0;
+                for (; ow < outW; ow++)
+                {
+                    int at = top + 2 * ow;
+                    float a0 = _x[_xOff + at], a1 = _x[_xOff + at + 1], a2 = _x[_xOff + at + _width], a3 = _x[_xOff + at + _width + 1];
+                    bool right = a1 > a0 || float.IsNaN(a1), rightBottom = a3 > a2 || float.IsNaN(a3);
+                    int iTop = right ? at + 1 : at, iBottom = rightBottom ? at + _width + 1 : at + _width;
+                    float mTop = right ? a1 : a0, mBottom = rightBottom ? a3 : a2;
+                    bool bottom = mBottom > mTop || float.IsNaN(mBottom);
+                    _y[o + ow] = bottom ? mBottom : mTop;
+                    _argmax[o + ow] = bottom ? iBottom : iTop;
+                }
             }
-        }
     }
 
     /// <summary>Eight windows per step; a last, short group (or a whole row narrower than eight windows,

@@ -19,36 +19,36 @@ internal static class Pool2dKernel
         int inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
         T count = T.CreateTruncating(g.KernelH * g.KernelW);
         for (int p = 0; p < planes; p++)
-        for (int oh = 0; oh < g.OutH; oh++)
-        for (int ow = 0; ow < g.OutW; ow++)
-        {
-            T best = T.NegativeInfinity, sum = T.Zero;
-            int bestAt = -1;
-            for (int i = 0; i < g.KernelH; i++)
-            {
-                int h = oh * g.StrideH - g.PadH + i;
-                if ((uint)h >= (uint)g.Height) continue;
-                for (int j = 0; j < g.KernelW; j++)
+            for (int oh = 0; oh < g.OutH; oh++)
+                for (int ow = 0; ow < g.OutW; ow++)
                 {
-                    int w = ow * g.StrideW - g.PadW + j;
-                    if ((uint)w >= (uint)g.Width) continue;
-                    int at = p * inPlane + h * g.Width + w;
-                    T v = x[xOff + at];
-                    sum += v;
-                    if (bestAt < 0 || v > best || T.IsNaN(v)) (best, bestAt) = (v, at);
+                    T best = T.NegativeInfinity, sum = T.Zero;
+                    int bestAt = -1;
+                    for (int i = 0; i < g.KernelH; i++)
+                    {
+                        int h = oh * g.StrideH - g.PadH + i;
+                        if ((uint)h >= (uint)g.Height) continue;
+                        for (int j = 0; j < g.KernelW; j++)
+                        {
+                            int w = ow * g.StrideW - g.PadW + j;
+                            if ((uint)w >= (uint)g.Width) continue;
+                            int at = p * inPlane + h * g.Width + w;
+                            T v = x[xOff + at];
+                            sum += v;
+                            if (bestAt < 0 || v > best || T.IsNaN(v)) (best, bestAt) = (v, at);
+                        }
+                    }
+                    int o = p * outPlane + oh * g.OutW + ow;
+                    if (argmax is not null)
+                    {
+                        y[o] = best;
+                        argmax[o] = bestAt;
+                    }
+                    else
+                    {
+                        y[o] = sum / count;
+                    }
                 }
-            }
-            int o = p * outPlane + oh * g.OutW + ow;
-            if (argmax is not null)
-            {
-                y[o] = best;
-                argmax[o] = bestAt;
-            }
-            else
-            {
-                y[o] = sum / count;
-            }
-        }
     }
 
     /// <summary>Max pooling's backward: gx[argmax[o]] += gy[o] for the first <paramref name="outputs"/> outputs.</summary>
@@ -64,20 +64,20 @@ internal static class Pool2dKernel
         int inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
         T count = T.CreateTruncating(g.KernelH * g.KernelW);
         for (int p = 0; p < planes; p++)
-        for (int oh = 0; oh < g.OutH; oh++)
-        for (int ow = 0; ow < g.OutW; ow++)
-        {
-            T share = gy[gyOff + p * outPlane + oh * g.OutW + ow] / count;
-            for (int i = 0; i < g.KernelH; i++)
-            {
-                int h = oh * g.StrideH - g.PadH + i;
-                if ((uint)h >= (uint)g.Height) continue;
-                for (int j = 0; j < g.KernelW; j++)
+            for (int oh = 0; oh < g.OutH; oh++)
+                for (int ow = 0; ow < g.OutW; ow++)
                 {
-                    int w = ow * g.StrideW - g.PadW + j;
-                    if ((uint)w < (uint)g.Width) gx[p * inPlane + h * g.Width + w] += share;
+                    T share = gy[gyOff + p * outPlane + oh * g.OutW + ow] / count;
+                    for (int i = 0; i < g.KernelH; i++)
+                    {
+                        int h = oh * g.StrideH - g.PadH + i;
+                        if ((uint)h >= (uint)g.Height) continue;
+                        for (int j = 0; j < g.KernelW; j++)
+                        {
+                            int w = ow * g.StrideW - g.PadW + j;
+                            if ((uint)w < (uint)g.Width) gx[p * inPlane + h * g.Width + w] += share;
+                        }
+                    }
                 }
-            }
-        }
     }
 }

@@ -159,8 +159,8 @@ internal sealed unsafe class Sgemm : IParallelWork
     {
         int nr = _nr, ldc = _ldc;
         for (int r = 0; r < rows; r++)
-        for (int j = 0; j < cols; j++)
-            cTile[(long)r * ldc + j] = accumulate ? cTile[(long)r * ldc + j] + tile[r * nr + j] : tile[r * nr + j];
+            for (int j = 0; j < cols; j++)
+                cTile[(long)r * ldc + j] = accumulate ? cTile[(long)r * ldc + j] + tile[r * nr + j] : tile[r * nr + j];
     }
 
     /// <summary>Rows [ic, ic+mc) against the single B panel, reading A where it lies. Full panels go

@@ -20,7 +20,8 @@ public sealed class Conv2d : Module, IFusesActivation
     public Conv2d(int inChannels, int outChannels, int kernelSize, Generator generator, int stride = 1, int padding = 0,
         int dilation = 1, int groups = 1, bool bias = true, InitScheme init = InitScheme.Default)
         : this(inChannels, outChannels, (kernelSize, kernelSize), generator, (stride, stride), (padding, padding), (dilation, dilation),
-            groups, bias, init) { }
+            groups, bias, init)
+    { }
 
     public Conv2d(int inChannels, int outChannels, (int H, int W) kernelSize, Generator generator, (int H, int W) stride,
         (int H, int W) padding, (int H, int W) dilation, int groups = 1, bool bias = true, InitScheme init = InitScheme.Default)

@@ -29,7 +29,8 @@ public class Adam : Optimizer
     public Adam(IEnumerable<ParameterGroup> groups, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 0)
         : this(groups.Select(g => g with { Parameters = g.Parameters.ToArray() }).ToArray(),
-            learningRate, beta1, beta2, epsilon, weightDecay) { }
+            learningRate, beta1, beta2, epsilon, weightDecay)
+    { }
 
     private Adam(ParameterGroup[] groups, double learningRate, double beta1, double beta2, double epsilon, double weightDecay)
         : base(groups.SelectMany(g => g.Parameters), learningRate)

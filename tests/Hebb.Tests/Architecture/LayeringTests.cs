@@ -57,20 +57,20 @@ public class LayeringTests
     {
         var known = Layers.SelectMany(l => l.Namespaces).ToHashSet();
         foreach (var (name, assembly) in Assemblies)
-        foreach (var type in assembly.GetTypes().Where(t => t.Namespace is not null
-                     && !t.Namespace.StartsWith("Microsoft", StringComparison.Ordinal)
-                     && !t.Namespace.StartsWith("System", StringComparison.Ordinal)))
-        {
-            // Hebb.Cli.Recipes and the like belong to their parent's layer.
-            string ns = type.Namespace!;
-            bool placed = known.Contains(ns) || known.Any(k => k != "Hebb" && ns.StartsWith(k + ".", StringComparison.Ordinal));
-            Assert.True(placed, $"{type.FullName} (in {name}) is in namespace {ns}, which no layer of LayeringTests.Layers holds");
-            var layer = Layers.First(l => l.Namespaces.Contains(ns)
-                || l.Namespaces.Any(k => k != "Hebb" && ns.StartsWith(k + ".", StringComparison.Ordinal)));
-            if (!KernelSettings.Contains(type.FullName))
-                Assert.True(layer.Assembly == name,
-                    $"{type.FullName} is in {name}, but its namespace {ns} belongs to {layer.Assembly} ({layer.Layer})");
-        }
+            foreach (var type in assembly.GetTypes().Where(t => t.Namespace is not null
+                         && !t.Namespace.StartsWith("Microsoft", StringComparison.Ordinal)
+                         && !t.Namespace.StartsWith("System", StringComparison.Ordinal)))
+            {
+                // Hebb.Cli.Recipes and the like belong to their parent's layer.
+                string ns = type.Namespace!;
+                bool placed = known.Contains(ns) || known.Any(k => k != "Hebb" && ns.StartsWith(k + ".", StringComparison.Ordinal));
+                Assert.True(placed, $"{type.FullName} (in {name}) is in namespace {ns}, which no layer of LayeringTests.Layers holds");
+                var layer = Layers.First(l => l.Namespaces.Contains(ns)
+                    || l.Namespaces.Any(k => k != "Hebb" && ns.StartsWith(k + ".", StringComparison.Ordinal)));
+                if (!KernelSettings.Contains(type.FullName))
+                    Assert.True(layer.Assembly == name,
+                        $"{type.FullName} is in {name}, but its namespace {ns} belongs to {layer.Assembly} ({layer.Layer})");
+            }
     }
 
     [Fact]

@@ -18,19 +18,20 @@ public class GemmTests
         using var settings = ComputeSettings.Use(simdPath: path);
         var g = new Generator(3);
         foreach (int m in Sizes)
-        foreach (int k in Sizes)
-        foreach (int n in Sizes)
-        {
-            // Row-major A and B, and transposed (column-major) storage of each.
-            bool transA = (m + k + n) % 2 == 0, transB = (m * 3 + k + n) % 3 == 0;
-            var a = g.NextFloats(m * k);
-            var b = g.NextFloats(k * n);
-            var (aRs, aCs) = transA ? (1, m) : (k, 1);
-            var (bRs, bCs) = transB ? (1, k) : (n, 1);
-            var c = new float[m * n + 3];
-            Gemm.Multiply(a, 0, aRs, aCs, b, 0, bRs, bCs, c, 3, m, k, n);
-            AssertMatchesReference(a, aRs, aCs, b, bRs, bCs, c, 3, m, k, n, $"{path} m={m} k={k} n={n} transA={transA} transB={transB}");
-        }
+            foreach (int k in Sizes)
+                foreach (int n in Sizes)
+                {
+                    // Row-major A and B, and transposed (column-major) storage of each.
+                    bool transA = (m + k + n) % 2 == 0, transB = (m * 3 + k + n) % 3 == 0;
+                    var a = g.NextFloats(m * k);
+                    var b = g.NextFloats(k * n);
+                    var (aRs, aCs) = transA ? (1, m) : (k, 1);
+                    var (bRs, bCs) = transB ? (1, k) : (n, 1);
+                    var c = new float[m * n + 3];
+                    Gemm.Multiply(a, 0, aRs, aCs, b, 0, bRs, bCs, c, 3, m, k, n);
+                    AssertMatchesReference(a, aRs, aCs, b, bRs, bCs, c, 3, m, k, n,
+                        $"{path} m={m} k={k} n={n} transA={transA} transB={transB}");
+                }
     }
 
     [Theory]
@@ -160,15 +161,15 @@ public class GemmTests
             Gemm.Multiply(a, 0, k, 1, b, 0, n, 1, c, col, m, k, n, ldc: ldc);
             var block = new float[m * n];
             for (int i = 0; i < m; i++)
-            for (int j = 0; j < ldc; j++)
-            {
-                if (j >= col && j < col + n) block[i * n + j - col] = c[i * ldc + j];
-                else Assert.Equal(9f, c[i * ldc + j]);
-            }
+                for (int j = 0; j < ldc; j++)
+                {
+                    if (j >= col && j < col + n) block[i * n + j - col] = c[i * ldc + j];
+                    else Assert.Equal(9f, c[i * ldc + j]);
+                }
             AssertMatchesReference(a, k, 1, b, n, 1, block, 0, m, k, n, $"{path} {m}x{k}x{n} ldc={ldc}");
             Gemm.Multiply(a, 0, k, 1, b, 0, n, 1, c, col, m, k, n, accumulate: true, ldc: ldc);
             for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) Assert.Equal(2 * block[i * n + j], c[i * ldc + col + j], 5);
+                for (int j = 0; j < n; j++) Assert.Equal(2 * block[i * n + j], c[i * ldc + col + j], 5);
         }
         Assert.Throws<ArgumentOutOfRangeException>(() =>
             Gemm.Multiply(new float[4], 0, 2, 1, new float[4], 0, 2, 1, new float[4], 0, 2, 2, 2, ldc: 1));
@@ -178,19 +179,19 @@ public class GemmTests
         float[] a, int aRs, int aCs, float[] b, int bRs, int bCs, float[] c, int cOff, int m, int k, int n, string what)
     {
         for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++)
-        {
-            double sum = 0, magnitude = 0;
-            for (int p = 0; p < k; p++)
+            for (int j = 0; j < n; j++)
             {
-                double term = (double)a[i * aRs + p * aCs] * b[p * bRs + j * bCs];
-                sum += term;
-                magnitude += Math.Abs(term);
+                double sum = 0, magnitude = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double term = (double)a[i * aRs + p * aCs] * b[p * bRs + j * bCs];
+                    sum += term;
+                    magnitude += Math.Abs(term);
+                }
+                // float32 accumulation of k terms: error below k·2^-24·sum|terms| (with margin).
+                double tolerance = 1e-30 + (k + 2) * 1.2e-7 * magnitude;
+                Assert.True(Math.Abs(c[cOff + i * n + j] - sum) <= tolerance, $"{what}: C[{i},{j}] = {c[cOff + i * n + j]} vs {sum}");
             }
-            // float32 accumulation of k terms: error below k·2^-24·sum|terms| (with margin).
-            double tolerance = 1e-30 + (k + 2) * 1.2e-7 * magnitude;
-            Assert.True(Math.Abs(c[cOff + i * n + j] - sum) <= tolerance, $"{what}: C[{i},{j}] = {c[cOff + i * n + j]} vs {sum}");
-        }
     }
 }
 

@@ -25,7 +25,8 @@ public class PackageTests
             string feed = Path.Combine(work, "feed");
             foreach (var project in new[] { "src/Hebb.Core", "src/Hebb", "src/Hebb.Cli" })
                 Run("dotnet", Root, "pack", Path.Combine(Root, project), "-c", "Release", "-o", feed);
-            string version = Regex.Match(File.ReadAllText(Path.Combine(Root, "Directory.Build.props")), "<Version>([^<]+)</Version>").Groups[1].Value;
+            string props = File.ReadAllText(Path.Combine(Root, "Directory.Build.props"));
+            string version = Regex.Match(props, "<Version>([^<]+)</Version>").Groups[1].Value;
             foreach (var id in new[] { "Hebb.Core", "Hebb", "Hebb.Tool" })
                 Assert.True(File.Exists(Path.Combine(feed, $"{id}.{version}.nupkg")), $"dotnet pack made no {id} {version} package");
 
@@ -73,8 +74,9 @@ public class PackageTests
     {
         var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
         var result = new List<(string, string, string)>();
-        foreach (Match m in Regex.Matches(readme, @"^## (?<title>[^\n]+)\n(?:(?!^## )[\s\S])*?^```csharp\n(?<code>[\s\S]*?)^```\n+It prints[^`]*`(?<expected>[^`]+)`",
-                     RegexOptions.Multiline))
+        const string Example = @"^## (?<title>[^\n]+)\n(?:(?!^## )[\s\S])*?^```csharp\n(?<code>[\s\S]*?)^```\n+"
+            + @"It prints[^`]*`(?<expected>[^`]+)`";
+        foreach (Match m in Regex.Matches(readme, Example, RegexOptions.Multiline))
             result.Add((m.Groups["title"].Value, m.Groups["code"].Value, m.Groups["expected"].Value));
         return result;
     }
@@ -105,7 +107,12 @@ public class PackageTests
 
     private static string Run(string file, string workingDirectory, params string[] args)
     {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["HEBB_DATASETS"] = TestData.DatasetsRoot;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";

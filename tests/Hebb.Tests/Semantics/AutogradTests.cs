@@ -82,7 +82,7 @@ public class AutogradTests
         Check.Values(b.Grad!, [10, 14, 18]);      // 2 * column sums
         Check.Values(m.Grad!, [20, 40, 60, 20, 40, 60]);
         Assert.Equal(0, s.Grad!.Rank);
-        Assert.Equal(1*10+2*20+3*30+4*10+5*20+6*30f, s.Grad!.Item());
+        Assert.Equal(1 * 10 + 2 * 20 + 3 * 30 + 4 * 10 + 5 * 20 + 6 * 30f, s.Grad!.Item());
     }
 
     [Fact]

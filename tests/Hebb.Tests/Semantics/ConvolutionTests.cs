@@ -41,11 +41,11 @@ public class ConvolutionTests
         var y = conv.Forward(input).ToArray<float>();
         var x = input.ToArray<float>();
         for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++)
-        {
-            float expected = x[i * 4 + j] * 1 + x[i * 4 + j + 1] * 2 + x[(i + 1) * 4 + j] * 3 + x[(i + 1) * 4 + j + 1] * 4 + 0.5f;
-            Assert.Equal(expected, y[i * 3 + j]);
-        }
+            for (int j = 0; j < 3; j++)
+            {
+                float expected = x[i * 4 + j] * 1 + x[i * 4 + j + 1] * 2 + x[(i + 1) * 4 + j] * 3 + x[(i + 1) * 4 + j + 1] * 4 + 0.5f;
+                Assert.Equal(expected, y[i * 3 + j]);
+            }
     }
 
     [Fact]

@@ -52,8 +52,19 @@ public class GptTextTrainingTests
 
     private static TextTrainingOptions SmallGpt() => TextTrainingOptions.For("gpt") with
     {
-        Layers = 2, Heads = 2, EmbeddingDim = 32, Block = 24, BatchSize = 16, Steps = 200, WarmupSteps = 10, LearningRate = 1e-2,
-        MinLearningRate = 1e-3, EvalInterval = 100, EvalBatches = 5, SampleLength = 40, Seed = 5,
+        Layers = 2,
+        Heads = 2,
+        EmbeddingDim = 32,
+        Block = 24,
+        BatchSize = 16,
+        Steps = 200,
+        WarmupSteps = 10,
+        LearningRate = 1e-2,
+        MinLearningRate = 1e-3,
+        EvalInterval = 100,
+        EvalBatches = 5,
+        SampleLength = 40,
+        Seed = 5,
     };
 
     [Fact]
