@@ -120,6 +120,8 @@ public static class TrainCommand
         };
         command.SetAction(parse => Program.Guard(() =>
         {
+            if (parse.GetValue(model) == "lenet5") OptionRules.Refuse(parse, "lenet5", "--model mlp", hidden, activation, init);
+            else OptionRules.Refuse(parse, "mlp", "--model lenet5", dropout);
             var options = new ClassifierOptions
             {
                 Dataset = datasetName,
@@ -193,6 +195,7 @@ public static class TrainCommand
             ModelFile.Save(outPath, result.Model, result.Metadata(options));
             AnsiConsole.MarkupLine($"saved model to {Markup.Escape(outPath)}");
         }
+        else AnsiConsole.MarkupLine("the model was not saved (add --out FILE.safetensors to keep it)");
         if (metricsPath is not null)
         {
             var json = new Dictionary<string, object?>
@@ -238,7 +241,7 @@ public static class TrainCommand
 
     internal static int[] ParseSizes(string text)
     {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
         var sizes = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
             if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] <= 0)

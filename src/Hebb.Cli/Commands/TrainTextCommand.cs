@@ -80,6 +80,8 @@ public static class TrainTextCommand
         };
         command.SetAction(parse => Program.Guard(() =>
         {
+            if (parse.GetValue(model) == "gpt") OptionRules.Refuse(parse, "gpt", "--model lstm, gru or rnn", hidden, tbptt);
+            else OptionRules.Refuse(parse, parse.GetValue(model)!, "--model gpt", heads);
             var d = TextTrainingOptions.For(parse.GetValue(model)!);
             var options = d with
             {
@@ -142,6 +144,7 @@ public static class TrainTextCommand
             ModelFile.Save(outPath, result.Model, result.Metadata(options, data.Source));
             AnsiConsole.MarkupLine($"saved model to {Markup.Escape(outPath)}");
         }
+        else AnsiConsole.MarkupLine("the model was not saved (add --out FILE.safetensors to keep it)");
         if (metricsPath is not null)
         {
             var json = new Dictionary<string, object>

@@ -11,7 +11,7 @@ public static class ModelFactory
     /// <summary>Reads a config of one kind from a file's metadata; the string names the file for errors.</summary>
     public delegate IModelConfig ConfigParser(IReadOnlyDictionary<string, string> metadata, string source);
 
-    // One line per model kind.
+    // The built-in kinds; Register adds more. Guarded by the lock: registration may happen on any thread.
     private static readonly Dictionary<string, ConfigParser> Parsers = new()
     {
         [MlpConfig.KindName] = MlpConfig.FromMetadata,
@@ -20,8 +20,39 @@ public static class ModelFactory
         [GptConfig.KindName] = GptConfig.FromMetadata,
     };
 
-    public static IReadOnlyCollection<string> Kinds => Parsers.Keys;
+    /// <summary>The model kinds <see cref="Load"/> can rebuild: the built-in ones (mlp, lenet5, char-rnn, gpt)
+    /// and those added with <see cref="Register"/>.</summary>
+    public static IReadOnlyCollection<string> Kinds
+    {
+        get
+        {
+            lock (Parsers) return [.. Parsers.Keys];
+        }
+    }
 
+    /// <summary>
+    /// Teaches <see cref="Load"/> (and so <c>hebb eval</c>-style tools built on it) a model kind of your own:
+    /// a file whose metadata says <c>model = <paramref name="kind"/></c> is rebuilt by
+    /// <paramref name="parser"/>(metadata, file name).Build(...) and filled with the file's weights. Save such
+    /// a file with <c>model.Save(path, config.ToMetadata())</c>, where <see cref="IModelConfig.ToMetadata"/>
+    /// includes <c>"model" = Kind</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The kind is empty or already registered.</exception>
+    public static void Register(string kind, ConfigParser parser)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        ArgumentNullException.ThrowIfNull(parser);
+        lock (Parsers)
+        {
+            if (!Parsers.TryAdd(kind, parser))
+                throw new ArgumentException($"model kind '{kind}' is already registered", nameof(kind));
+        }
+    }
+
+    /// <summary>Rebuilds the model saved in <paramref name="path"/>: its metadata's "model" entry names the
+    /// kind, whose parser reads the config; the network is built and its weights loaded from the file.</summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file is damaged, names no or an unknown kind, or does not fit its config.</exception>
     public static LoadedModel Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"model file '{path}' does not exist", path);
@@ -29,8 +60,11 @@ public static class ModelFactory
         if (!file.Metadata.TryGetValue("model", out var kind))
             throw new InvalidDataException(
                 $"{path}: no 'model' entry in the safetensors metadata, so Hebb cannot tell what network to build");
-        if (!Parsers.TryGetValue(kind, out var parse))
-            throw new InvalidDataException($"{path}: unknown model kind '{kind}' (this version knows: {string.Join(", ", Parsers.Keys)})");
+        ConfigParser? parse;
+        lock (Parsers) Parsers.TryGetValue(kind, out parse);
+        if (parse is null)
+            throw new InvalidDataException(
+                $"{path}: unknown model kind '{kind}' (known: {string.Join(", ", Kinds)}; ModelFactory.Register adds one)");
         var config = parse(file.Metadata, path);
         // The header alone must not make Hebb build (allocate and initialise) a network the file cannot fill.
         long stored = file.Tensors.Sum(t => (long)t.Data.Length);

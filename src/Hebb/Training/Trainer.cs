@@ -191,27 +191,45 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
         return seconds;
     }
 
-    /// <summary>Mean loss (weighted by batch size), accuracy (argmax of the output = label) and the
-    /// confusion matrix over <paramref name="data"/>, without recording a graph and in eval mode; the
-    /// model is put back in the mode it was in.</summary>
-    public static Evaluation Evaluate(Module model, TensorDataset data, LossFunction loss, int classes = 10, int batchSize = 1000)
+    /// <summary>
+    /// Mean loss (weighted by batch size), accuracy and the confusion matrix of a classifier over
+    /// <paramref name="data"/> (int32 class labels), without recording a graph and in eval mode; the model is
+    /// put back in the mode it was in. The predicted class is the argmax of the output row; an output with
+    /// one column is a binary classifier whose answer is 1 where the output is above
+    /// <paramref name="threshold"/> (0 for a logit, 0.5 for a probability). <paramref name="classes"/>
+    /// defaults to the output's width (2 for one column).
+    /// </summary>
+    /// <exception cref="ArgumentException">A label is outside the classes, or the output is not (batch, classes).</exception>
+    public static Evaluation Evaluate(Module model, TensorDataset data, LossFunction loss, int? classes = null, int batchSize = 1000,
+        double threshold = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(loss);
+        if (classes is <= 0) throw new ArgumentOutOfRangeException(nameof(classes), $"classes must be positive, got {classes}");
         bool wasTraining = model.Training;
         model.Eval();
         try
         {
             using var _ = GradMode.NoGrad();
             double totalLoss = 0;
-            var confusion = new ConfusionMatrix(classes);
+            ConfusionMatrix? confusion = classes is { } c ? new ConfusionMatrix(c) : null;
             foreach (var (input, labels) in new DataLoader(data, batchSize, recycleBatches: true))
             {
                 using var scope = TensorScope.Begin();
                 var output = model.Forward(input);
+                if (output.Rank != 2 || output.Size(0) != labels.Size(0))
+                    throw new ArgumentException(
+                        $"Evaluate: the model's output has shape {ShapeUtil.Format(output.Shape)}; a classifier's must be " +
+                        $"(batch, classes) with batch {labels.Size(0)}");
+                confusion ??= new ConfusionMatrix(Math.Max(output.Size(1), 2));
                 totalLoss += loss(output, labels).ItemAsDouble() * labels.Size(0);
-                confusion.Add(labels.ToArray<int>(), output.Argmax(1).ToArray<int>());
+                var predicted = output.Size(1) == 1
+                    ? output.Reshape(-1).Gt(Tensor.Scalar(threshold, output.DType)).ToArray<int>()
+                    : output.Argmax(1).ToArray<int>();
+                confusion.Add(labels.ToArray<int>(), predicted);
             }
+            confusion ??= new ConfusionMatrix(classes ?? 2);
             return new Evaluation(totalLoss / Math.Max(data.Count, 1), confusion.Accuracy, data.Count, confusion);
         }
         finally

@@ -130,7 +130,7 @@ public class CliTests
     }
 
     [Theory]
-    [InlineData("--dropout applies to --model lenet5", "train", "mnist", "--dropout", "0.5")]
+    [InlineData("--dropout does not apply to --model mlp (it is for --model lenet5)", "train", "mnist", "--dropout", "0.5")]
     [InlineData("--retrain-full needs --early-stopping", "train", "mnist", "--retrain-full")]
     [InlineData("--momentum applies to --optimizer sgd", "train", "mnist", "--optimizer", "adam", "--momentum", "0.9")]
     [InlineData("--val-split must be in [0, 1)", "train", "mnist", "--early-stopping", "2", "--val-split", "1.5")]

@@ -68,6 +68,24 @@ public class PackageTests
         }
     }
 
+    /// <summary>An example shown in the README is the same program as the example project it names, so the
+    /// two cannot drift apart.</summary>
+    [Fact]
+    public void ReadmeExamplesAreTheExampleProjects()
+    {
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        int checkedCount = 0;
+        foreach (var (title, code, _) in ReadmeExamples())
+        {
+            var named = Regex.Match(readme[readme.IndexOf(code, StringComparison.Ordinal)..], @"This is `examples/([A-Za-z]+)`");
+            Assert.True(named.Success, $"the README example '{title}' names no example project");
+            string file = Path.Combine(Root, "examples", named.Groups[1].Value, "Program.cs");
+            Assert.Equal(File.ReadAllText(file), code);
+            checkedCount++;
+        }
+        Assert.True(checkedCount >= 2, $"expected at least two README examples, found {checkedCount}");
+    }
+
     /// <summary>The README's ```csharp blocks: each is a whole program, and the line after the block that
     /// starts with "It prints" names (in backquotes) a piece of its output.</summary>
     internal static List<(string Title, string Code, string Expected)> ReadmeExamples()

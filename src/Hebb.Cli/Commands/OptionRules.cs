@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace Hebb.Cli.Commands;
+
+/// <summary>Options that only some models take: given to another model, they are refused rather than
+/// silently ignored, so that a run is never different from what the command line says.</summary>
+public static class OptionRules
+{
+    /// <summary>Whether the user typed <paramref name="option"/> (a default value does not count).</summary>
+    public static bool Given(this ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
+    /// <summary>Refuses each of <paramref name="options"/> that was given, saying which models take it.</summary>
+    /// <exception cref="ArgumentException">One of them was given.</exception>
+    public static void Refuse(ParseResult parse, string model, string takenBy, params Option[] options)
+    {
+        foreach (var option in options)
+            if (parse.Given(option))
+                throw new ArgumentException($"{option.Name} does not apply to --model {model} (it is for {takenBy})");
+    }
+}
