@@ -74,7 +74,8 @@ public static partial class Program
     /// as a .NET type ("as expected type 'System.Int32'").</summary>
     internal static string Plain(string message)
     {
-        message = string.Join(" ", message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var lines = message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        message = string.Join(" ", lines);
         // Nullable options name their type as System.Nullable`1[[System.Double, ...]]: look inside.
         return TypeName().Replace(message, m => m.Groups[1].Value switch
         {
@@ -94,7 +95,8 @@ public static partial class Program
     public static string Percent(double fraction) =>
         (fraction * 100).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + "%";
 
-    /// <summary>Runs a command body, turning expected failures (bad input, missing data, bad files) into one line and exit code 1.</summary>
+    /// <summary>Runs a command body, turning expected failures (bad input, missing data, bad files) into one line
+    /// and exit code 1.</summary>
     public static int Guard(Func<int> body)
     {
         try
