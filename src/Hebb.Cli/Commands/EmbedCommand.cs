@@ -8,7 +8,7 @@ namespace Hebb.Cli.Commands;
 
 /// <summary>
 /// `hebb embed nearest|analogy`: queries over a trained language model's embedding table by cosine
-/// similarity: the nearest tokens to one token, and the seed's vector arithmetic a - b + c
+/// similarity: the nearest tokens to one token, and the vector arithmetic a - b + c
 /// ("man - woman + queen ≈ king").
 /// </summary>
 public static class EmbedCommand

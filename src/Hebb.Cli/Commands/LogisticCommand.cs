@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace Hebb.Cli.Commands;
 
-/// <summary>`hebb logistic --digit 0 --batch full|N|1`: logistic regression on "is it a 0", with the seed's loss.</summary>
+/// <summary>`hebb logistic --digit 0 --batch full|N|1`: logistic regression on "is it a 0", with the loss ln(1 + e^(-y w·x)).</summary>
 public static class LogisticCommand
 {
     public static Command Create()

@@ -5,12 +5,12 @@ using Spectre.Console;
 
 namespace Hebb.Cli.Commands;
 
-/// <summary>`hebb summary`: per layer, output shape and parameter count (the seed network: 13,002).</summary>
+/// <summary>`hebb summary`: per layer, output shape and parameter count (the default 784-16-16-10 network: 13,002).</summary>
 public static class SummaryCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "a saved model (default: the seed network)" };
+        var model = new Option<string?>("--model") { Description = "a saved model (default: the 784-16-16-10 sigmoid network)" };
         var hidden = new Option<string>("--hidden")
         {
             Description = "hidden sizes when no --model is given", DefaultValueFactory = _ => "16,16",

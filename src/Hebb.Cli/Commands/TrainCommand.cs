@@ -10,7 +10,7 @@ using Spectre.Console;
 
 namespace Hebb.Cli.Commands;
 
-/// <summary>`hebb train mnist|fashion-mnist`: trains an image classifier (the seed network by default, or LeNet-5);
+/// <summary>`hebb train mnist|fashion-mnist`: trains an image classifier (by default the classic 784-16-16-10 sigmoid network, or LeNet-5);
 /// `hebb train text` (<see cref="TrainTextCommand"/>) trains a language model.</summary>
 public static class TrainCommand
 {
@@ -19,10 +19,12 @@ public static class TrainCommand
     public static Command Create() => new(
         "train", "Train a network: an image classifier (mnist, fashion-mnist) or a character-level language model (text)")
     {
-        CreateClassifier("mnist", "Train a classifier on MNIST (default: the seed network 784-16-16-10; --model lenet5 for the CNN)"),
+        CreateClassifier(
+            "mnist",
+            "Train a classifier on MNIST (default: the classic 784-16-16-10 sigmoid network; --model lenet5 for the CNN)"),
         CreateClassifier(
             "fashion-mnist",
-            "Train a classifier on Fashion-MNIST (default: the seed network 784-16-16-10; --model lenet5 for the CNN)"),
+            "Train a classifier on Fashion-MNIST (default: the classic 784-16-16-10 sigmoid network; --model lenet5 for the CNN)"),
         TrainTextCommand.Create(),
     };
 
@@ -30,7 +32,8 @@ public static class TrainCommand
     {
         var model = new Option<string>("--model")
         {
-            Description = "mlp (the seed network by default) or lenet5", DefaultValueFactory = _ => "mlp",
+            Description = "mlp (a multilayer perceptron, by default 784-16-16-10 with sigmoids) or lenet5 (a small CNN)",
+            DefaultValueFactory = _ => "mlp",
         };
         model.AcceptOnlyFromAmong("mlp", "lenet5");
         var hidden = new Option<string>("--hidden")
@@ -44,7 +47,8 @@ public static class TrainCommand
         activation.AcceptOnlyFromAmong("sigmoid", "relu", "tanh", "gelu");
         var loss = new Option<string?>("--loss")
         {
-            Description = "mse (the seed's squared-error cost on one-hot targets) or ce (cross-entropy); " +
+            Description = "mse (squared-error cost against one-hot targets: sum of (a - y)², mean over the batch) " +
+                "or ce (cross-entropy); " +
                 "default mse for mlp, ce for lenet5",
         };
         loss.AcceptOnlyFromAmong("mse", "ce");
@@ -63,7 +67,7 @@ public static class TrainCommand
         };
         var init = new Option<string>("--init")
         {
-            Description = "MLP init: default, zeros, he, xavier (seed: std sqrt(1/n_in)) or glorot", DefaultValueFactory = _ => "default",
+            Description = "MLP init: default, zeros, he, xavier (std sqrt(1/n_in)) or glorot", DefaultValueFactory = _ => "default",
         };
         init.AcceptOnlyFromAmong("default", "zeros", "he", "xavier", "glorot");
         var optimizer = new Option<string?>("--optimizer") { Description = "sgd, adam or adamw (default sgd for mlp, adam for lenet5)" };
@@ -77,7 +81,8 @@ public static class TrainCommand
         };
         var l2 = new Option<double>("--l2")
         {
-            Description = "the seed's L2 term in the loss: + lambda/(2N)·||w||²; this is lambda", DefaultValueFactory = _ => 0,
+            Description = "L2 regularisation in the loss: + lambda/(2N)·||w||² with N the training images; this is lambda",
+            DefaultValueFactory = _ => 0,
         };
         var dropout = new Option<double>("--dropout")
         {
@@ -163,7 +168,7 @@ public static class TrainCommand
             ? "LeNet-5" + (options.Dropout > 0 ? $" with dropout {options.Dropout.ToString(CultureInfo.InvariantCulture)}" : "")
             : $"784-{string.Join("-", options.Hidden)}-10, {options.Activation.ToString().ToLowerInvariant()}";
         AnsiConsole.MarkupLine(
-            $"  network {network}, loss {(options.EffectiveLoss == LossKind.Mse ? "mse (seed cost)" : "cross-entropy")}, " +
+            $"  network {network}, loss {(options.EffectiveLoss == LossKind.Mse ? "mse (squared error)" : "cross-entropy")}, " +
             $"{options.EffectiveOptimizer.ToString().ToUpperInvariant()} " +
             $"lr {options.EffectiveLearningRate.ToString(CultureInfo.InvariantCulture)} " +
             $"schedule {options.EffectiveSchedule.ToString().ToLowerInvariant()}, batch {options.EffectiveBatchSize}, seed {options.Seed}");

@@ -9,13 +9,14 @@ using Spectre.Console;
 
 namespace Hebb.Cli.Commands;
 
-/// <summary>`hebb train text`: a next-character language model on any UTF-8 text (default: the W3 char-LSTM on tinyshakespeare).</summary>
+/// <summary>`hebb train text`: a next-character language model on any UTF-8 text (default: a character-level
+/// LSTM on tinyshakespeare).</summary>
 public static class TrainTextCommand
 {
     public static Command Create()
     {
         // Options without a value take the defaults of the chosen --model (TextTrainingOptions.For): the
-        // W3 LSTM and the W4 GPT differ in batch, learning rate, optimiser, schedule and steps.
+        // LSTM and the GPT differ in batch, learning rate, optimiser, schedule and steps.
         var lstm = TextTrainingOptions.For("lstm");
         var gpt = TextTrainingOptions.For("gpt");
         string Defaults(Func<TextTrainingOptions, object> field)
@@ -72,8 +73,8 @@ public static class TrainTextCommand
 
         var command = new Command(
             "text",
-            "Train a character-level language model on a text (default: LSTM 256 on tinyshakespeare, the W3 configuration; " +
-            "--model gpt: nanoGPT's CPU configuration, W4)")
+            "Train a character-level language model on a text (default: an LSTM of 256 units on tinyshakespeare; " +
+            "--model gpt: a small GPT, nanoGPT's CPU configuration)")
         {
             data, model, hidden, layers, embedding, heads, dropout, block, batch, steps, lr, clip, seed, evalInterval, tbptt,
             output, metrics,

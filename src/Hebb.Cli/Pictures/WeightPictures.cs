@@ -9,7 +9,7 @@ namespace Hebb.Cli.Pictures;
 public sealed record WeightTiles(string Layer, string Description, float[] Values, int Count, int TileHeight, int TileWidth, int Columns);
 
 /// <summary>
-/// Pictures of what a network's first layer looks for, the seed's "look at the first layer's weights as
+/// Pictures of what a network's first layer looks for, the classic "look at the first layer's weights as
 /// 28x28 images": for an MLP on MNIST, each hidden unit's 784 incoming weights as a 28x28 tile; for a
 /// CNN, each kh x kw filter.
 /// </summary>

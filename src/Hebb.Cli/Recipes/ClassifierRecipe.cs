@@ -10,15 +10,15 @@ namespace Hebb.Cli.Recipes;
 
 public enum ModelKind
 {
-    /// <summary>A multilayer perceptron (the seed network by default).</summary>
+    /// <summary>A multilayer perceptron (by default the classic 784-16-16-10 sigmoid network).</summary>
     Mlp,
-    /// <summary>LeNet-5, the speed issue's W2 network.</summary>
+    /// <summary>LeNet-5, a small convolutional network (LeCun et al., 1998).</summary>
     LeNet5,
 }
 
 public enum LossKind
 {
-    /// <summary>The seed cost: sum over outputs of (output - one-hot)², mean over the batch.</summary>
+    /// <summary>Squared-error cost: sum over outputs of (output - one-hot)², mean over the batch.</summary>
     Mse,
     /// <summary>Cross-entropy from logits (the output layer then has no activation).</summary>
     CrossEntropy,
@@ -37,7 +37,7 @@ public enum ScheduleKind
 
 /// <summary>
 /// Everything `hebb train mnist|fashion-mnist` can be told. A null field takes the model's recipe:
-/// the seed network's (mse, SGD lr 3.0, batch 100, constant rate) for the MLP, and for LeNet-5
+/// the classic network's (mse, SGD lr 3.0, batch 100, constant rate) for the MLP, and for LeNet-5
 /// cross-entropy, Adam lr 3e-3, batch 64, cosine decay to 0 over the run.
 /// </summary>
 public sealed record ClassifierOptions
@@ -57,7 +57,7 @@ public sealed record ClassifierOptions
     public bool Nesterov { get; init; }
     /// <summary>Decay in the optimiser: added to the gradient (L2) for SGD and Adam, decoupled for AdamW.</summary>
     public double WeightDecay { get; init; }
-    /// <summary>The seed's L2 term in the loss: L' = L + lambda/(2N)·Σ||w||² with N the training-set size.</summary>
+    /// <summary>L2 regularisation in the loss: L' = L + lambda/(2N)·Σ||w||² with N the training-set size.</summary>
     public double L2 { get; init; }
     public double Dropout { get; init; }
     public ScheduleKind? Schedule { get; init; }
@@ -65,7 +65,7 @@ public sealed record ClassifierOptions
     public int EarlyStoppingPatience { get; init; }
     /// <summary>Fraction of the training set held out (its last rows) for validation; null = 0.1 with early stopping, else none.</summary>
     public double? ValidationSplit { get; init; }
-    /// <summary>After early stopping, train a fresh model on train + validation for the best epoch count (the seed's second
+    /// <summary>After early stopping, train a fresh model on train + validation for the best epoch count (the second
     /// step).</summary>
     public bool RetrainFull { get; init; }
     public string? DataPath { get; init; }
@@ -78,7 +78,7 @@ public sealed record ClassifierOptions
     public ScheduleKind EffectiveSchedule => Schedule ?? (Model == ModelKind.LeNet5 ? ScheduleKind.Cosine : ScheduleKind.None);
     public double EffectiveValidationSplit => ValidationSplit ?? (EarlyStoppingPatience > 0 ? 0.1 : 0);
 
-    /// <summary>3.0 for SGD on the seed cost, 0.5 for SGD on cross-entropy, 1e-3 for Adam and AdamW, except
+    /// <summary>3.0 for SGD on the squared-error cost, 0.5 for SGD on cross-entropy, 1e-3 for Adam and AdamW, except
     /// 3e-3 for LeNet-5 with Adam (chosen on a validation split of Fashion-MNIST: 91.03% validation
     /// accuracy after 10 cosine epochs against 89.55% for 1e-3).</summary>
     public double EffectiveLearningRate => LearningRate ??
@@ -139,7 +139,7 @@ public sealed record ClassifierResult(
 }
 
 /// <summary>
-/// Trains an image classifier on MNIST or Fashion-MNIST: the seed network by default (784-16-16-10,
+/// Trains an image classifier on MNIST or Fashion-MNIST: by default the classic network (784-16-16-10,
 /// sigmoid everywhere, squared-error cost on one-hot targets, plain SGD, minibatches of 100), or
 /// LeNet-5. One generator, seeded from options.Seed, drives initialisation, dropout and shuffling,
 /// so a seed fixes the run to the last digit.

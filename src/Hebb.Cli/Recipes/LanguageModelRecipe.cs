@@ -12,9 +12,9 @@ namespace Hebb.Cli.Recipes;
 
 /// <summary>
 /// Everything `hebb train text` can be told. The defaults depend on the model kind (see <see cref="For"/>):
-/// `new TextTrainingOptions()` is the W3 char-LSTM: Embedding(65, 64) -> LSTM(64, 256) -> Linear(256, 65)
+/// `new TextTrainingOptions()` is the character-level LSTM: Embedding(65, 64) -> LSTM(64, 256) -> Linear(256, 65)
 /// on windows of 64 characters, batches of 32, Adam 2e-3 at a constant rate, gradients clipped to norm 1,
-/// 1000 steps. <see cref="For"/>("gpt") is W4, nanoGPT's CPU run of shakespeare_char.
+/// 1000 steps. <see cref="For"/>("gpt") is nanoGPT's CPU run of shakespeare_char.
 /// </summary>
 public sealed record TextTrainingOptions
 {
@@ -59,7 +59,7 @@ public sealed record TextTrainingOptions
     public double MinLearningRate { get; init; }
 
     /// <summary>The defaults of one model kind; command-line options override single fields (`with`).
-    /// lstm, gru, rnn: W3 as above. gpt: W4, nanoGPT's CPU configuration — 4 layers, 4 heads, embedding
+    /// lstm, gru, rnn: as above. gpt: nanoGPT's CPU configuration — 4 layers, 4 heads, embedding
     /// 128, block 64, batch 12, dropout 0, no biases, AdamW lr 1e-3 betas (0.9, 0.99) weight decay 0.1 on
     /// 2-D weights, 100 warm-up steps then cosine decay to 1e-4 at step 2000, clip 1.0, 2000 steps.</summary>
     public static TextTrainingOptions For(string model) => model switch
@@ -156,7 +156,7 @@ public sealed record TextTrainingResult(Module Model, IModelConfig Config, CharV
 /// batch size and block) of the validation split, from a zero state, whose windows start at evenly
 /// spaced points of the split (<see cref="CharDataset.EvaluationBatch"/>): every evaluation, in every
 /// run, sees the same windows, spread over the whole split. The final training loss is measured the
-/// same way on the training split. (For W3, 640 windows of 64 characters, one every ~174 characters of
+/// same way on the training split. (For the default LSTM, 640 windows of 64 characters, one every ~174 characters of
 /// the 111,540 validation characters.)
 /// </summary>
 public static class LanguageModelRecipe

@@ -13,7 +13,7 @@ public sealed record LogisticOptions
     /// <summary>The class that gets y = +1 ("is it a 0"); every other class gets y = -1.</summary>
     public int Digit { get; init; }
     /// <summary>Examples per step: null = the whole training set (full-batch gradient descent, one step per epoch),
-    /// 1 = the seed's "very stochastic" batch of one, anything else = minibatch SGD.</summary>
+    /// 1 = one example per step ("very stochastic" gradient descent), anything else = minibatch SGD.</summary>
     public int? BatchSize { get; init; } = 100;
     /// <summary>Passes over the training set; null = 5, or 100 for full-batch GD, where an epoch is a single step.</summary>
     public int? Epochs { get; init; }
@@ -46,7 +46,7 @@ public sealed record LogisticResult(Linear Model, IReadOnlyList<LogisticEpoch> H
     long Steps, double Seconds);
 
 /// <summary>
-/// Logistic regression as in the seed notes: P(y|x) = σ(y w·x) with y in {-1, +1}, trained on the loss
+/// Logistic regression: P(y|x) = σ(y w·x) with y in {-1, +1}, trained on the loss
 /// mean ln(1 + e^(-y w·x)) by gradient descent with the whole set, minibatches, or one example per step.
 /// Weights start at zero (the problem is convex, so no symmetry needs breaking); the seed only
 /// shuffles. The answer is sign(w·x).

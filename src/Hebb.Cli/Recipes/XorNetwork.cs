@@ -6,7 +6,7 @@ using Hebb.Optim;
 namespace Hebb.Cli.Recipes;
 
 /// <summary>
-/// The seed's answer to XOR: one hidden layer. A 2-2-1 network (Linear 2→2, sigmoid, Linear 2→1, then a
+/// The classic answer to XOR: one hidden layer. A 2-2-1 network (Linear 2→2, sigmoid, Linear 2→1, then a
 /// sigmoid on the output) trained full-batch on the four rows with binary cross-entropy and SGD with
 /// momentum. Two hidden units are the fewest that can do it, and with so few the cost has local
 /// minima: measured here, 6 of 40 random starts end with two rows stuck at 0.5 (tanh or Adam did
