@@ -5,6 +5,8 @@ public static class GradMode
 {
     [ThreadStatic] private static bool _disabled;
 
+    /// <summary>True when ops on this thread record the autograd graph (the default); false inside
+    /// <see cref="NoGrad"/>. As torch.is_grad_enabled.</summary>
     public static bool IsEnabled => !_disabled;
 
     /// <summary>using (GradMode.NoGrad()) { ... } runs inference without recording a graph.</summary>
@@ -13,6 +15,8 @@ public static class GradMode
     /// <summary>Turns recording back on inside a no-grad region.</summary>
     public static NoGradScope EnableGrad() => new(enable: true);
 
+    /// <summary>The handle returned by <see cref="NoGrad"/> and <see cref="EnableGrad"/>: disposing it restores
+    /// the grad mode this thread had before.</summary>
     public readonly struct NoGradScope : IDisposable
     {
         private readonly bool _previousDisabled;
@@ -23,6 +27,7 @@ public static class GradMode
             _disabled = !enable;
         }
 
+        /// <summary>Restores the grad mode that was in force when the scope began.</summary>
         public void Dispose() => _disabled = _previousDisabled;
     }
 

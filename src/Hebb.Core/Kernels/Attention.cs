@@ -29,9 +29,12 @@ internal sealed class AttentionKernel<T> : IParallelWork where T : unmanaged, IF
     private T _scale;
     private bool _causal;
 
-    /// <param name="o">output; its matrices must have column stride 1</param>
-    /// <param name="p">the probabilities, written densely: matrix i at i·tq·tk</param>
-    /// <param name="scratch"><see cref="ScratchLength"/> values (used when dropout is on)</param>
+    /// <summary>Computes O = (softmax(scale·Q·Kᵀ, masked) ⊙ keep)·V for <c>count</c> matrices, <c>group</c> per thread.
+    /// q, k, v are read where qs, ks, vs say (Q (tq, d), K (tk, d), V (tk, dv) each); o is written where os says,
+    /// and its matrices must have column stride 1. p receives the probabilities densely (matrix i at i·tq·tk).
+    /// causal masks the columns past the row; mask (or null) masks where it is non-zero, laid out by ms. keep holds
+    /// dropout's factors (null when dropout is off); scratch holds <see cref="ScratchLength"/> values (used when
+    /// dropout is on).</summary>
     public static void Forward(T[] q, MatrixSet qs, T[] k, MatrixSet ks, T[] v, MatrixSet vs, T[] o, MatrixSet os,
         T[] p, int count, int group, int tq, int tk, int d, int dv, T scale, bool causal, int[]? mask, MatrixSet ms, T[]? keep, T[] scratch)
     {

@@ -42,9 +42,11 @@ internal sealed unsafe class Conv2dDirect : IParallelWork
     private readonly int _scratchPerPart;
     private readonly bool _forward;
 
-    /// <param name="y">the output (forward) or its gradient (backward); x, w, y and bias start at their offsets</param>
-    /// <param name="gx">the input gradient, dense from index 0: written (backward)</param>
-    /// <param name="gw">the weight gradient, dense from index 0: added into (backward)</param>
+    /// <summary>Sets up one forward (<c>forward</c> true) or backward call over <c>images</c> images of geometry g
+    /// with <c>cOut</c> output channels. x, w, y and bias start at xOff, wOff, yOff and biasOff; y is the output
+    /// (forward) or its gradient (backward). gx, the input gradient, is written and gw, the weight gradient, is added
+    /// into (backward, either may be null); both are dense from index 0. Work buffers are taken from scratch here,
+    /// on the calling thread.</summary>
     private Conv2dDirect(float[] x, int xOff, float[] w, int wOff, float[] y, int yOff, float[]? bias, int biasOff,
         float[]? gx, float[]? gw, int images, int cOut, Conv2dGeometry g, bool forward, Func<int, float[]> scratch)
     {

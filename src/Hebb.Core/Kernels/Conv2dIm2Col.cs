@@ -23,7 +23,10 @@ internal sealed class Conv2dIm2Col<T> : IParallelWork where T : unmanaged, IFloa
     private readonly Conv2dGeometry _g;
     private readonly bool _forward;
 
-    /// <param name="y">the output (forward) or the output's gradient (backward)</param>
+    /// <summary>Sets up one forward (<c>forward</c> true) or backward call over <c>images</c> images of geometry g
+    /// with <c>cOut</c> output channels in <c>groups</c> groups. x, w and y start at xOff, wOff and yOff; y is the
+    /// output (forward) or the output's gradient (backward). gx and gw (either may be null) receive the input and
+    /// weight gradients. Work buffers are taken from scratch here, on the calling thread.</summary>
     private Conv2dIm2Col(T[] x, int xOff, T[] w, int wOff, T[] y, int yOff, T[]? gx, T[]? gw, int images, int cOut,
         Conv2dGeometry g, int groups, bool forward, Func<int, T[]> scratch)
     {

@@ -10,9 +10,17 @@ namespace Hebb.Kernels;
 /// </summary>
 internal static class Gemm
 {
+    /// <summary>C (m, n) = A (m, k) · B (k, n), where each matrix starts at its offset in its array.</summary>
+    /// <param name="a">the array holding A</param><param name="aOff">where A starts in <paramref name="a"/></param>
     /// <param name="aRs">A's row stride</param><param name="aCs">A's column stride</param>
+    /// <param name="b">the array holding B</param><param name="bOff">where B starts in <paramref name="b"/></param>
+    /// <param name="bRs">B's row stride</param><param name="bCs">B's column stride</param>
+    /// <param name="c">the array receiving C</param><param name="cOff">where C starts in <paramref name="c"/></param>
+    /// <param name="m">rows of A and C</param><param name="k">columns of A, rows of B</param>
+    /// <param name="n">columns of B and C</param>
     /// <param name="accumulate">C += A·B instead of C = A·B (e.g. onto a bias already in C)</param>
     /// <param name="ldc">C's row stride, n when omitted (a larger one writes into a column block of a wider matrix)</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ldc"/> is less than <paramref name="n"/>.</exception>
     public static void Multiply<T>(T[] a, int aOff, int aRs, int aCs, T[] b, int bOff, int bRs, int bCs,
         T[] c, int cOff, int m, int k, int n, bool accumulate = false, int ldc = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -6,7 +6,7 @@ namespace Hebb.Kernels;
 internal readonly record struct Conv2dGeometry(int Channels, int Height, int Width, int KernelH, int KernelW,
     int StrideH, int StrideW, int PadH, int PadW, int DilationH, int DilationW)
 {
-    /// <summary>H_out = floor((H + 2P - D(K - 1) - 1) / S) + 1; with D = 1 the seed's floor((H - K + 2P) / S) + 1.</summary>
+    /// <summary>H_out = floor((H + 2P - D(K - 1) - 1) / S) + 1; with D = 1 the familiar floor((H - K + 2P) / S) + 1.</summary>
     public int OutH => OutSize(Height + 2 * PadH - DilationH * (KernelH - 1) - 1, StrideH);
     public int OutW => OutSize(Width + 2 * PadW - DilationW * (KernelW - 1) - 1, StrideW);
 

@@ -11,6 +11,8 @@ internal readonly record struct ImageChunks(int Images, int Count, int Size, int
 {
     public const int MaxChunks = 8;
 
+    /// <summary>Splits a batch into chunks and decides how many threads take them.</summary>
+    /// <param name="images">the batch size</param>
     /// <param name="flops">the work of the whole call: small problems (and gradcheck's) stay on the calling thread</param>
     public static ImageChunks For(int images, long flops)
     {

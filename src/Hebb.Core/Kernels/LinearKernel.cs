@@ -10,7 +10,9 @@ namespace Hebb.Kernels;
 /// </summary>
 internal static class LinearKernel
 {
-    /// <param name="bias">null when the layer has none (then y = x Wᵀ)</param>
+    /// <summary>y = x Wᵀ + b with x (rows, inFeatures) from xOff, W (outFeatures, inFeatures) from wOff and b from
+    /// biasOff (bias is null when the layer has none; then y = x Wᵀ). y is dense from index 0 and every element of it
+    /// is written.</summary>
     public static void Forward<T>(T[] x, int xOff, T[] w, int wOff, T[]? bias, int biasOff, T[] y,
         int rows, int inFeatures, int outFeatures) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -11,7 +11,11 @@ namespace Hebb.Kernels;
 /// </summary>
 internal static class Pool2dKernel
 {
+    /// <summary>Pools <paramref name="planes"/> planes of x (from xOff) into y, dense from index 0.</summary>
+    /// <param name="x">the input planes</param><param name="xOff">where the first plane starts in x</param>
+    /// <param name="planes">how many planes (N·C)</param>
     /// <param name="g">one plane's window geometry (Channels = 1)</param>
+    /// <param name="y">the output planes, every element written</param>
     /// <param name="argmax">max pooling: receives each maximum's index within x (from xOff); null for average pooling</param>
     public static void Forward<T>(T[] x, int xOff, int planes, in Conv2dGeometry g, T[] y, int[]? argmax)
         where T : unmanaged, IFloatingPointIeee754<T>

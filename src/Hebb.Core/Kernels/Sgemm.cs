@@ -30,6 +30,15 @@ internal sealed unsafe class Sgemm : IParallelWork
     private delegate*<int, float*, int, float*, float*, int, bool, void> _kernel;
     private bool _inPlaceA, _rowsKernel; // read A without packing: column-major panels / row-major rows (single B panel only)
 
+    /// <summary>C (m, n) = A (m, k) · B (k, n) in float32, each matrix starting at its offset in its array.</summary>
+    /// <param name="a">the array holding A</param><param name="aOff">where A starts in <paramref name="a"/></param>
+    /// <param name="aRs">A's row stride</param><param name="aCs">A's column stride</param>
+    /// <param name="b">the array holding B</param><param name="bOff">where B starts in <paramref name="b"/></param>
+    /// <param name="bRs">B's row stride</param><param name="bCs">B's column stride</param>
+    /// <param name="c">the array receiving C</param><param name="cOff">where C starts in <paramref name="c"/></param>
+    /// <param name="m">rows of A and C</param><param name="k">columns of A, rows of B</param>
+    /// <param name="n">columns of B and C</param>
+    /// <param name="accumulate">C += A·B instead of C = A·B</param>
     /// <param name="ldc">C's row stride (at least n)</param>
     public static void Multiply(float[] a, int aOff, int aRs, int aCs, float[] b, int bOff, int bRs, int bCs,
         float[] c, int cOff, int m, int k, int n, bool accumulate, int ldc)

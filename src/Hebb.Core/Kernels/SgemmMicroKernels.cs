@@ -70,7 +70,7 @@ internal static unsafe class SgemmMicroKernels
         v1.Store(c + 16);
     }
 
-    /// <summary>AVX-512 for narrow products (n ≤ 16, e.g. the seed network's layers): 12 rows x 16 columns,
+    /// <summary>AVX-512 for narrow products (n ≤ 16, e.g. the layers of the classic 784-16-16-10 sigmoid network): 12 rows x 16 columns,
     /// so no half-empty 32-wide tiles and still 12 independent accumulators.</summary>
     public const int Avx512NarrowMr = 12, Avx512NarrowNr = 16;
 

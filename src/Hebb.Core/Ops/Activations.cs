@@ -18,6 +18,8 @@ namespace Hebb
                 return y;
             }
 
+            /// <summary>tanh(x) element-wise, for a float tensor, in (-1, 1). As torch.tanh.</summary>
+            /// <exception cref="ArgumentException">The tensor is not float.</exception>
             public Tensor Tanh()
             {
                 var y = Pointwise.Unary<TanhOp>(self, "Tanh");

@@ -10,6 +10,9 @@ namespace Hebb
     {
         extension([NotNull] Tensor self)
         {
+            /// <summary>The element-wise sum, with the shapes broadcast against each other (NumPy rules). Both
+            /// tensors must have the same float dtype. As torch.add; also the <c>+</c> operator.</summary>
+            /// <exception cref="ArgumentException">The dtypes differ, are not float, or the shapes do not broadcast.</exception>
             public Tensor Add(Tensor other)
             {
                 var y = Pointwise.Binary<AddOp>(self, other, "Add");
@@ -17,6 +20,9 @@ namespace Hebb
                 return y;
             }
 
+            /// <summary>The element-wise difference this - other, with the shapes broadcast against each other (NumPy rules). Both
+            /// tensors must have the same float dtype. As torch.sub; also the <c>-</c> operator.</summary>
+            /// <exception cref="ArgumentException">The dtypes differ, are not float, or the shapes do not broadcast.</exception>
             public Tensor Sub(Tensor other)
             {
                 var y = Pointwise.Binary<SubOp>(self, other, "Sub");
@@ -24,6 +30,9 @@ namespace Hebb
                 return y;
             }
 
+            /// <summary>The element-wise product, with the shapes broadcast against each other (NumPy rules). Both
+            /// tensors must have the same float dtype. As torch.mul; also the <c>*</c> operator.</summary>
+            /// <exception cref="ArgumentException">The dtypes differ, are not float, or the shapes do not broadcast.</exception>
             public Tensor Mul(Tensor other)
             {
                 var y = Pointwise.Binary<MulOp>(self, other, "Mul");
@@ -31,6 +40,9 @@ namespace Hebb
                 return y;
             }
 
+            /// <summary>The element-wise quotient this / other, with the shapes broadcast against each other (NumPy rules). Both
+            /// tensors must have the same float dtype. As torch.div; also the <c>/</c> operator.</summary>
+            /// <exception cref="ArgumentException">The dtypes differ, are not float, or the shapes do not broadcast.</exception>
             public Tensor Div(Tensor other)
             {
                 var y = Pointwise.Binary<DivOp>(self, other, "Div");
@@ -38,6 +50,8 @@ namespace Hebb
                 return y;
             }
 
+            /// <summary>-x element-wise, for a float tensor. As torch.neg; also unary <c>-</c>.</summary>
+            /// <exception cref="ArgumentException">The tensor is not float.</exception>
             public Tensor Neg()
             {
                 var y = Pointwise.Unary<NegOp>(self, "Neg");
@@ -45,26 +59,66 @@ namespace Hebb
                 return y;
             }
 
+            /// <summary>Adds <paramref name="value"/> to every element of a float tensor. As torch.add with a number.</summary>
+            /// <exception cref="ArgumentException">The tensor is not float.</exception>
             public Tensor Add(double value) => self.Add(Pointwise.ScalarLike(value, self));
+
+            /// <summary>Subtracts <paramref name="value"/> from every element of a float tensor. As torch.sub with a
+            /// number.</summary>
+            /// <exception cref="ArgumentException">The tensor is not float.</exception>
             public Tensor Sub(double value) => self.Sub(Pointwise.ScalarLike(value, self));
+
+            /// <summary>Multiplies every element of a float tensor by <paramref name="value"/>. As torch.mul with a
+            /// number.</summary>
+            /// <exception cref="ArgumentException">The tensor is not float.</exception>
             public Tensor Mul(double value) => self.Mul(Pointwise.ScalarLike(value, self));
+
+            /// <summary>Divides every element of a float tensor by <paramref name="value"/>. As torch.div with a
+            /// number.</summary>
+            /// <exception cref="ArgumentException">The tensor is not float.</exception>
             public Tensor Div(double value) => self.Div(Pointwise.ScalarLike(value, self));
         }
 
         extension(Tensor)
         {
+            /// <summary>Element-wise sum with broadcasting: <c>a.Add(b)</c>.</summary>
             public static Tensor operator +(Tensor a, Tensor b) => a.Add(b);
+
+            /// <summary>Element-wise difference with broadcasting: <c>a.Sub(b)</c>.</summary>
             public static Tensor operator -(Tensor a, Tensor b) => a.Sub(b);
+
+            /// <summary>Element-wise (Hadamard) product with broadcasting: <c>a.Mul(b)</c>. For the matrix product use
+            /// MatMul.</summary>
             public static Tensor operator *(Tensor a, Tensor b) => a.Mul(b);
+
+            /// <summary>Element-wise quotient with broadcasting: <c>a.Div(b)</c>.</summary>
             public static Tensor operator /(Tensor a, Tensor b) => a.Div(b);
+
+            /// <summary>Element-wise negation: <c>a.Neg()</c>.</summary>
             public static Tensor operator -(Tensor a) => a.Neg();
+
+            /// <summary>Adds the number to every element: <c>a.Add(b)</c>.</summary>
             public static Tensor operator +(Tensor a, double b) => a.Add(b);
+
+            /// <summary>Subtracts the number from every element: <c>a.Sub(b)</c>.</summary>
             public static Tensor operator -(Tensor a, double b) => a.Sub(b);
+
+            /// <summary>Multiplies every element by the number: <c>a.Mul(b)</c>.</summary>
             public static Tensor operator *(Tensor a, double b) => a.Mul(b);
+
+            /// <summary>Divides every element by the number: <c>a.Div(b)</c>.</summary>
             public static Tensor operator /(Tensor a, double b) => a.Div(b);
+
+            /// <summary>The number plus each element of the float tensor <paramref name="b"/>.</summary>
             public static Tensor operator +(double a, Tensor b) => Pointwise.ScalarLike(a, b).Add(b);
+
+            /// <summary>The number minus each element of the float tensor <paramref name="b"/>, e.g. <c>1 - p</c>.</summary>
             public static Tensor operator -(double a, Tensor b) => Pointwise.ScalarLike(a, b).Sub(b);
+
+            /// <summary>The number times each element of the float tensor <paramref name="b"/>.</summary>
             public static Tensor operator *(double a, Tensor b) => Pointwise.ScalarLike(a, b).Mul(b);
+
+            /// <summary>The number divided by each element of the float tensor <paramref name="b"/>, e.g. <c>1 / x</c>.</summary>
             public static Tensor operator /(double a, Tensor b) => Pointwise.ScalarLike(a, b).Div(b);
         }
     }

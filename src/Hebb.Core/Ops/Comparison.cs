@@ -10,14 +10,46 @@ namespace Hebb
     {
         extension([NotNull] Tensor self)
         {
+            /// <summary>An int32 mask, 1 where this == other and 0 elsewhere, with the shapes broadcast; the dtypes
+            /// may differ (values are compared as double). As torch.eq.</summary>
+            /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
             public Tensor Eq(Tensor other) => Comparison.Compare(self, other, "Eq", (a, b) => a == b);
+
+            /// <summary>An int32 mask, 1 where this != other and 0 elsewhere, with the shapes broadcast; the dtypes
+            /// may differ (values are compared as double). As torch.ne.</summary>
+            /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
             public Tensor Ne(Tensor other) => Comparison.Compare(self, other, "Ne", (a, b) => a != b);
+
+            /// <summary>An int32 mask, 1 where this &gt; other and 0 elsewhere, with the shapes broadcast; the dtypes
+            /// may differ (values are compared as double). As torch.gt.</summary>
+            /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
             public Tensor Gt(Tensor other) => Comparison.Compare(self, other, "Gt", (a, b) => a > b);
+
+            /// <summary>An int32 mask, 1 where this ≥ other and 0 elsewhere, with the shapes broadcast; the dtypes
+            /// may differ (values are compared as double). As torch.ge.</summary>
+            /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
             public Tensor Ge(Tensor other) => Comparison.Compare(self, other, "Ge", (a, b) => a >= b);
+
+            /// <summary>An int32 mask, 1 where this &lt; other and 0 elsewhere, with the shapes broadcast; the dtypes
+            /// may differ (values are compared as double). As torch.lt.</summary>
+            /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
             public Tensor Lt(Tensor other) => Comparison.Compare(self, other, "Lt", (a, b) => a < b);
+
+            /// <summary>An int32 mask, 1 where this ≤ other and 0 elsewhere, with the shapes broadcast; the dtypes
+            /// may differ (values are compared as double). As torch.le.</summary>
+            /// <exception cref="ArgumentException">The shapes do not broadcast.</exception>
             public Tensor Le(Tensor other) => Comparison.Compare(self, other, "Le", (a, b) => a <= b);
+
+            /// <summary>An int32 mask of this tensor's shape, 1 where the element equals <paramref name="value"/>.
+            /// As torch.eq with a number.</summary>
             public Tensor Eq(double value) => self.Eq(Tensor.Scalar(value, DType.Float64));
+
+            /// <summary>An int32 mask of this tensor's shape, 1 where the element is greater than <paramref name="value"/>.
+            /// As torch.gt with a number.</summary>
             public Tensor Gt(double value) => self.Gt(Tensor.Scalar(value, DType.Float64));
+
+            /// <summary>An int32 mask of this tensor's shape, 1 where the element is less than <paramref name="value"/>.
+            /// As torch.lt with a number.</summary>
             public Tensor Lt(double value) => self.Lt(Tensor.Scalar(value, DType.Float64));
 
             /// <summary>Converts to another dtype (float to int truncates toward zero). Differentiable between float

@@ -68,6 +68,11 @@ public static class InPlaceOps
             return self;
         }
 
+        /// <summary>Sets every element of this tensor or view to <paramref name="value"/> (converted to its dtype) and
+        /// returns it. As torch.Tensor.fill_.</summary>
+        /// <exception cref="InvalidOperationException">The tensor is an Expand view, or requires grad while grad mode
+        /// is on.</exception>
+        /// <exception cref="OverflowException">An int32 tensor is given a value outside the int range.</exception>
         public Tensor FillInPlace(double value)
         {
             self.CheckInPlace("FillInPlace");

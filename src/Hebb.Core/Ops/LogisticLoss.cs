@@ -4,7 +4,7 @@ using Hebb.Kernels;
 namespace Hebb.Ops;
 
 /// <summary>
-/// The seed's logistic-regression loss, fused: mean over i of ln(1 + e^(-y_i s_i)) for scores s and
+/// The logistic-regression loss, fused: mean over i of ln(1 + e^(-y_i s_i)) for scores s and
 /// labels y in {-1, +1} (the negative log-likelihood of P(y|x) = σ(y s)). Each term is computed as
 /// softplus(-m) = max(-m, 0) + ln(1 + e^(-|m|)) with m = y s, so large margins neither overflow nor
 /// lose the small tail. Backward: ∂/∂s_i = -y_i σ(-y_i s_i) / N. Labels are constants (no gradient).

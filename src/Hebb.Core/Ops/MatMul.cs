@@ -11,6 +11,10 @@ namespace Hebb
     {
         extension([NotNull] Tensor self)
         {
+            /// <summary>The matrix product: (m, k) · (k, n) gives (m, n); (..., m, k) · (..., k, n) gives (..., m, n) with
+            /// the leading (batch) dims broadcast. Both tensors must have the same float dtype. As torch.matmul.</summary>
+            /// <exception cref="ArgumentException">The dtypes differ or are not float, an operand is a scalar, the inner
+            /// sizes differ, or the batch dims do not broadcast.</exception>
             public Tensor MatMul(Tensor other)
             {
                 Pointwise.CheckSameFloat(self, other, "MatMul");

@@ -10,6 +10,8 @@ namespace Hebb
     {
         extension([NotNull] Tensor self)
         {
+            /// <summary>e^x element-wise, for a float tensor. As torch.exp.</summary>
+            /// <exception cref="ArgumentException">The tensor is not float.</exception>
             public Tensor Exp()
             {
                 var y = Pointwise.Unary<ExpOp>(self, "Exp");
@@ -25,6 +27,8 @@ namespace Hebb
                 return y;
             }
 
+            /// <summary>The square root element-wise, for a float tensor (NaN for negative values). As torch.sqrt.</summary>
+            /// <exception cref="ArgumentException">The tensor is not float.</exception>
             public Tensor Sqrt()
             {
                 var y = Pointwise.Unary<SqrtOp>(self, "Sqrt");
@@ -32,6 +36,8 @@ namespace Hebb
                 return y;
             }
 
+            /// <summary>|x| element-wise, for a float tensor. As torch.abs.</summary>
+            /// <exception cref="ArgumentException">The tensor is not float.</exception>
             public Tensor Abs()
             {
                 var y = Pointwise.Unary<AbsOp>(self, "Abs");
@@ -64,6 +70,9 @@ namespace Hebb
                 return y;
             }
 
+            /// <summary>Element-wise minimum of two broadcast tensors of the same float dtype (on ties the gradient is
+            /// shared equally, as in PyTorch). As torch.minimum.</summary>
+            /// <exception cref="ArgumentException">The dtypes differ, are not float, or the shapes do not broadcast.</exception>
             public Tensor Minimum(Tensor other)
             {
                 var y = Pointwise.Binary<MinOp>(self, other, "Minimum");

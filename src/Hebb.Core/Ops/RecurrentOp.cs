@@ -9,7 +9,7 @@ namespace Hebb
     {
         /// <summary>Elman RNN, h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh); one gate block.</summary>
         Rnn,
-        /// <summary>LSTM, gate blocks in the order i, f, g (= the seed's C~), o.</summary>
+        /// <summary>LSTM, gate blocks in the order i, f, g (the candidate cell state, often written C~), o.</summary>
         Lstm,
         /// <summary>GRU, gate blocks in the order r, z, n.</summary>
         Gru,

@@ -33,8 +33,15 @@ namespace Hebb
                 return keepDim ? y : y.DropDims(axes);
             }
 
+            /// <summary>Sum over one dim (negative counts from the end), which is dropped unless
+            /// <paramref name="keepDim"/>, e.g. (batch, classes).Sum(1) gives (batch). As torch.sum(x, dim).</summary>
+            /// <exception cref="ArgumentOutOfRangeException"><paramref name="dim"/> is out of range.</exception>
             public Tensor Sum(int dim, bool keepDim = false) => self.Sum([dim], keepDim);
 
+            /// <summary>Mean over the given dims (all dims when none are given, giving a scalar), of a float tensor.
+            /// As torch.mean.</summary>
+            /// <exception cref="ArgumentException">The tensor is not float, or a dim is repeated.</exception>
+            /// <exception cref="ArgumentOutOfRangeException">A dim is out of range.</exception>
             public Tensor Mean(int[]? dims = null, bool keepDim = false)
             {
                 var axes = ShapeUtil.NormalizeAxes(dims, self.Rank, "Mean");
@@ -42,6 +49,8 @@ namespace Hebb
                 return self.Sum(axes, keepDim).Div(count);
             }
 
+            /// <summary>Mean over one dim of a float tensor, which is dropped unless <paramref name="keepDim"/>.
+            /// As torch.mean(x, dim).</summary>
             public Tensor Mean(int dim, bool keepDim = false) => self.Mean([dim], keepDim);
 
             /// <summary>Variance with Bessel's correction by default (correction = 1, as torch.var).</summary>
@@ -53,12 +62,17 @@ namespace Hebb
                 return centred.Mul(centred).Sum(axes, keepDim).Div(Math.Max(count - correction, 0));
             }
 
+            /// <summary>Variance over one dim of a float tensor: Σ(x - mean)² / (n - <paramref name="correction"/>), so 1
+            /// (the default) is the unbiased estimate and 0 the population variance. As torch.var(x, dim).</summary>
             public Tensor Var(int dim, bool keepDim = false, int correction = 1) => self.Var([dim], keepDim, correction);
 
             /// <summary>Largest value along dim and its index (the first one on ties; NaN wins, as in PyTorch).</summary>
             public (Tensor Values, Tensor Indices) Max(int dim, bool keepDim = false) =>
                 Reduction.ArgExtreme(self, dim, keepDim, max: true);
 
+            /// <summary>Smallest value along dim of a float tensor and its int32 index (the first one on ties; NaN
+            /// wins, as in PyTorch). The gradient flows to the chosen elements. As torch.min(x, dim).</summary>
+            /// <exception cref="ArgumentException">The tensor is not float, or the dim is empty.</exception>
             public (Tensor Values, Tensor Indices) Min(int dim, bool keepDim = false) =>
                 Reduction.ArgExtreme(self, dim, keepDim, max: false);
 
@@ -66,13 +80,19 @@ namespace Hebb
             /// elements).</summary>
             public Tensor Max(int[] dims, bool keepDim = false) => Reduction.OverAxes(self, dims, keepDim, max: true);
 
+            /// <summary>Smallest values over several dims at once (values only; the gradient goes to the chosen
+            /// elements). As torch.amin.</summary>
             public Tensor Min(int[] dims, bool keepDim = false) => Reduction.OverAxes(self, dims, keepDim, max: false);
 
             /// <summary>The largest element overall.</summary>
             public Tensor Max() => self.Reshape(-1).Max(0).Values;
 
+            /// <summary>The smallest element overall, as a scalar tensor. As torch.min(x).</summary>
             public Tensor Min() => self.Reshape(-1).Min(0).Values;
 
+            /// <summary>The int32 index of the largest value along dim (the first on ties), e.g. the predicted class of
+            /// logits (batch, classes) with dim 1. Not differentiable. As torch.argmax.</summary>
+            /// <exception cref="ArgumentException">The tensor is not float, or the dim is empty.</exception>
             public Tensor Argmax(int dim, bool keepDim = false) => self.Max(dim, keepDim).Indices;
 
             /// <summary>Sums a broadcast result back down to <paramref name="shape"/>: the reverse of broadcasting.</summary>

@@ -4,7 +4,8 @@ using Hebb.Kernels;
 namespace Hebb.Ops;
 
 /// <summary>
-/// The seed's cost, fused: C = (1/N) Σ_i Σ_j (o_ij - y_ij)², with dC/do = 2 (o - y) / N.
+/// The quadratic cost (squared error summed over the outputs, averaged over the N samples), fused:
+/// C = (1/N) Σ_i Σ_j (o_ij - y_ij)², with dC/do = 2 (o - y) / N.
 /// One op instead of sub, mul, sum and mean (and their four backward nodes). Targets get no gradient.
 /// </summary>
 internal static class SquaredErrorCostOp

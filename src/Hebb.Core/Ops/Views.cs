@@ -62,6 +62,10 @@ namespace Hebb
                 return y;
             }
 
+            /// <summary>A view with dims <paramref name="dim0"/> and <paramref name="dim1"/> swapped (negative dims count
+            /// from the end), e.g. Transpose(-2, -1) on (batch, m, n) gives (batch, n, m); no data is copied.
+            /// As torch.transpose.</summary>
+            /// <exception cref="ArgumentOutOfRangeException">A dim is out of range.</exception>
             public Tensor Transpose(int dim0, int dim1)
             {
                 var dims = Enumerable.Range(0, self.Rank).ToArray();

@@ -8,6 +8,7 @@ public sealed class Generator
     private ulong _s0, _s1, _s2, _s3;
     private double? _spareNormal;
 
+    /// <summary>A generator whose whole stream is fixed by <paramref name="seed"/>. As torch.Generator().manual_seed(seed).</summary>
     public Generator(ulong seed)
     {
         ulong x = seed;
@@ -17,6 +18,8 @@ public sealed class Generator
         _s3 = SplitMix(ref x);
     }
 
+    /// <summary>A generator seeded with <paramref name="seed"/>; a negative seed is taken as its two's-complement bits, so
+    /// Generator(-1) equals Generator(ulong.MaxValue).</summary>
     public Generator(int seed) : this(unchecked((ulong)seed)) { }
 
     private static ulong SplitMix(ref ulong x)
@@ -27,6 +30,7 @@ public sealed class Generator
         return z ^ (z >> 31);
     }
 
+    /// <summary>The next 64 uniformly random bits; every other draw is built on this one.</summary>
     public ulong NextUInt64()
     {
         ulong result = ulong.RotateLeft(_s1 * 5, 7) * 9;

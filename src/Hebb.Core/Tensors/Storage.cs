@@ -1,7 +1,7 @@
 namespace Hebb;
 
 /// <summary>A flat buffer that one or more tensors (views) look into. Inside a <see cref="TensorScope"/>
-/// the array is rented from the <see cref="BufferPool"/> and handed back when the scope ends.</summary>
+/// the array is rented from the <see cref="BufferPool{T}"/> and handed back when the scope ends.</summary>
 internal abstract class Storage
 {
     public abstract DType DType { get; }
@@ -10,6 +10,9 @@ internal abstract class Storage
     /// <summary>Gives the array back to the pool; any later use of a tensor over it fails clearly.</summary>
     public abstract void ReturnToPool();
 
+    /// <summary>A buffer of <paramref name="length"/> elements of <paramref name="dtype"/>, rented from the pool inside
+    /// a <see cref="TensorScope"/> and tracked by it, else a fresh array.</summary>
+    /// <param name="dtype">the element type</param><param name="length">the number of elements</param>
     /// <param name="clear">false when the caller overwrites every element (skips zeroing a reused array)</param>
     public static Storage Allocate(DType dtype, int length, bool clear = true)
     {

@@ -61,10 +61,21 @@ public sealed partial class Tensor
         return new Tensor(new Storage<T>(data), shape, ShapeUtil.ContiguousStrides(shape), 0);
     }
 
+    /// <summary>The element type. As torch.Tensor.dtype.</summary>
     public DType DType => Storage.DType;
+
+    /// <summary>The size of each dimension, outermost first, e.g. (N, C, H, W); empty for a rank-0 scalar.
+    /// As torch.Tensor.shape.</summary>
     public ReadOnlySpan<int> Shape => ShapeArray;
+
+    /// <summary>For each dimension, how many elements apart in the storage two neighbours along it lie; 0 along a
+    /// broadcast (expanded) dimension. As torch.Tensor.stride().</summary>
     public ReadOnlySpan<int> Strides => StrideArray;
+
+    /// <summary>The number of dimensions (0 for a scalar). As torch.Tensor.dim().</summary>
     public int Rank => ShapeArray.Length;
+
+    /// <summary>The number of elements, the product of <see cref="Shape"/> (1 for a scalar). As torch.Tensor.numel().</summary>
     public int Numel { get; }
 
     /// <summary>True when the elements lie in row-major order without gaps (offset may be non-zero).</summary>
@@ -73,6 +84,9 @@ public sealed partial class Tensor
     /// <summary>Size of one dimension; negative dims count from the end.</summary>
     public int Size(int dim) => ShapeArray[ShapeUtil.NormalizeAxis(dim, Rank, "Size")];
 
+    /// <summary>True when no recorded op made this tensor (a parameter, an input, or a result of <see cref="Detach"/> or
+    /// of an op run without grad); only leaves get <see cref="Grad"/> filled by <see cref="Backward"/>.
+    /// As torch.Tensor.is_leaf.</summary>
     public bool IsLeaf => GradFn is null;
 
     /// <summary>Whether gradients flow to this tensor. Settable on leaves only, and only for float dtypes.</summary>
@@ -110,6 +124,8 @@ public sealed partial class Tensor
         }
     }
 
+    /// <summary>Drops the accumulated gradient (<see cref="Grad"/> becomes null), so the next
+    /// <see cref="Backward"/> starts from zero. As setting torch.Tensor.grad = None.</summary>
     public void ZeroGrad() => _grad = null;
 
     /// <summary>What Module/Optimizer.ZeroGrad do per parameter: zero-fill the gradient in place (the
@@ -150,6 +166,8 @@ public sealed partial class Tensor
         return Data<T>()[Offset];
     }
 
+    /// <summary>The single value of a one-element tensor of any dtype, as double. As torch.Tensor.item().</summary>
+    /// <exception cref="InvalidOperationException">The tensor has more or fewer than one element.</exception>
     public double ItemAsDouble()
     {
         if (Numel != 1) throw new InvalidOperationException($"Item() needs a tensor with one element, got shape {ShapeUtil.Format(Shape)}");
@@ -186,6 +204,8 @@ public sealed partial class Tensor
         return true;
     }
 
+    /// <summary>A short description for debugging: dtype, shape, the values when there are at most 20 (else "...")
+    /// and the grad_fn or requires_grad flag, e.g. <c>Tensor(float32[2, 2]: [1, 2, 3, 4], requires_grad)</c>.</summary>
     public override string ToString()
     {
         var values = Numel <= 20

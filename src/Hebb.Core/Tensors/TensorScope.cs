@@ -21,6 +21,7 @@ public sealed class TensorScope : IDisposable
 
     internal static TensorScope? Current => _current is { _suspended: false } ? _current : null;
 
+    /// <summary>Opens a scope on this thread, nested in the current one if any; dispose it (a <c>using</c>) to end it.</summary>
     public static TensorScope Begin()
     {
         var scope = _spare is { Count: > 0 } ? _spare.Pop() : new TensorScope();
@@ -37,6 +38,9 @@ public sealed class TensorScope : IDisposable
 
     internal void Track(Storage storage) => _storages.Add(storage);
 
+    /// <summary>Ends the scope: the memory of every tensor made in it goes back to the pool, and the enclosing scope
+    /// (if any) becomes current again.</summary>
+    /// <exception cref="InvalidOperationException">Scopes are disposed out of the order they began in.</exception>
     public void Dispose()
     {
         if (!ReferenceEquals(_current, this))
