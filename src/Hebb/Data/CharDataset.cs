@@ -36,13 +36,17 @@ public sealed class CharVocabulary
         return new CharVocabulary(runes);
     }
 
+    /// <summary>The number of distinct characters: ids run from 0 to Count - 1.</summary>
     public int Count => _runes.Length;
 
     /// <summary>All characters in id order, as one string.</summary>
     public string Chars => string.Concat(_runes.Select(r => r.ToString()));
 
+    /// <summary>Whether the character <paramref name="r"/> has an id in this vocabulary.</summary>
     public bool Contains(Rune r) => _ids.ContainsKey(r);
 
+    /// <summary>The character with id <paramref name="id"/>, as a string (two UTF-16 chars outside the BMP).</summary>
+    /// <exception cref="IndexOutOfRangeException">The id is outside 0..Count - 1.</exception>
     public string this[int id] => _runes[id].ToString();
 
     /// <summary>Ids of every character of the text; an unknown character is an error that names it.</summary>
@@ -71,6 +75,8 @@ public sealed class CharVocabulary
             : throw new ArgumentException($"character {Describe(runes[0])} is not in the model's vocabulary");
     }
 
+    /// <summary>The text spelt by <paramref name="ids"/>: the inverse of <see cref="Encode"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id is outside 0..Count - 1.</exception>
     public string Decode(IEnumerable<int> ids)
     {
         var sb = new StringBuilder();
@@ -105,14 +111,24 @@ public sealed class CharVocabulary
 /// </summary>
 public sealed class CharDataset
 {
+    /// <summary>The share of the text, from its start, that is the training split (0.9); the rest is validation.</summary>
     public const double TrainFraction = 0.9;
 
+    /// <summary>The characters and their ids: built from the whole text, or the one given to the constructor.</summary>
     public CharVocabulary Vocabulary { get; }
+    /// <summary>The ids of the training split: the first 90% of the characters.</summary>
     public int[] Train { get; }
+    /// <summary>The ids of the validation split: the last 10% of the characters.</summary>
     public int[] Validation { get; }
     /// <summary>Where the text came from (a path), for messages and the model file.</summary>
     public string Source { get; }
 
+    /// <summary>Encodes <paramref name="text"/> and splits it into training and validation ids.</summary>
+    /// <param name="text">The whole text.</param>
+    /// <param name="source">Where the text came from (a path), for messages and the model file.</param>
+    /// <param name="vocabulary">The vocabulary to encode with, e.g. a trained model's; null builds one from the text.</param>
+    /// <exception cref="InvalidDataException">The text is empty.</exception>
+    /// <exception cref="ArgumentException">The text holds a character that <paramref name="vocabulary"/> lacks.</exception>
     public CharDataset(string text, string source, CharVocabulary? vocabulary = null)
     {
         Source = source;
@@ -228,6 +244,12 @@ public sealed class SequentialBatches
     private readonly int _batch, _block, _streamLength;
     private int _position;
 
+    /// <summary>Cuts <paramref name="ids"/> into <paramref name="batch"/> streams of ids.Length / batch characters each.</summary>
+    /// <param name="ids">The token ids, usually <see cref="CharDataset.Train"/>.</param>
+    /// <param name="batch">The number of streams: the rows of every batch.</param>
+    /// <param name="block">The characters per row of a batch: its time steps.</param>
+    /// <exception cref="ArgumentException"><paramref name="batch"/> or <paramref name="block"/> is not positive.</exception>
+    /// <exception cref="InvalidDataException">A stream would be shorter than block + 1 characters.</exception>
     public SequentialBatches(int[] ids, int batch, int block)
     {
         if (batch <= 0 || block <= 0) throw new ArgumentException($"batch and block must be positive, got {batch} and {block}");
@@ -238,6 +260,9 @@ public sealed class SequentialBatches
         (_ids, _batch, _block) = (ids, batch, block);
     }
 
+    /// <summary>The next chunk of every stream: inputs and targets, both (batch, block) int32, the targets shifted
+    /// by one character; Restarted is true on the first call and whenever the streams wrapped around to their
+    /// start, when a carried recurrent state should be reset.</summary>
     public (Tensor Inputs, Tensor Targets, bool Restarted) Next()
     {
         bool restarted = _position == 0;

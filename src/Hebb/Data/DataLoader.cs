@@ -15,11 +15,26 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
     private readonly TensorDataset _dataset;
     private readonly Generator? _generator;
 
+    /// <summary>Samples per batch; the last batch of an epoch may be smaller unless <see cref="DropLast"/>.</summary>
     public int BatchSize { get; }
+    /// <summary>Whether every epoch visits the samples in a new random order.</summary>
     public bool Shuffle { get; }
+    /// <summary>Whether a last batch smaller than <see cref="BatchSize"/> is skipped.</summary>
     public bool DropLast { get; }
+    /// <summary>Whether batch memory is reused and the next batch gathered on another thread; a batch is then
+    /// valid only until the next one is taken.</summary>
     public bool RecycleBatches { get; }
 
+    /// <summary>Batches of <paramref name="batchSize"/> samples of <paramref name="dataset"/>, as torch.utils.data.DataLoader.</summary>
+    /// <param name="dataset">The samples.</param>
+    /// <param name="batchSize">Samples per batch.</param>
+    /// <param name="shuffle">Whether every epoch visits the samples in a new random order (default false).</param>
+    /// <param name="generator">The random source of the orders; required when shuffling.</param>
+    /// <param name="dropLast">Whether to skip a last batch smaller than batchSize (default false).</param>
+    /// <param name="recycleBatches">Whether to reuse batch memory and prefetch the next batch (default false);
+    /// see the class remarks.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">Shuffling was asked for without a generator.</exception>
     public DataLoader(TensorDataset dataset, int batchSize, bool shuffle = false, Generator? generator = null, bool dropLast = false,
         bool recycleBatches = false)
     {
@@ -34,8 +49,11 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
         RecycleBatches = recycleBatches;
     }
 
+    /// <summary>Batches per epoch: ceil(N / BatchSize), or floor(N / BatchSize) with <see cref="DropLast"/>.</summary>
     public int Count => DropLast ? _dataset.Count / BatchSize : (_dataset.Count + BatchSize - 1) / BatchSize;
 
+    /// <summary>One epoch of (input, target) batches: inputs (b, sample shape...) and targets (b, target shape...),
+    /// in a new order each time when shuffling.</summary>
     public IEnumerator<(Tensor Input, Tensor Target)> GetEnumerator()
     {
         int n = _dataset.Count;

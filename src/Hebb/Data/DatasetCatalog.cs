@@ -1,12 +1,18 @@
 namespace Hebb.Data;
 
 /// <summary>One file of a dataset: its name, the md5 of its exact bytes and, when known, its size in bytes.</summary>
+/// <param name="Name">The file name, e.g. "train-images-idx3-ubyte.gz"; also appended to the mirrors' URLs.</param>
+/// <param name="Md5">The md5 of the file's exact bytes, in hex; a download that does not match is discarded.</param>
+/// <param name="Size">The size in bytes, or null when unknown.</param>
 public sealed record DatasetFile(string Name, string Md5, long? Size);
 
 /// <summary>
 /// A dataset: the folder name it lives under (<see cref="Name"/>), its files, and download
 /// mirrors tried in order (each is a base URL that the file name is appended to).
 /// </summary>
+/// <param name="Name">The dataset's name and the folder it lives under, e.g. "mnist".</param>
+/// <param name="Files">The files that make up the dataset.</param>
+/// <param name="BaseUrls">Download mirrors, tried in order; each is a base URL that a file name is appended to.</param>
 public sealed record DatasetInfo(string Name, IReadOnlyList<DatasetFile> Files, IReadOnlyList<string> BaseUrls);
 
 /// <summary>The datasets Hebb knows how to find and download.</summary>
@@ -14,6 +20,8 @@ public static class DatasetCatalog
 {
     // Checksums and sizes are those of the original published files (the same bytes the mirrors serve).
 
+    /// <summary>MNIST handwritten digits: 60,000 training and 10,000 test 28×28 grayscale images, labels 0-9,
+    /// as gzipped IDX files.</summary>
     public static DatasetInfo Mnist { get; } = new(
         "mnist",
         [
@@ -28,6 +36,8 @@ public static class DatasetCatalog
             "http://yann.lecun.com/exdb/mnist/",
         ]);
 
+    /// <summary>Fashion-MNIST: 28×28 grayscale images of 10 kinds of clothing, with MNIST's file names and sizes
+    /// (60,000 training and 10,000 test images).</summary>
     public static DatasetInfo FashionMnist { get; } = new(
         "fashion-mnist",
         [
@@ -40,6 +50,8 @@ public static class DatasetCatalog
             "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
         ]);
 
+    /// <summary>Tiny Shakespeare: about 1.1 million characters of Shakespeare's plays in one input.txt, from
+    /// Karpathy's char-rnn.</summary>
     public static DatasetInfo TinyShakespeare { get; } = new(
         "tinyshakespeare",
         [

@@ -9,8 +9,13 @@ namespace Hebb.Data;
 /// </summary>
 public sealed class DatasetNotFoundException : Exception
 {
+    /// <summary>Creates the exception with its message.</summary>
+    /// <param name="message">What was looked for, where, and how to provide it.</param>
     public DatasetNotFoundException(string message) : base(message) { }
 
+    /// <summary>Creates the exception with its message and the exception that caused it.</summary>
+    /// <param name="message">What was looked for, where, and how to provide it.</param>
+    /// <param name="innerException">The underlying failure, or null.</param>
     public DatasetNotFoundException(string message, Exception? innerException) : base(message, innerException) { }
 }
 
@@ -23,7 +28,10 @@ public sealed class DatasetNotFoundException : Exception
 /// </summary>
 public sealed class DatasetLocator
 {
+    /// <summary>The environment variable (HEBB_DATASETS) naming a folder that holds datasets, or one dataset's
+    /// files; it is tried before the cache.</summary>
     public const string DatasetsVariable = "HEBB_DATASETS";
+    /// <summary>The environment variable (HEBB_CACHE) that sets the download cache folder.</summary>
     public const string CacheVariable = "HEBB_CACHE";
 
     // A download whose size the catalog does not record is still capped, so a bad mirror cannot fill the disk.

@@ -7,6 +7,10 @@ namespace Hebb.Data;
 /// <summary>An n-dimensional array of unsigned bytes read from an IDX file.</summary>
 public sealed class IdxArray
 {
+    /// <summary>Wraps <paramref name="shape"/> and <paramref name="data"/> (neither is copied).</summary>
+    /// <param name="shape">Dimension sizes, outermost first.</param>
+    /// <param name="data">The elements in row-major order.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public IdxArray(int[] shape, byte[] data)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -36,6 +40,7 @@ public static class Idx
     /// <summary>Refuse anything larger: no real IDX dataset comes close, and it stops absurd headers early.</summary>
     public const long MaxElements = 1_000_000_000;
 
+    /// <summary>The most dimensions a file may have (4).</summary>
     public const int MaxDimensions = 4;
 
     // Without a known total length (gzip, pipes) the buffer starts at this size and doubles as

@@ -6,6 +6,7 @@ namespace Hebb.Data;
 /// </summary>
 public sealed class MnistDataset
 {
+    /// <summary>The number of classes: labels lie in 0..9.</summary>
     public const int ClassCount = 10;
 
     private float[]? _images;
@@ -19,8 +20,11 @@ public sealed class MnistDataset
         Labels = labels;
     }
 
+    /// <summary>The number of images.</summary>
     public int Count { get; }
+    /// <summary>The height of each image in pixels (28 for MNIST).</summary>
     public int Rows { get; }
+    /// <summary>The width of each image in pixels (28 for MNIST).</summary>
     public int Cols { get; }
 
     /// <summary><c>Count * Rows * Cols</c> raw pixels 0..255, row-major per image (a quarter of the floats' memory).</summary>

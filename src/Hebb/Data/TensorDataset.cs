@@ -12,7 +12,9 @@ public sealed class TensorDataset
     private readonly int _pixelOffset, _sampleSize;
     private readonly int[] _sampleShape;
 
+    /// <summary>The targets, one per sample along dim 0 (int32 class labels for a classifier).</summary>
     public Tensor Targets { get; }
+    /// <summary>The number of samples, N.</summary>
     public int Count => Targets.Size(0);
 
     /// <summary>The shape of one input sample (e.g. [784]).</summary>
@@ -21,6 +23,11 @@ public sealed class TensorDataset
     /// <summary>All inputs as one float tensor (for byte-backed datasets, made on first use).</summary>
     public Tensor Inputs => _inputs ??= MaterializePixels();
 
+    /// <summary>Pairs <paramref name="inputs"/> (N, ...) with <paramref name="targets"/> (N, ...), as
+    /// torch.utils.data.TensorDataset; each is copied only if it is not contiguous.</summary>
+    /// <param name="inputs">The inputs, one sample per row of dim 0.</param>
+    /// <param name="targets">The targets, one per row of dim 0.</param>
+    /// <exception cref="ArgumentException">Either is a scalar, or their first dims differ.</exception>
     public TensorDataset(Tensor inputs, Tensor targets)
     {
         if (inputs.Rank == 0 || targets.Rank == 0 || inputs.Size(0) != targets.Size(0))

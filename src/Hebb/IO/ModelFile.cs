@@ -9,6 +9,12 @@ namespace Hebb.IO;
 /// </summary>
 public static class ModelFile
 {
+    /// <summary>Writes <paramref name="model"/>'s state dict to <paramref name="path"/> as float32 safetensors, with
+    /// <paramref name="metadata"/> in the header; written through a temporary file (see <see cref="AtomicFile"/>).</summary>
+    /// <param name="path">The file to write; an existing one is replaced once the new one is complete.</param>
+    /// <param name="model">The model whose parameters and buffers are saved.</param>
+    /// <param name="metadata">String pairs for the header, e.g. a config's <c>ToMetadata()</c>.</param>
+    /// <exception cref="IOException">The folder does not exist, or the path is a folder.</exception>
     public static void Save(string path, Module model, IReadOnlyDictionary<string, string> metadata)
     {
         var tensors = model.StateDict().Select(kv =>

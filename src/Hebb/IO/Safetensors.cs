@@ -10,6 +10,9 @@ namespace Hebb.IO;
 
 /// <summary>One named tensor of a safetensors file: <see cref="Data"/> holds the elements of
 /// <see cref="Shape"/> in row-major order. A scalar has shape [] and one element.</summary>
+/// <param name="Name">The tensor's name, e.g. "0.weight".</param>
+/// <param name="Shape">The dimension sizes, outermost first.</param>
+/// <param name="Data">The elements in row-major order: as many as the product of the shape.</param>
 public sealed record SafetensorsTensor(string Name, int[] Shape, float[] Data);
 
 /// <summary>A safetensors file that was refused. The message always names the file and the field or
@@ -18,6 +21,11 @@ public sealed record SafetensorsTensor(string Name, int[] Shape, float[] Data);
 /// <c>catch (IOException)</c> around <see cref="Safetensors.Load"/> covers missing, unreadable and malformed files.</summary>
 public sealed class SafetensorsFormatException : IOException
 {
+    /// <summary>Creates the exception; its message is "safetensors file '<paramref name="sourceName"/>':
+    /// <paramref name="problem"/>".</summary>
+    /// <param name="sourceName">The file path or stream name.</param>
+    /// <param name="problem">What is wrong, naming the field or tensor at fault.</param>
+    /// <param name="innerException">The underlying failure, or null.</param>
     public SafetensorsFormatException(string sourceName, string problem, Exception? innerException = null)
         : base($"safetensors file '{sourceName}': {problem}", innerException)
     {
@@ -57,6 +65,7 @@ public sealed class SafetensorsFile
     public SafetensorsTensor this[string name] =>
         _byName.TryGetValue(name, out var tensor) ? tensor : throw MissingTensor(name);
 
+    /// <summary>Whether the file holds a tensor called <paramref name="name"/>.</summary>
     public bool Contains(string name) => _byName.ContainsKey(name);
 
     private SafetensorsFormatException MissingTensor(string name)
@@ -93,6 +102,9 @@ public static class Safetensors
 
     // ---------------------------------------------------------------- reading
 
+    /// <summary>Reads the safetensors file at <paramref name="path"/>; F16, BF16, F32 and F64 tensors are converted to float.</summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="SafetensorsFormatException">The file is truncated, inconsistent or not safetensors.</exception>
     public static SafetensorsFile Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -101,7 +113,9 @@ public static class Safetensors
     }
 
     /// <summary>Reads a whole safetensors file from the stream's current position to its end.</summary>
+    /// <param name="stream">The stream to read; it must be readable, and is left open.</param>
     /// <param name="sourceName">Names the file in error messages.</param>
+    /// <exception cref="SafetensorsFormatException">The data is truncated, inconsistent or not safetensors.</exception>
     public static SafetensorsFile Read(Stream stream, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(stream);

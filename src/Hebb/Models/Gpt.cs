@@ -5,8 +5,8 @@ namespace Hebb.Models;
 /// <summary>
 /// A GPT (nanoGPT's model): token embedding wte plus learned position embedding wpe, dropout, N
 /// pre-norm causal transformer blocks, a final LayerNorm ln_f, and the unembedding, a Linear to the
-/// vocabulary that by default reuses wte's weights (tied). That is the seed notes' Embedding → (Attention
-/// → MLP) × N → Unembedding. State-dict names are nanoGPT's: transformer.wte.weight,
+/// vocabulary that by default reuses wte's weights (tied). That is Embedding → (Attention → MLP) × N →
+/// Unembedding. State-dict names are nanoGPT's: transformer.wte.weight,
 /// transformer.h.0.ln_1.weight, transformer.h.0.attn.c_attn.weight, ..., lm_head.weight when untied.
 /// Weights start as in nanoGPT: N(0, 0.02), with the residual projections (c_proj) at 0.02/sqrt(2·n_layer).
 /// </summary>
@@ -15,13 +15,24 @@ public sealed class Gpt : Module, ILanguageModel
     private readonly Trunk _transformer;
     private readonly Linear? _lmHead;
 
+    /// <summary>The shape this model was built with.</summary>
     public GptConfig Config { get; }
+    /// <summary>The number of tokens: the ids' range and the logits' last dim.</summary>
     public int VocabSize => Config.VocabSize;
+    /// <summary>The block size: the longest sequence <see cref="Forward(Tensor)"/> accepts.</summary>
     public int? MaxContext => Config.BlockSize;
+    /// <summary>wte, token id to vector, (vocab, n_embd); with tied weights also the unembedding.</summary>
     public Embedding TokenEmbedding => _transformer.Wte;
+    /// <summary>wpe, position to vector, (block_size, n_embd).</summary>
     public Embedding PositionEmbedding => _transformer.Wpe;
+    /// <summary>The transformer blocks, h.0 to h.(n_layer - 1), in order.</summary>
     public IReadOnlyList<TransformerBlock> Blocks => _transformer.Blocks;
 
+    /// <summary>Builds the network <paramref name="config"/> describes, with nanoGPT's initialisation drawn from
+    /// <paramref name="generator"/>.</summary>
+    /// <param name="config">The network's shape.</param>
+    /// <param name="generator">The random source of the initial weights and of the dropout masks.</param>
+    /// <exception cref="ArgumentException">The config is out of range (see <see cref="GptConfig.Validate"/>).</exception>
     public Gpt(GptConfig config, Generator generator)
     {
         config.Validate();
@@ -64,6 +75,8 @@ public sealed class Gpt : Module, ILanguageModel
 
     private Tensor Unembed(Tensor x) => _lmHead is null ? Functional.Linear(x, _transformer.Wte.Weight) : _lmHead.Forward(x);
 
+    /// <summary>One line: layers, heads, embedding width, block size and vocabulary, e.g.
+    /// "Gpt(6 layers, 6 heads, n_embd=384, block_size=256, vocab=65)".</summary>
     public override string ToString() =>
         $"Gpt({Config.Layers} layers, {Config.Heads} heads, n_embd={Config.EmbeddingDim}, block_size={Config.BlockSize}, " +
         $"vocab={Config.VocabSize})";

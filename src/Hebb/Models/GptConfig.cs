@@ -9,11 +9,21 @@ namespace Hebb.Models;
 /// whether the unembedding reuses the token embedding (tied weights). It travels in a model file's
 /// header under nanoGPT's names (vocab_size, n_layer, n_head, n_embd, block_size, dropout, bias, tied).
 /// </summary>
+/// <param name="VocabSize">The number of tokens (vocab_size), 1 to 2^24.</param>
+/// <param name="Layers">The number of transformer blocks (n_layer), 1 to 1024.</param>
+/// <param name="Heads">Attention heads per block (n_head); it must divide EmbeddingDim.</param>
+/// <param name="EmbeddingDim">The width of the embeddings and of every block (n_embd), 1 to 2^14.</param>
+/// <param name="BlockSize">The longest context (block_size), 1 to 65,536.</param>
+/// <param name="Dropout">Dropout probability in training, in [0, 1) (default 0).</param>
+/// <param name="Bias">Whether the Linear and LayerNorm layers have biases (default true).</param>
+/// <param name="TiedWeights">Whether the unembedding reuses the token embedding's weights (default true).</param>
 public sealed record GptConfig(
     int VocabSize, int Layers, int Heads, int EmbeddingDim, int BlockSize, double Dropout = 0, bool Bias = true, bool TiedWeights = true)
     : IModelConfig
 {
+    /// <summary>The kind's name in a model file's metadata: "gpt".</summary>
     public const string KindName = "gpt";
+    /// <summary>Always <see cref="KindName"/>.</summary>
     public string Kind => KindName;
 
     /// <summary>Largest model a file may ask for (2^30 parameters, 4 GB of float32), so a hostile header cannot exhaust memory.</summary>
@@ -50,8 +60,12 @@ public sealed record GptConfig(
             throw new ArgumentException($"GPT config: {ParameterCount:N0} parameters is more than the {MaxParameters:N0} allowed");
     }
 
+    /// <summary>A new <see cref="Gpt"/> of this shape, with initial weights drawn from <paramref name="generator"/>.</summary>
+    /// <exception cref="ArgumentException">The config is out of range (see <see cref="Validate"/>).</exception>
     public Module Build(Generator generator) => new Gpt(this, generator);
 
+    /// <summary>The config as metadata under nanoGPT's names (vocab_size, n_layer, n_head, n_embd, block_size,
+    /// dropout, bias, tied), plus model = "gpt".</summary>
     public Dictionary<string, string> ToMetadata() => new()
     {
         ["model"] = KindName,

@@ -7,10 +7,12 @@ namespace Hebb.Models;
 /// </summary>
 public interface ILanguageModel
 {
+    /// <summary>The number of tokens: the ids' range and the logits' last dim.</summary>
     int VocabSize { get; }
 
     /// <summary>Longest context the model can take (a GPT's block size), or null when unbounded (recurrent nets).</summary>
     int? MaxContext { get; }
 
+    /// <summary>Ids (batch, time) int32 to logits (batch, time, VocabSize).</summary>
     Tensor Forward(Tensor ids);
 }

@@ -5,11 +5,18 @@ namespace Hebb.Models;
 /// <summary>Reads a model config's fields from a file's metadata: each value must be present, parse,
 /// and lie in its range, or the error names the file, the field and the value (a hostile header
 /// must not build a giant or nonsensical network).</summary>
+/// <param name="metadata">A model file's metadata.</param>
+/// <param name="source">The file's name, for error messages.</param>
 public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metadata, string source)
 {
+    /// <summary>The value of <paramref name="key"/>, as written.</summary>
+    /// <exception cref="InvalidDataException">The key is missing.</exception>
     public string String(string key) =>
         metadata.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{source}: model metadata lacks '{key}'");
 
+    /// <summary>The value of <paramref name="key"/> as an integer in [<paramref name="min"/>, <paramref name="max"/>]
+    /// (digits only: no sign, spaces or separators).</summary>
+    /// <exception cref="InvalidDataException">The key is missing, or its value is not such an integer.</exception>
     public int Int(string key, int min, int max)
     {
         var text = String(key);
@@ -18,6 +25,9 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
         return value;
     }
 
+    /// <summary>The value of <paramref name="key"/> as a number in [<paramref name="min"/>, <paramref name="max"/>],
+    /// in invariant-culture notation.</summary>
+    /// <exception cref="InvalidDataException">The key is missing, or its value is not such a number.</exception>
     public double Double(string key, double min, double max)
     {
         var text = String(key);
@@ -78,6 +88,8 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
         }
     }
 
+    /// <summary>The value of <paramref name="key"/>, which must be exactly "true" or "false".</summary>
+    /// <exception cref="InvalidDataException">The key is missing, or its value is neither.</exception>
     public bool Bool(string key)
     {
         var text = String(key);

@@ -6,6 +6,10 @@ namespace Hebb.Models;
 /// <summary>Rebuilds a model from a saved file: the header metadata says what to build, the tensors fill it.</summary>
 public static class ModelFactory
 {
+    /// <summary>A model rebuilt from a file by <see cref="Load"/>.</summary>
+    /// <param name="Model">The network, built from the config and filled with the file's weights.</param>
+    /// <param name="Metadata">The file's metadata: the config's entries and anything else saved with it.</param>
+    /// <param name="Config">The config read from the metadata.</param>
     public sealed record LoadedModel(Module Model, IReadOnlyDictionary<string, string> Metadata, IModelConfig Config);
 
     /// <summary>Reads a config of one kind from a file's metadata; the string names the file for errors.</summary>

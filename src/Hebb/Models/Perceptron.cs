@@ -14,7 +14,7 @@ public sealed record PerceptronResult(
     bool Converged, int Epochs, int Updates, double[] Weights, IReadOnlyList<double[]> Visited, int? CycleFrom, int? CycleTo);
 
 /// <summary>
-/// Rosenblatt's perceptron as in the seed notes: weights w over the inputs plus a bias input fixed at 1;
+/// Rosenblatt's perceptron in its classic form: weights w over the inputs plus a bias input fixed at 1;
 /// for each row, if sign(w·x_n) != y_n then w &lt;- w + y_n·x_n; repeat over the set until no mistakes.
 /// Labels are -1 or +1. sign(0) is taken as 0, which equals neither label, so a row exactly on the
 /// boundary counts as a mistake (mistake iff y·w·x &lt;= 0); that makes the first row update w = 0.
@@ -24,6 +24,8 @@ public sealed class Perceptron
 {
     private readonly double[] _w;
 
+    /// <summary>A perceptron over <paramref name="inputs"/> inputs, every weight (the bias weight too) starting at 0.</summary>
+    /// <exception cref="ArgumentException"><paramref name="inputs"/> is not positive.</exception>
     public Perceptron(int inputs)
     {
         if (inputs <= 0) throw new ArgumentException($"Perceptron: needs at least one input, got {inputs}");
@@ -31,6 +33,7 @@ public sealed class Perceptron
         _w = new double[inputs + 1];
     }
 
+    /// <summary>The number of inputs, not counting the bias input.</summary>
     public int Inputs { get; }
 
     /// <summary>The current weights, bias weight first (a copy).</summary>
@@ -110,11 +113,27 @@ public sealed class Perceptron
     }
 }
 
-/// <summary>The logic gates of the seed notes (McCulloch-Pitts: OR, AND, NOT; and XOR, which one layer cannot learn).</summary>
-public enum Gate { And, Or, Not, Xor }
+/// <summary>The classic logic gates (McCulloch-Pitts: OR, AND, NOT; and XOR, which one layer cannot learn).</summary>
+public enum Gate
+{
+    /// <summary>x1 AND x2: true only when both inputs are 1.</summary>
+    And,
 
+    /// <summary>x1 OR x2: true when either input is 1.</summary>
+    Or,
+
+    /// <summary>NOT x: one input, true when it is 0.</summary>
+    Not,
+
+    /// <summary>x1 XOR x2: true when exactly one input is 1. Not linearly separable, so one perceptron never learns it.</summary>
+    Xor,
+}
+
+/// <summary>The logic gates' truth tables, as training sets for a <see cref="Perceptron"/>.</summary>
 public static class LogicGates
 {
+    /// <summary>The gate called <paramref name="name"/>: and, or, not or xor, in any case, surrounding spaces ignored.</summary>
+    /// <exception cref="ArgumentException">The name is none of these.</exception>
     public static Gate Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
         "and" => Gate.And,

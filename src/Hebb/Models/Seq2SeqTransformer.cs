@@ -18,10 +18,25 @@ public sealed class Seq2SeqTransformer : Module
     private readonly ModuleList<DecoderBlock> _decoderBlocks;
     private readonly Linear _lmHead;
 
+    /// <summary>The number of source tokens: the source ids' range.</summary>
     public int SourceVocab { get; }
+    /// <summary>The number of target tokens: the target ids' range and the logits' last dim.</summary>
     public int TargetVocab { get; }
+    /// <summary>The longest source or target sequence: the rows of each position embedding.</summary>
     public int MaxLength { get; }
 
+    /// <summary>Builds the encoder and decoder, with nanoGPT's initialisation drawn from <paramref name="generator"/>.</summary>
+    /// <param name="sourceVocab">The number of source tokens.</param>
+    /// <param name="targetVocab">The number of target tokens.</param>
+    /// <param name="embedDim">E, the width of every embedding and block.</param>
+    /// <param name="heads">Attention heads per block; it must divide <paramref name="embedDim"/>.</param>
+    /// <param name="encoderLayers">The number of encoder blocks.</param>
+    /// <param name="decoderLayers">The number of decoder blocks.</param>
+    /// <param name="maxLength">The longest source or target sequence.</param>
+    /// <param name="generator">The random source of the initial weights and of the dropout masks.</param>
+    /// <param name="dropout">Dropout probability in training, in [0, 1) (default 0).</param>
+    /// <exception cref="ArgumentException">A vocabulary, layer count or the length is not positive, or
+    /// <paramref name="embedDim"/> is not a positive multiple of <paramref name="heads"/>.</exception>
     public Seq2SeqTransformer(int sourceVocab, int targetVocab, int embedDim, int heads, int encoderLayers, int decoderLayers,
         int maxLength, Generator generator, double dropout = 0)
     {

@@ -7,11 +7,19 @@ namespace Hebb.NN;
 /// </summary>
 public sealed class Embedding : Module
 {
+    /// <summary>The number of rows, the vocabulary's size: ids run from 0 to NumEmbeddings - 1.</summary>
     public int NumEmbeddings { get; }
+    /// <summary>The length of each row vector.</summary>
     public int EmbeddingDim { get; }
+    /// <summary>The table, shape (NumEmbeddings, EmbeddingDim), registered as "weight".</summary>
     public Tensor Weight { get; }
 
-    /// <summary>Rows start as N(0, 1), as in PyTorch.</summary>
+    /// <summary>A table of <paramref name="numEmbeddings"/> rows; rows start as N(0, 1), as in PyTorch.</summary>
+    /// <param name="numEmbeddings">The number of rows: the vocabulary's size.</param>
+    /// <param name="embeddingDim">The length of each row vector.</param>
+    /// <param name="generator">The random source of the initial rows.</param>
+    /// <param name="std">The standard deviation of the initial rows (default 1).</param>
+    /// <exception cref="ArgumentException">A size is not positive.</exception>
     public Embedding(int numEmbeddings, int embeddingDim, Generator generator, double std = 1.0)
     {
         if (numEmbeddings <= 0 || embeddingDim <= 0)
@@ -23,6 +31,10 @@ public sealed class Embedding : Module
         Init.Normal(Weight, generator, 0, std);
     }
 
+    /// <summary>The rows of the int32 <paramref name="ids"/>: ids of shape (..) give (.., EmbeddingDim), e.g.
+    /// (batch, time) to (batch, time, EmbeddingDim).</summary>
+    /// <exception cref="ArgumentException">The ids are not int32.</exception>
+    /// <exception cref="IndexOutOfRangeException">An id is outside 0..NumEmbeddings - 1.</exception>
     public override Tensor Forward(Tensor ids)
     {
         if (ids.DType != DType.Int32)
@@ -73,5 +85,6 @@ public sealed class Embedding : Module
         return Nearest(v, k, a, b, c);
     }
 
+    /// <inheritdoc/>
     protected override string ExtraRepr => $"{NumEmbeddings}, {EmbeddingDim}";
 }

@@ -147,9 +147,15 @@ public static class Functional
 }
 
 /// <summary>One recurrent layer's tensors, named as in PyTorch (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0).</summary>
+/// <param name="WeightIh">The input-to-hidden weights, (G·H, in), with G gate blocks (1 RNN, 4 LSTM, 3 GRU).</param>
+/// <param name="WeightHh">The hidden-to-hidden weights, (G·H, H).</param>
+/// <param name="BiasIh">The input-to-hidden bias, (G·H).</param>
+/// <param name="BiasHh">The hidden-to-hidden bias, (G·H).</param>
 public sealed record RecurrentWeights(Tensor WeightIh, Tensor WeightHh, Tensor BiasIh, Tensor BiasHh);
 
 /// <summary>The state a recurrent stack carries between calls: h (and c for LSTM), each (layers, batch, hidden).</summary>
+/// <param name="H">The hidden state of every layer, (layers, batch, hidden).</param>
+/// <param name="C">The LSTM cell state of every layer, (layers, batch, hidden); null for RNN and GRU.</param>
 public sealed record RecurrentState(Tensor H, Tensor? C)
 {
     /// <summary>The same values cut off from the graph: what truncated backpropagation through time

@@ -7,11 +7,13 @@ public enum InitScheme
 {
     /// <summary>PyTorch's Linear default: U(-1/sqrt(n_in), 1/sqrt(n_in)).</summary>
     Default,
+    /// <summary>All weights and biases 0. Every unit of a layer then computes and learns the same thing, so this
+    /// is for tests and demonstrations, not for training.</summary>
     Zeros,
     /// <summary>He / Kaiming normal: std = sqrt(2 / n_in), for ReLU.</summary>
     He,
-    /// <summary>Xavier as the seed notes write it: normal with std = sqrt(1 / n_in) (also called LeCun normal), for tanh and
-    /// sigmoid.</summary>
+    /// <summary>Xavier in its classic formulation: normal with std = sqrt(1 / n_in) (also called LeCun normal), for tanh
+    /// and sigmoid.</summary>
     Xavier,
     /// <summary>Glorot's form: normal with std = sqrt(2 / (n_in + n_out)) (torch.nn.init.xavier_normal_).</summary>
     Glorot,
@@ -20,10 +22,13 @@ public enum InitScheme
 /// <summary>
 /// In-place weight initialisers, always with an explicit generator. n_in (fan-in) is the number of
 /// inputs feeding one output: dim 1 times the kernel size for weights shaped (out, in, k...).
-/// Note the seed's warning: zero (or any constant) weights leave every unit of a layer identical.
+/// Beware: zero (or any constant) weights leave every unit of a layer identical.
 /// </summary>
 public static class Init
 {
+    /// <summary>n_in and n_out of a weight shaped (out, in, k...): in and out, each times the product of the
+    /// kernel dims (1 for a Linear), as torch's _calculate_fan_in_and_fan_out.</summary>
+    /// <exception cref="ArgumentException">The weight has fewer than 2 dims.</exception>
     public static (int FanIn, int FanOut) Fans(Tensor weight)
     {
         if (weight.Rank < 2)
@@ -33,20 +38,28 @@ public static class Init
         return (weight.ShapeArray[1] * receptive, weight.ShapeArray[0] * receptive);
     }
 
+    /// <summary>Fills <paramref name="t"/> with 0 in place, without recording a graph, and returns it
+    /// (torch.nn.init.zeros_).</summary>
     public static Tensor Zeros(Tensor t) => Constant(t, 0);
 
+    /// <summary>Fills <paramref name="t"/> with <paramref name="value"/> in place, without recording a graph, and
+    /// returns it (torch.nn.init.constant_).</summary>
     public static Tensor Constant(Tensor t, double value)
     {
         using var _ = GradMode.NoGrad();
         return t.FillInPlace(value);
     }
 
+    /// <summary>Overwrites <paramref name="t"/> with draws from U(<paramref name="low"/>, <paramref name="high"/>),
+    /// in place and without recording a graph, and returns it (torch.nn.init.uniform_).</summary>
     public static Tensor Uniform(Tensor t, Generator generator, double low, double high)
     {
         using var _ = GradMode.NoGrad();
         return t.CopyFrom(Tensor.Uniform(generator, low, high, t.DType, t.ShapeArray));
     }
 
+    /// <summary>Overwrites <paramref name="t"/> with draws from a normal distribution of the given mean and standard
+    /// deviation, in place and without recording a graph, and returns it (torch.nn.init.normal_).</summary>
     public static Tensor Normal(Tensor t, Generator generator, double mean, double std)
     {
         using var _ = GradMode.NoGrad();
@@ -63,7 +76,7 @@ public static class Init
         return Uniform(t, generator, -bound, bound);
     }
 
-    /// <summary>Xavier as in the seed notes: N(0, sqrt(1 / n_in)).</summary>
+    /// <summary>Xavier in its classic formulation: N(0, sqrt(1 / n_in)).</summary>
     public static Tensor Xavier(Tensor t, Generator generator) => Normal(t, generator, 0, Math.Sqrt(1.0 / Fans(t).FanIn));
 
     /// <summary>Glorot normal: N(0, sqrt(2 / (n_in + n_out))).</summary>

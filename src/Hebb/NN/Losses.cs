@@ -2,7 +2,18 @@ using Hebb.Ops;
 
 namespace Hebb.NN;
 
-public enum Reduction { Mean, Sum, None }
+/// <summary>How a loss combines its per-element values (torch's reduction argument).</summary>
+public enum Reduction
+{
+    /// <summary>The mean over all elements (the default).</summary>
+    Mean,
+
+    /// <summary>The sum over all elements.</summary>
+    Sum,
+
+    /// <summary>No reduction: the per-element losses, in the input's shape.</summary>
+    None,
+}
 
 /// <summary>The losses as functions. Targets for classification are int32 class indices.</summary>
 public static class Losses
@@ -21,7 +32,7 @@ public static class Losses
         };
     }
 
-    /// <summary>The seed's cost: for each example the sum over outputs of (output - expected)², then the
+    /// <summary>The squared-error cost: for each example the sum over outputs of (output - expected)², then the
     /// mean over the batch. E.g. Cost(3) = (0.43-0)² + (0.28-0)² + (0.19-0)² + (0.88-1)² + ...</summary>
     public static Tensor SquaredErrorCost(Tensor output, Tensor expected)
     {
@@ -45,7 +56,7 @@ public static class Losses
     public static Tensor BinaryCrossEntropyWithLogits(Tensor logits, Tensor targets) =>
         BinaryCrossEntropyWithLogitsOp.Forward(logits, targets);
 
-    /// <summary>The seed's logistic-regression loss: mean of ln(1 + e^(-y·s)) for scores s = w·x and labels y
+    /// <summary>The logistic-regression loss: mean of ln(1 + e^(-y·s)) for scores s = w·x and labels y
     /// in {-1, +1} (int32 or float, same shape as the scores), i.e. -mean ln σ(y·s). Stable for any score.</summary>
     public static Tensor Logistic(Tensor scores, Tensor labels) => LogisticLossOp.Forward(scores, labels);
 
@@ -63,7 +74,8 @@ public static class Losses
         return y;
     }
 
-    /// <summary>One-hot float rows for int32 class indices: the seed's "expected" vectors.</summary>
+    /// <summary>One-hot float rows for int32 class indices: the "expected" output vectors of
+    /// <see cref="SquaredErrorCost"/>.</summary>
     public static Tensor OneHot(Tensor labels, int classes, DType dtype = DType.Float32)
     {
         var ids = IndexOps.CheckedIndices(labels, classes, "OneHot");
@@ -81,7 +93,7 @@ public static class Losses
         return labels.Rank == 1 ? y : y.Reshape([.. labels.ShapeArray, classes]);
     }
 
-    /// <summary>The seed's L2 term lambda / (2N) · Σ ||w||², added to a loss: L'(w) = L(w) + this. N is the
+    /// <summary>The L2 regularisation term lambda / (2N) · Σ ||w||², added to a loss: L'(w) = L(w) + this. N is the
     /// training-set size; only weights (tensors of rank >= 2) are penalised, not biases. Its gradient,
     /// (lambda / N) · w, is the same as SGD's weight decay of lambda / N.</summary>
     public static Tensor L2Penalty(IEnumerable<Tensor> parameters, double lambda, int n)

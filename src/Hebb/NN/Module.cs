@@ -31,6 +31,12 @@ public abstract class Module
     public virtual Tensor Forward(Tensor input) =>
         throw new NotSupportedException($"{GetType().Name} does not map a single tensor to a tensor");
 
+    /// <summary>Registers <paramref name="value"/> as a trainable parameter of this module (as torch's
+    /// register_parameter): it sets RequiresGrad, and the tensor then appears in <see cref="Parameters"/> and
+    /// <see cref="StateDict"/> under this module's path plus <paramref name="name"/>. Returns the tensor.</summary>
+    /// <param name="name">The parameter's name within this module, e.g. "weight": non-empty, no '.', not yet taken.</param>
+    /// <param name="value">A contiguous leaf tensor holding the initial values.</param>
+    /// <exception cref="ArgumentException">The name is empty, contains '.' or is taken, or the tensor is not a contiguous leaf.</exception>
     protected Tensor RegisterParameter(string name, Tensor value)
     {
         CheckName(name);
@@ -40,7 +46,11 @@ public abstract class Module
         return value;
     }
 
-    /// <summary>State that is saved and loaded but not trained (e.g. running statistics).</summary>
+    /// <summary>State that is saved and loaded but not trained (e.g. running statistics), as torch's
+    /// register_buffer; returns the tensor.</summary>
+    /// <param name="name">The buffer's name within this module: non-empty, no '.', not yet taken.</param>
+    /// <param name="value">The initial values.</param>
+    /// <exception cref="ArgumentException">The name is empty, contains '.' or is already taken.</exception>
     protected Tensor RegisterBuffer(string name, Tensor value)
     {
         CheckName(name);
@@ -48,6 +58,13 @@ public abstract class Module
         return value;
     }
 
+    /// <summary>Registers <paramref name="module"/> as a child of this module (as torch's add_module), so its
+    /// parameters appear as "name.weight" and so on; returns the module, for
+    /// <c>Fc1 = RegisterModule("fc1", new Linear(...))</c>.</summary>
+    /// <typeparam name="T">The child's type, kept for the return value.</typeparam>
+    /// <param name="name">The child's name within this module: non-empty, no '.', not yet taken.</param>
+    /// <param name="module">The child module.</param>
+    /// <exception cref="ArgumentException">The name is empty, contains '.' or is already taken.</exception>
     protected T RegisterModule<T>(string name, T module) where T : Module
     {
         CheckName(name);
@@ -164,6 +181,7 @@ public abstract class Module
         return name.TrimStart('_') is { Length: > 0 } trimmed ? trimmed : name;
     }
 
+    /// <summary>The direct children with their names, in registration order (torch's named_children).</summary>
     public IEnumerable<KeyValuePair<string, Module>> NamedChildren() => _children;
 
     /// <summary>This module and all below it, with dotted paths ("" for this one).</summary>
@@ -175,29 +193,43 @@ public abstract class Module
             foreach (var m in child.NamedModules(Join(prefix, name))) yield return m;
     }
 
+    /// <summary>Every trainable parameter of this module and the modules below it, with dotted names such as
+    /// "0.weight" or "fc1.bias", in registration order (torch's named_parameters).</summary>
+    /// <exception cref="InvalidOperationException">A field holds a module or a trainable tensor that was never registered.</exception>
     public IEnumerable<KeyValuePair<string, Tensor>> NamedParameters()
     {
         foreach (var (path, module) in NamedModules())
             foreach (var (name, p) in module._parameters) yield return new(Join(path, name), p);
     }
 
+    /// <summary>Every trainable parameter of this module and the modules below it, in
+    /// <see cref="NamedParameters"/> order: what an optimiser is given (torch's parameters()).</summary>
+    /// <exception cref="InvalidOperationException">A field holds a module or a trainable tensor that was never registered.</exception>
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Value);
 
+    /// <summary>The saved but untrained state (such as BatchNorm's running_mean) of this module and the modules
+    /// below it, with dotted names (torch's named_buffers).</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> NamedBuffers()
     {
         foreach (var (path, module) in NamedModules())
             foreach (var (name, b) in module._buffers) yield return new(Join(path, name), b);
     }
 
-    /// <summary>Number of trainable values (the seed network has 13,002).</summary>
+    /// <summary>Number of trainable values: the classic 784-16-16-10 sigmoid network (as in 3Blue1Brown's
+    /// 'But what is a neural network?' and Nielsen's book) has 13,002.</summary>
     public long ParameterCount => Parameters().Sum(p => (long)p.Numel);
 
+    /// <summary>Puts this module and every module below it in training mode, or in eval mode when
+    /// <paramref name="mode"/> is false, and returns this module (torch's train(mode)).</summary>
+    /// <param name="mode">True for training mode (dropout active, batch statistics), false for eval mode.</param>
     public Module Train(bool mode = true)
     {
         foreach (var (_, m) in NamedModules()) m.Training = mode;
         return this;
     }
 
+    /// <summary>Puts this module and every module below it in eval mode (dropout off, BatchNorm on its running
+    /// statistics) and returns this module: <c>Train(false)</c>, as torch's eval().</summary>
     public Module Eval() => Train(false);
 
     /// <summary>Clears the parameters' gradients: zero-filled in place by default, so the next backward
@@ -241,6 +273,8 @@ public abstract class Module
     /// <summary>One line describing this module's own settings, e.g. "in_features=784, out_features=16".</summary>
     protected virtual string ExtraRepr => "";
 
+    /// <summary>The module tree as PyTorch prints it: the type name with <see cref="ExtraRepr"/> for a layer,
+    /// e.g. "Linear(in_features=784, out_features=16, bias=True)", and each child indented on its own line.</summary>
     public override string ToString()
     {
         if (_children.Count == 0) return $"{GetType().Name}({ExtraRepr})";

@@ -19,19 +19,39 @@ public sealed class MultiheadAttention : Module
     private readonly Generator _generator;
     private readonly Dropout _residDropout;
 
+    /// <summary>E, the feature size of queries, keys, values and the output.</summary>
     public int EmbedDim { get; }
+    /// <summary>The number of attention heads, among which EmbedDim is split evenly.</summary>
     public int NumHeads { get; }
+    /// <summary>Features per head, EmbedDim / NumHeads: d_k in softmax(Q·Kᵀ / sqrt(d_k)).</summary>
     public int HeadDim => EmbedDim / NumHeads;
+    /// <summary>Dropout probability on the attention probabilities and on the output, in training only (0 = none).</summary>
     public double DropoutP { get; }
+    /// <summary>True when queries, keys and values come from one Linear, <see cref="CAttn"/>; false for
+    /// <see cref="QProj"/>, <see cref="KProj"/> and <see cref="VProj"/>.</summary>
     public bool FusedProjections { get; }
 
     /// <summary>The fused q|k|v projection (null when separate).</summary>
     public Linear? CAttn { get; }
+    /// <summary>The query projection, E to E, registered as "q_proj" (null when the projections are fused).</summary>
     public Linear? QProj { get; }
+    /// <summary>The key projection, E to E, registered as "k_proj" (null when the projections are fused).</summary>
     public Linear? KProj { get; }
+    /// <summary>The value projection, E to E, registered as "v_proj" (null when the projections are fused).</summary>
     public Linear? VProj { get; }
+    /// <summary>The output projection of the heads' outputs side by side, E to E, registered as "c_proj" (torch's out_proj).</summary>
     public Linear CProj { get; }
 
+    /// <summary>Creates the projections, drawing their initial weights from <paramref name="generator"/>.</summary>
+    /// <param name="embedDim">E, the feature size of the inputs and the output.</param>
+    /// <param name="numHeads">The number of heads; it must divide <paramref name="embedDim"/>.</param>
+    /// <param name="generator">The random source of the initial weights and of the dropout masks.</param>
+    /// <param name="bias">Whether the projections have biases (default true).</param>
+    /// <param name="dropout">Dropout probability in training, in [0, 1) (default 0).</param>
+    /// <param name="fusedProjections">One q|k|v Linear "c_attn" (default, nanoGPT's layout) or three separate ones.</param>
+    /// <exception cref="ArgumentException"><paramref name="embedDim"/> is not a positive multiple of
+    /// <paramref name="numHeads"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dropout"/> is outside [0, 1).</exception>
     public MultiheadAttention(
         int embedDim, int numHeads, Generator generator, bool bias = true, double dropout = 0, bool fusedProjections = true)
     {
@@ -123,5 +143,6 @@ public sealed class MultiheadAttention : Module
     private static Tensor Project(Tensor x, Linear fused, int start, int rows) =>
         Functional.Linear(x, fused.Weight.Narrow(0, start, rows), fused.Bias?.Narrow(0, start, rows));
 
+    /// <inheritdoc/>
     protected override string ExtraRepr => $"embed_dim={EmbedDim}, num_heads={NumHeads}, dropout={DropoutP}, fused={FusedProjections}";
 }

@@ -5,11 +5,14 @@ public sealed class Sequential : Module
 {
     private readonly List<Module> _layers = [];
 
+    /// <summary>A chain of <paramref name="layers"/>, applied in the order given, as torch.nn.Sequential(...).</summary>
+    /// <param name="layers">The layers, first to last; registered as "0", "1", ...</param>
     public Sequential(params Module[] layers)
     {
         foreach (var layer in layers) Add(layer);
     }
 
+    /// <summary>Appends <paramref name="layer"/>, registered under the next index, and returns this Sequential (for chaining).</summary>
     public Sequential Add(Module layer)
     {
         RegisterModule(_layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
@@ -17,9 +20,14 @@ public sealed class Sequential : Module
         return this;
     }
 
+    /// <summary>The layers, first to last.</summary>
     public IReadOnlyList<Module> Layers => _layers;
+    /// <summary>The layer at <paramref name="index"/> (0-based).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The index is outside the list.</exception>
     public Module this[int index] => _layers[index];
 
+    /// <summary>Feeds <paramref name="input"/> through every layer in turn and returns the last one's output. A Linear
+    /// or Conv2d followed directly by ReLU, Sigmoid or Tanh runs as one fused op, with the same result.</summary>
     public override Tensor Forward(Tensor input)
     {
         var x = input;

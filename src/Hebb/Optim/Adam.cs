@@ -14,13 +14,26 @@ public class Adam : Optimizer
     private readonly double[] _decay;
     private float[] _scratch = [];
 
+    /// <summary>β1, the decay rate of the running mean of the gradients, m (default 0.9).</summary>
     public double Beta1 { get; }
+    /// <summary>β2, the decay rate of the running mean of the squared gradients, v (default 0.999).</summary>
     public double Beta2 { get; }
+    /// <summary>Added to sqrt(v̂) in the denominator, for numerical stability (default 1e-8).</summary>
     public double Epsilon { get; }
     /// <summary>The default weight decay (groups may override it per parameter).</summary>
     public double WeightDecay { get; }
+    /// <summary>Whether weight decay shrinks the weights directly (AdamW) rather than being added to the gradient (Adam).</summary>
     protected virtual bool DecoupledWeightDecay => false;
 
+    /// <summary>Adam over <paramref name="parameters"/>, as torch.optim.Adam.</summary>
+    /// <param name="parameters">The tensors to update: contiguous float32 leaves that require grad, e.g. <c>model.Parameters()</c>.</param>
+    /// <param name="learningRate">The step size, positive (default 1e-3).</param>
+    /// <param name="beta1">β1, the decay rate of the gradients' running mean, in [0, 1) (default 0.9).</param>
+    /// <param name="beta2">β2, the decay rate of the squared gradients' running mean, in [0, 1) (default 0.999).</param>
+    /// <param name="epsilon">Added to the denominator for numerical stability, at least 0 (default 1e-8).</param>
+    /// <param name="weightDecay">L2 penalty added to the gradient as weightDecay·w, at least 0 (default 0).</param>
+    /// <exception cref="ArgumentException">There are no parameters, or one is not a contiguous float32 leaf that requires grad.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate is not positive, or another setting is out of range.</exception>
     public Adam(IEnumerable<Tensor> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 0)
         : this([new ParameterGroup(parameters)], learningRate, beta1, beta2, epsilon, weightDecay) { }
@@ -50,6 +63,7 @@ public class Adam : Optimizer
     /// order).</summary>
     public double WeightDecayOf(int index) => _decay[index];
 
+    /// <inheritdoc/>
     protected override void Update(int index, Span<float> w, ReadOnlySpan<float> grad)
     {
         var m = _m[index].AsSpan();
@@ -91,17 +105,39 @@ public class Adam : Optimizer
 /// GPT training decays only the matrices: see <see cref="ParameterGroup.DecayMatricesOnly"/>.</summary>
 public sealed class AdamW : Adam
 {
+    /// <summary>AdamW over <paramref name="parameters"/>, as torch.optim.AdamW (weight decay 0.01 by default).</summary>
+    /// <param name="parameters">The tensors to update: contiguous float32 leaves that require grad, e.g. <c>model.Parameters()</c>.</param>
+    /// <param name="learningRate">The step size, positive (default 1e-3).</param>
+    /// <param name="beta1">β1, the decay rate of the gradients' running mean, in [0, 1) (default 0.9).</param>
+    /// <param name="beta2">β2, the decay rate of the squared gradients' running mean, in [0, 1) (default 0.999).</param>
+    /// <param name="epsilon">Added to the denominator for numerical stability, at least 0 (default 1e-8).</param>
+    /// <param name="weightDecay">The fraction lr·weightDecay by which each step shrinks the weights, at least 0 (default 0.01).</param>
+    /// <exception cref="ArgumentException">There are no parameters, or one is not a contiguous float32 leaf that requires grad.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate is not positive, or another setting is out of range.</exception>
     public AdamW(IEnumerable<Tensor> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 1e-2) : base(parameters, learningRate, beta1, beta2, epsilon, weightDecay) { }
 
+    /// <summary>AdamW over parameter groups, as torch's param groups: a group's WeightDecay, when set, replaces the
+    /// default (see <see cref="ParameterGroup.DecayMatricesOnly"/>).</summary>
+    /// <param name="groups">The parameters, in groups.</param>
+    /// <param name="learningRate">The step size, positive (default 1e-3).</param>
+    /// <param name="beta1">β1, the decay rate of the gradients' running mean, in [0, 1) (default 0.9).</param>
+    /// <param name="beta2">β2, the decay rate of the squared gradients' running mean, in [0, 1) (default 0.999).</param>
+    /// <param name="epsilon">Added to the denominator for numerical stability, at least 0 (default 1e-8).</param>
+    /// <param name="weightDecay">The default weight decay, at least 0 (default 0.01).</param>
+    /// <exception cref="ArgumentException">There are no parameters, or one is not a contiguous float32 leaf that requires grad.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The learning rate is not positive, or another setting is out of range.</exception>
     public AdamW(IEnumerable<ParameterGroup> groups, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 1e-2) : base(groups, learningRate, beta1, beta2, epsilon, weightDecay) { }
 
+    /// <inheritdoc/>
     protected override bool DecoupledWeightDecay => true;
 }
 
 /// <summary>Parameters sharing optimiser settings (torch's param groups). WeightDecay null means the
 /// optimiser's default.</summary>
+/// <param name="Parameters">The tensors in the group.</param>
+/// <param name="WeightDecay">The group's weight decay, at least 0; null for the optimiser's default.</param>
 public sealed record ParameterGroup(IEnumerable<Tensor> Parameters, double? WeightDecay = null)
 {
     /// <summary>nanoGPT's split: parameters with two or more dims (Linear weights, embeddings) decay by

@@ -2,6 +2,7 @@ using Hebb.Autograd;
 
 namespace Hebb.Optim;
 
+/// <summary>Gradient clipping: call it between the backward pass and the optimiser's step.</summary>
 public static class GradientClipping
 {
     /// <summary>Scales all gradients by maxNorm / ||g|| when their global L2 norm ||g|| (over every

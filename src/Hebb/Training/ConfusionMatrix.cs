@@ -5,9 +5,13 @@ public sealed class ConfusionMatrix
 {
     private readonly long[,] _counts;
 
+    /// <summary>The number of classes: the matrix is Classes × Classes.</summary>
     public int Classes { get; }
+    /// <summary>The number of samples added so far.</summary>
     public long Total { get; private set; }
 
+    /// <summary>An empty matrix for <paramref name="classes"/> classes.</summary>
+    /// <exception cref="ArgumentException"><paramref name="classes"/> is not positive.</exception>
     public ConfusionMatrix(int classes)
     {
         if (classes <= 0) throw new ArgumentException($"ConfusionMatrix: classes must be positive, got {classes}");
@@ -15,8 +19,11 @@ public sealed class ConfusionMatrix
         _counts = new long[classes, classes];
     }
 
+    /// <summary>How many samples of class <paramref name="truth"/> were predicted as <paramref name="predicted"/>.</summary>
     public long this[int truth, int predicted] => _counts[truth, predicted];
 
+    /// <summary>Counts each pair (truth[i], predicted[i]): the labels of a batch and the model's answers.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length, or a class is outside 0..Classes - 1.</exception>
     public void Add(ReadOnlySpan<int> truth, ReadOnlySpan<int> predicted)
     {
         if (truth.Length != predicted.Length)
@@ -31,6 +38,7 @@ public sealed class ConfusionMatrix
         Total += truth.Length;
     }
 
+    /// <summary>The samples predicted as their own class: the sum of the diagonal.</summary>
     public long Correct
     {
         get
@@ -41,6 +49,7 @@ public sealed class ConfusionMatrix
         }
     }
 
+    /// <summary>Correct / Total, in [0, 1]; 0 before anything is added.</summary>
     public double Accuracy => Total == 0 ? 0 : (double)Correct / Total;
 
     /// <summary>Of the samples whose label is c, the fraction predicted as c (recall); NaN when c never occurs.</summary>

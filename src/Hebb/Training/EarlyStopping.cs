@@ -4,24 +4,35 @@ using Hebb.NN;
 namespace Hebb.Training;
 
 /// <summary>
-/// The seed's early stopping: watch the validation loss after every epoch, keep a copy of the weights
+/// Early stopping: watch the validation loss after every epoch, keep a copy of the weights
 /// at the best one, and stop once it has not improved for Patience epochs in a row; then
-/// <see cref="RestoreBest"/> puts the best weights back. BestEpoch is what the seed's second step
-/// (retrain on train + validation) uses as its epoch count.
+/// <see cref="RestoreBest"/> puts the best weights back. BestEpoch is also the epoch count to use when
+/// retraining afterwards on the training and validation data together.
 /// </summary>
 public sealed class EarlyStopping
 {
     private readonly Module _model;
     private Dictionary<string, Tensor>? _best;
 
+    /// <summary>How many epochs in a row without improvement end the run.</summary>
     public int Patience { get; }
     /// <summary>An epoch counts as better only if it lowers the loss by more than this.</summary>
     public double MinDelta { get; }
+    /// <summary>The epoch with the lowest validation loss so far (0 before any epoch).</summary>
     public int BestEpoch { get; private set; }
+    /// <summary>The lowest validation loss so far (+∞ before any epoch).</summary>
     public double BestLoss { get; private set; } = double.PositiveInfinity;
+    /// <summary>Epochs observed since the last improvement.</summary>
     public int EpochsWithoutImprovement { get; private set; }
+    /// <summary>True once <see cref="EpochsWithoutImprovement"/> reaches <see cref="Patience"/>.</summary>
     public bool ShouldStop => EpochsWithoutImprovement >= Patience;
 
+    /// <summary>Watches <paramref name="model"/>'s validation loss.</summary>
+    /// <param name="model">The model whose weights are copied at the best epoch and put back by <see cref="RestoreBest"/>.</param>
+    /// <param name="patience">How many epochs in a row without improvement end the run, at least 1.</param>
+    /// <param name="minDelta">How much lower than the best a loss must be to count as better, at least 0 (default 0).</param>
+    /// <exception cref="ArgumentException"><paramref name="patience"/> is not positive, or <paramref name="minDelta"/> is
+    /// negative.</exception>
     public EarlyStopping(Module model, int patience, double minDelta = 0)
     {
         if (patience <= 0) throw new ArgumentException($"early stopping: patience must be a positive number of epochs, got {patience}");

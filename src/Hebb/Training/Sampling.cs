@@ -6,11 +6,13 @@ namespace Hebb.Training;
 
 /// <summary>
 /// Picking the next token from logits, and generating text with any <see cref="ILanguageModel"/>.
-/// Probabilities use the seed's softmax with temperature T: p_i = e^(x_i/T) / sum_j e^(x_j/T);
+/// Probabilities use the softmax with temperature T: p_i = e^(x_i/T) / sum_j e^(x_j/T);
 /// T = 0 means greedy (the argmax, the limit T -> 0); top-k keeps only the k largest logits.
 /// </summary>
 public static class Sampling
 {
+    /// <summary>Refuses a temperature that is negative, NaN or infinite; 0 (greedy) is allowed.</summary>
+    /// <exception cref="ArgumentException">The temperature is not a finite number of at least 0.</exception>
     public static void CheckTemperature(double temperature)
     {
         if (!(temperature >= 0) || double.IsInfinity(temperature))
@@ -18,6 +20,8 @@ public static class Sampling
                 $"--temperature must be a finite number >= 0 (0 = always the most likely token), got {temperature}");
     }
 
+    /// <summary>Refuses a negative top-k; 0 means every token.</summary>
+    /// <exception cref="ArgumentException"><paramref name="topK"/> is negative.</exception>
     public static void CheckTopK(int topK)
     {
         if (topK < 0) throw new ArgumentException($"--top-k must be >= 0 (0 = all tokens), got {topK}");

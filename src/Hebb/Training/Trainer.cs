@@ -12,17 +12,31 @@ public delegate Tensor LossFunction(Tensor output, Tensor targets);
 /// <summary>One finished optimisation step: its number (1-based, within the epoch for
 /// <see cref="Trainer.TrainEpoch"/>, within the run for <see cref="Trainer.Run"/>), how many steps that
 /// count runs to, and the step's loss.</summary>
+/// <param name="Step">The step's number, from 1.</param>
+/// <param name="StepsPerEpoch">The number the count runs to: the batches of the epoch, or the steps of the run.</param>
+/// <param name="Loss">The step's loss, before the update.</param>
 public readonly record struct StepInfo(int Step, int StepsPerEpoch, double Loss);
 
 /// <summary>Mean loss and accuracy over a set; Confusion holds the counts behind the accuracy.</summary>
+/// <param name="Loss">The mean loss per sample.</param>
+/// <param name="Accuracy">The fraction of samples classified correctly, in [0, 1].</param>
+/// <param name="Count">The number of samples.</param>
+/// <param name="Confusion">The counts of every (label, prediction) pair.</param>
 public sealed record Evaluation(double Loss, double Accuracy, int Count, ConfusionMatrix Confusion);
 
 /// <summary>One epoch of <see cref="Trainer.Fit"/>: the mean training loss, the validation loss when a
 /// validation was given, and the seconds spent training (evaluation not included).</summary>
+/// <param name="Epoch">The epoch's number, from 1.</param>
+/// <param name="TrainLoss">The mean training loss over the epoch's batches.</param>
+/// <param name="ValidationLoss">The validation loss after the epoch, or null without validation.</param>
+/// <param name="Seconds">The wall-clock seconds spent training in the epoch.</param>
 public sealed record EpochSummary(int Epoch, double TrainLoss, double? ValidationLoss, double Seconds);
 
 /// <summary>What <see cref="Trainer.Fit"/> did: every epoch, and with early stopping the epoch whose
 /// weights the model holds at the end and whether the run stopped before its last epoch.</summary>
+/// <param name="Epochs">A summary of every epoch run, in order.</param>
+/// <param name="BestEpoch">With early stopping, the epoch whose weights the model holds; otherwise null.</param>
+/// <param name="StoppedEarly">Whether early stopping ended the run before its last epoch.</param>
 public sealed record FitResult(IReadOnlyList<EpochSummary> Epochs, int? BestEpoch, bool StoppedEarly);
 
 /// <summary>
@@ -38,6 +52,9 @@ public sealed record FitResult(IReadOnlyList<EpochSummary> Epochs, int? BestEpoc
 /// state from one step to the next (truncated backpropagation through time), goes through
 /// <see cref="Step(Func{Tensor})"/> or <see cref="Run"/> with a function that computes it.
 /// </summary>
+/// <param name="model">The model to train.</param>
+/// <param name="optimizer">The optimiser, built over the model's parameters.</param>
+/// <param name="loss">The loss of a batch, e.g. <c>Losses.CrossEntropy</c>.</param>
 public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss)
 {
     /// <summary>The model being trained.</summary>
