@@ -132,6 +132,11 @@ public static class Safetensors
             throw Fail(sourceName, $"the file is {got} bytes long, shorter than the 8-byte header length");
 
         ulong headerSize = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        // A real header is a JSON object of at most MaxHeaderBytes; anything else is probably another kind of file.
+        if (headerSize == 0 || headerSize > MaxHeaderBytes || available >= 0 && (long)headerSize > available - prefix.Length)
+        {
+            if (ForeignFormat(prefix) is { } kind) throw Fail(sourceName, $"not a safetensors file: it starts like {kind}");
+        }
         if (headerSize == 0)
             throw Fail(sourceName, "the header length is 0; a header is at least '{}'");
         if (headerSize > MaxHeaderBytes)
@@ -600,6 +605,24 @@ public static class Safetensors
     private static string Format(int[] shape) => "[" + string.Join(", ", shape) + "]";
 
     private static string Kind(JsonElement e) => e.ValueKind.ToString().ToLowerInvariant();
+
+    /// <summary>What a file that is not safetensors looks like from its first eight bytes, when it is a common kind.</summary>
+    private static string? ForeignFormat(ReadOnlySpan<byte> start)
+    {
+        if (start[0] == 0x89 && start[1..4].SequenceEqual("PNG"u8)) return "a PNG image"; // 0x89 is not one UTF-8 byte
+        if (start[0] == 0xFF && start[1] == 0xD8 && start[2] == 0xFF) return "a JPEG image";
+        if (start[0] == 0x1F && start[1] == 0x8B) return "a gzip archive";
+        if (start.StartsWith("PK\x03\x04"u8))
+            return "a zip archive (a PyTorch .pt/.pth file is a zip of pickles, which can run code when loaded: " +
+                   "convert it to safetensors in Python, e.g. safetensors.torch.save_file(model.state_dict(), path))";
+        if (start[0] == 0x80 && start[1] is >= 2 and <= 5)
+            return "a Python pickle (which can run code when loaded: save the state dict as safetensors instead)";
+        int printable = 0;
+        foreach (byte b in start) if (b is (>= 0x20 and < 0x7F) or (byte)'\n' or (byte)'\r' or (byte)'\t') printable++;
+        if (printable == start.Length)
+            return start[0] is (byte)'{' or (byte)'[' ? "a JSON or text file" : "a text file";
+        return null;
+    }
 
     private static SafetensorsFormatException Fail(string source, string problem, Exception? inner = null) =>
         new(source, problem, inner);

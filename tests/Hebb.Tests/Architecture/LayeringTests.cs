@@ -106,6 +106,30 @@ public class LayeringTests
         Assert.True(result.IsSuccessful, Describe(ns, string.Join(", ", forbidden), result));
     }
 
+    /// <summary>The README's picture of the layout names every source folder of the three assemblies, so a
+    /// folder added without a place in the picture fails here.</summary>
+    [Fact]
+    public void TheReadmeLayoutNamesEverySourceFolder()
+    {
+        string root = StyleTests.RepositoryRoot();
+        string readme = File.ReadAllText(Path.Combine(root, "README.md"));
+        int start = readme.IndexOf("## Layout", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md has no '## Layout' section");
+        int end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        string layout = readme[start..(end < 0 ? readme.Length : end)];
+        foreach (var project in new[] { "Hebb.Core", "Hebb", "Hebb.Cli" })
+        {
+            Assert.Contains($"({Path.Combine("src", project)})", layout);
+            foreach (var dir in Directory.GetDirectories(Path.Combine(root, "src", project)))
+            {
+                string name = Path.GetFileName(dir);
+                if (name is "bin" or "obj") continue;
+                Assert.True(layout.Contains(name, StringComparison.Ordinal),
+                    $"the README's layout does not mention src/{project}/{name}");
+            }
+        }
+    }
+
     private static string Describe(string what, string forbidden, TestResult result) =>
         $"{what} must not use {forbidden}; these types do: {string.Join(", ", result.FailingTypeNames ?? [])}";
 }
