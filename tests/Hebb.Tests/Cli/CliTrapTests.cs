@@ -52,6 +52,7 @@ public class CliTrapTests
     [InlineData("--heads does not apply to --model lstm", "train", "text", "--heads", "2")]
     [InlineData("--hidden: '' is not a positive layer size", "train", "mnist", "--hidden", "16,,16")]
     [InlineData("--threads must be at least 1", "info", "--threads", "0")]
+    [InlineData("--hidden does not apply with --model", "summary", "--model", "any.safetensors", "--hidden", "32")]
     public void AnOptionThatDoesNotApplyIsRefused(string expected, params string[] args)
     {
         var (code, stdout, stderr) = CliTests.Hebb(args);
