@@ -88,7 +88,9 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
     /// forward pass). Every tensor the step makes goes back to the pool when it ends; state that must
     /// outlive it is made under <see cref="TensorScope.Suspend"/> (see <see cref="RecurrentState.Carry"/>).
     /// Returns the loss before the update.</summary>
-    /// <exception cref="ArithmeticException">The loss is NaN or infinite.</exception>
+    /// <exception cref="ArithmeticException">The loss is NaN or infinite, or (with <see cref="ClipGradNorm"/>)
+    /// the gradient norm is: the message names the step and the first parameter whose gradient went bad,
+    /// and the weights are those of the last good step.</exception>
     public double Step(Func<Tensor> computeLoss)
     {
         ArgumentNullException.ThrowIfNull(computeLoss);
@@ -104,17 +106,35 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
         Optimizer.ZeroGrad();
     }
 
+    /// <summary>Backward, clipping and the update, once the loss is known to be finite: a step that goes bad
+    /// stops before it changes the weights, so the model keeps those of the last good step.</summary>
     private double FinishStep(Tensor loss)
     {
-        loss.Backward();
-        if (ClipGradNorm > 0) GradientClipping.ClipGradNorm(Optimizer.Parameters, ClipGradNorm);
-        Optimizer.Step();
         double value = loss.ItemAsDouble();
         if (!double.IsFinite(value))
-            throw new ArithmeticException(
-                $"training diverged: the loss became {value} at step {Optimizer.StepCount}; " +
-                "try a smaller learning rate" + (ClipGradNorm > 0 ? "" : " or gradient clipping (ClipGradNorm)"));
+            throw Diverged($"the loss became {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        loss.Backward();
+        if (ClipGradNorm > 0)
+        {
+            double norm = GradientClipping.ClipGradNorm(Optimizer.Parameters, ClipGradNorm);
+            if (!double.IsFinite(norm))
+                throw Diverged($"the gradient norm became {norm.ToString(System.Globalization.CultureInfo.InvariantCulture)}; " +
+                    $"the first parameter with a non-finite gradient is '{FirstNonFiniteGradient()}'");
+        }
+        Optimizer.Step();
         return value;
+    }
+
+    private ArithmeticException Diverged(string what) => new(
+        $"training diverged at step {Optimizer.StepCount + 1}: {what} (the weights are left as after step {Optimizer.StepCount}); " +
+        "try a smaller learning rate" + (ClipGradNorm > 0 ? "" : " or gradient clipping (ClipGradNorm)"));
+
+    /// <summary>The dotted name of the first parameter whose gradient holds a NaN or an infinity.</summary>
+    private string FirstNonFiniteGradient()
+    {
+        foreach (var (name, parameter) in Model.NamedParameters())
+            if (parameter.Grad is { } g && g.ToFloatArray().Any(v => !float.IsFinite(v))) return name;
+        return "(none of the model's named parameters)";
     }
 
     /// <summary>One pass over <paramref name="loader"/> in training mode; returns the mean training loss
