@@ -57,16 +57,13 @@ public static partial class Program
             Console.Error.WriteLine($"hebb: {Plain(error.Message)} (see 'hebb --help')");
             return 2;
         }
-        if (parsed.GetValue(Threads) is { } threads)
+        int? threads = parsed.GetValue(Threads);
+        if (threads < 1)
         {
-            if (threads < 1)
-            {
-                Console.Error.WriteLine($"hebb: --threads must be at least 1, got {threads}");
-                return 2;
-            }
-            using var settings = ComputeSettings.Use(threads: threads);
-            return parsed.Invoke();
+            Console.Error.WriteLine($"hebb: --threads must be at least 1, got {threads}");
+            return 2;
         }
+        using var settings = ComputeSettings.Use(threads: threads); // null keeps the default (all cores)
         return parsed.Invoke();
     }
 

@@ -24,7 +24,7 @@ public static class EvalCommand
             var (_, test) = ClassifierRecipe.LoadData(dataset, parse.GetValue(data));
             // MNIST-style images are 28x28 in 10 classes: a model must take them flat ([784]) or as
             // one-channel images ([1, 28, 28]), and give one score per class.
-            int pixels = test.SampleShape.ToArray().Aggregate(1, (a, b) => a * b), side = (int)Math.Round(Math.Sqrt(pixels));
+            int pixels = test.SampleSize, side = (int)Math.Round(Math.Sqrt(pixels));
             int[] shape = config.InputShape;
             bool fits = shape.Length == 1 ? shape[0] == pixels : shape.SequenceEqual(new[] { 1, side, side });
             if (!fits)

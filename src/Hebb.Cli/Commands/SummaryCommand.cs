@@ -27,9 +27,7 @@ public static class SummaryCommand
             if (parse.GetValue(model) is string path)
             {
                 // The file says what the network is: sizes given as well would be silently ignored.
-                foreach (var option in new Option[] { hidden, activation })
-                    if (parse.Given(option))
-                        throw new ArgumentException($"{option.Name} does not apply with --model (the file describes the network)");
+                OptionRules.Refuse(parse, "with --model (the file describes the network)", hidden, activation);
                 (network, config, _) = ModelFactory.LoadClassifier(path);
             }
             else

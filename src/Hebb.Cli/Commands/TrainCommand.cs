@@ -125,8 +125,8 @@ public static class TrainCommand
         };
         command.SetAction(parse => Program.Guard(() =>
         {
-            if (parse.GetValue(model) == "lenet5") OptionRules.Refuse(parse, "lenet5", "--model mlp", hidden, activation, init);
-            else OptionRules.Refuse(parse, "mlp", "--model lenet5", dropout);
+            if (parse.GetValue(model) == "lenet5") OptionRules.RefuseForModel(parse, "lenet5", "--model mlp", hidden, activation, init);
+            else OptionRules.RefuseForModel(parse, "mlp", "--model lenet5", dropout);
             var options = new ClassifierOptions
             {
                 Dataset = datasetName,

@@ -81,8 +81,8 @@ public static class TrainTextCommand
         };
         command.SetAction(parse => Program.Guard(() =>
         {
-            if (parse.GetValue(model) == "gpt") OptionRules.Refuse(parse, "gpt", "--model lstm, gru or rnn", hidden, tbptt);
-            else OptionRules.Refuse(parse, parse.GetValue(model)!, "--model gpt", heads);
+            if (parse.GetValue(model) == "gpt") OptionRules.RefuseForModel(parse, "gpt", "--model lstm, gru or rnn", hidden, tbptt);
+            else OptionRules.RefuseForModel(parse, parse.GetValue(model)!, "--model gpt", heads);
             var d = TextTrainingOptions.For(parse.GetValue(model)!);
             var options = d with
             {

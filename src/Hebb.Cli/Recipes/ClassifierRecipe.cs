@@ -179,7 +179,7 @@ public static class ClassifierRecipe
         Action<StepInfo>? onStep = null, Action<EpochResult>? onEpoch = null)
     {
         options.Validate();
-        var config = ConfigFor(options, train.SampleShape.ToArray().Aggregate(1, (n, d) => n * d));
+        var config = ConfigFor(options, train.SampleSize);
         train = train.WithSampleShape(config.InputShape);
         test = test.WithSampleShape(config.InputShape);
         var total = Stopwatch.StartNew();

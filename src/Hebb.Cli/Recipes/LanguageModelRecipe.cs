@@ -221,7 +221,6 @@ public static class LanguageModelRecipe
         var total = Stopwatch.StartNew();
         double recentSum = 0;
         int recentCount = 0;
-        model.Train();
         double trainSeconds = trainer.Run(options.Steps, StepLoss, info =>
         {
             recentSum += info.Loss;

@@ -17,6 +17,7 @@ internal static class Conv2dOp
 
     public static Tensor Forward(Tensor input, Tensor weight, Tensor? bias, Options o, Activation activation = Activation.None)
     {
+        if (activation == Activation.Gelu) return Forward(input, weight, bias, o).Gelu(); // its backward needs the input: not fused
         Pointwise.CheckSameFloat(input, weight, "Conv2d");
         if (input.Rank != 4) throw new ArgumentException($"Conv2d: input must be (N, C, H, W), got {ShapeUtil.Format(input.Shape)}");
         if (weight.Rank != 4)
@@ -65,13 +66,13 @@ internal static class Conv2dOp
 /// <summary>Inputs: x, weight and the bias (absent when the layer has none). Saved: the output, only when
 /// an activation was fused into it.</summary>
 internal sealed class Conv2dBackward(Conv2dOp.Options o, Activation activation, Tensor y, Tensor input, Tensor weight, Tensor? bias)
-    : Node([input, weight, bias], saveForBackward: [activation == Activation.None ? null : y])
+    : Node([input, weight, bias], saveForBackward: activation == Activation.None ? [] : [y])
 {
     private readonly Conv2dOp.Options _o = o;
 
     public override Tensor?[] Backward(Tensor g)
     {
-        if (SavedOrNull(0) is { } y) g = FusedActivation.Backward(activation, y, g);
+        if (activation != Activation.None) g = FusedActivation.Backward(activation, Saved(0), g);
         var (input, weight) = (Input(0), Input(1));
         var gx = NeedsGrad(0) ? Tensor.ZerosLike(input) : null;
         var gw = NeedsGrad(1) ? Tensor.ZerosLike(weight) : null;

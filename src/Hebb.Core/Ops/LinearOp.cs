@@ -15,6 +15,7 @@ internal static class LinearOp
 {
     public static Tensor Forward(Tensor input, Tensor weight, Tensor? bias, Activation activation = Activation.None)
     {
+        if (activation == Activation.Gelu) return Forward(input, weight, bias).Gelu(); // its backward needs the input: not fused
         Pointwise.CheckSameFloat(input, weight, "Linear");
         int inFeatures = weight.ShapeArray[1], outFeatures = weight.ShapeArray[0];
         if (input.Rank == 0 || input.ShapeArray[^1] != inFeatures)
@@ -44,11 +45,11 @@ internal static class LinearOp
 /// <summary>Inputs: x, weight and the bias (absent when the layer has none). Saved: the output, only when
 /// an activation was fused into it.</summary>
 internal sealed class LinearBackward(Activation activation, Tensor y, Tensor input, Tensor weight, Tensor? bias)
-    : Node([input, weight, bias], saveForBackward: [activation == Activation.None ? null : y])
+    : Node([input, weight, bias], saveForBackward: activation == Activation.None ? [] : [y])
 {
     public override Tensor?[] Backward(Tensor g)
     {
-        if (SavedOrNull(0) is { } y) g = FusedActivation.Backward(activation, y, g);
+        if (activation != Activation.None) g = FusedActivation.Backward(activation, Saved(0), g);
         var (input, weight) = (Input(0), Input(1));
         // Straight to the kernels: composing MatMul, Reshape, T and Sum would make a dozen tensor objects per call.
         var gc = g.Contiguous();

@@ -20,6 +20,9 @@ public sealed class TensorDataset
     /// <summary>The shape of one input sample (e.g. [784]).</summary>
     public ReadOnlySpan<int> SampleShape => _sampleShape;
 
+    /// <summary>The number of values in one input sample: the product of <see cref="SampleShape"/> (784 for MNIST).</summary>
+    public int SampleSize => ShapeUtil.Numel(_sampleShape);
+
     /// <summary>All inputs as one float tensor (for byte-backed datasets, made on first use).</summary>
     public Tensor Inputs => _inputs ??= MaterializePixels();
 

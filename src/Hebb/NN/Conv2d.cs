@@ -83,9 +83,7 @@ public sealed class Conv2d : Module, IFusesActivation
         if (input.Rank != 4 || input.Size(1) != InChannels)
             throw new ArgumentException(
                 $"Conv2d({InChannels}, {OutChannels}): input of shape {ShapeUtil.Format(input.Shape)} must be (N, {InChannels}, H, W)");
-        return activation == Activation.Gelu
-            ? Conv2dOp.Forward(input, Weight, Bias, _options).Gelu()
-            : Conv2dOp.Forward(input, Weight, Bias, _options, activation);
+        return Conv2dOp.Forward(input, Weight, Bias, _options, activation);
     }
 
     /// <inheritdoc/>

@@ -11,7 +11,6 @@ public static class Functional
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null, Activation activation = Activation.None)
     {
         if (weight.Rank != 2) throw new ArgumentException($"Linear: weight must be (out, in), got {ShapeUtil.Format(weight.Shape)}");
-        if (activation == Activation.Gelu) return LinearOp.Forward(input, weight, bias).Gelu();
         return LinearOp.Forward(input, weight, bias, activation);
     }
 
@@ -29,7 +28,6 @@ public static class Functional
         if (s.H <= 0 || s.W <= 0 || p.H < 0 || p.W < 0 || d.H <= 0 || d.W <= 0 || groups <= 0)
             throw new ArgumentException($"Conv2d: invalid stride {s}, padding {p}, dilation {d} or groups {groups}");
         var options = new Conv2dOp.Options(s.H, s.W, p.H, p.W, d.H, d.W, groups);
-        if (activation == Activation.Gelu) return Conv2dOp.Forward(input, weight, bias, options).Gelu();
         return Conv2dOp.Forward(input, weight, bias, options, activation);
     }
 

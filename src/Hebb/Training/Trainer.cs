@@ -82,7 +82,12 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
 
     /// <summary>One optimisation step on one batch: the loss is <see cref="Loss"/>(Model(input), target).
     /// Returns the loss before the update.</summary>
-    public double Step(Tensor input, Tensor target) => Step(() => Loss(Model.Forward(input), target));
+    public double Step(Tensor input, Tensor target)
+    {
+        using var scope = TensorScope.Begin();
+        BeginStep();
+        return FinishStep(Loss(Model.Forward(input), target));
+    }
 
     /// <summary>One optimisation step whose loss <paramref name="computeLoss"/> computes (it runs the
     /// forward pass). Every tensor the step makes goes back to the pool when it ends; state that must
@@ -220,7 +225,12 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
         {
             if (!Model.Training) Model.Train();
             long start = Stopwatch.GetTimestamp();
-            double value = Step(() => computeLoss(step));
+            double value;
+            using (TensorScope.Begin())
+            {
+                BeginStep();
+                value = FinishStep(computeLoss(step));
+            }
             seconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
             onStep?.Invoke(new StepInfo(step, steps, value));
             if (onEvaluate is not null && ((evaluateEvery > 0 && step % evaluateEvery == 0) || step == steps)) onEvaluate(step);
