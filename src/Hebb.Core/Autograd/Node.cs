@@ -12,13 +12,19 @@ namespace Hebb.Autograd;
 internal abstract class Node
 {
     private Tensor?[]? _inputs;
-    private Tensor?[]? _saved;
+    private Tensor?[]? _saved;      // two or more saved tensors
+    private Tensor? _savedOne;      // the common case, one saved tensor, kept without an array (one node per op per step)
+    private int _savedCount;
 
     protected Node(params Tensor?[] inputs) => _inputs = inputs;
 
     /// <summary>A node over <paramref name="inputs"/> that also keeps <paramref name="saveForBackward"/>
     /// (see <see cref="SaveForBackward"/>): the form for a primary constructor.</summary>
-    protected Node(Tensor?[] inputs, Tensor?[] saveForBackward) => (_inputs, _saved) = (inputs, saveForBackward);
+    protected Node(Tensor?[] inputs, Tensor?[] saveForBackward) =>
+        (_inputs, _saved, _savedCount) = (inputs, saveForBackward, saveForBackward.Length);
+
+    /// <summary>A node over <paramref name="inputs"/> that keeps one tensor for its backward (which may be null).</summary>
+    protected Node(Tensor?[] inputs, Tensor? saveForBackward) => (_inputs, _savedOne, _savedCount) = (inputs, saveForBackward, 1);
 
     /// <summary>Op name for messages and printing, e.g. "MulBackward".</summary>
     public virtual string Name => GetType().Name;
@@ -36,7 +42,7 @@ internal abstract class Node
 
     /// <summary>Declares the tensors (besides the inputs) that the backward needs, such as the output or a
     /// mask; they live as long as the graph does. Call once, from the constructor.</summary>
-    protected void SaveForBackward(params Tensor?[] tensors) => _saved = tensors;
+    protected void SaveForBackward(params Tensor?[] tensors) => (_saved, _savedOne, _savedCount) = (tensors, null, tensors.Length);
 
     /// <summary>Saved tensor <paramref name="index"/>, as given to <see cref="SaveForBackward"/>.</summary>
     protected Tensor Saved(int index) => SavedOrNull(index)
@@ -46,9 +52,9 @@ internal abstract class Node
     protected Tensor? SavedOrNull(int index)
     {
         if (_inputs is null) throw GraphFreed();
-        if (_saved is null || (uint)index >= (uint)_saved.Length)
-            throw new InvalidOperationException($"{Name}: no saved tensor {index} (SaveForBackward saved {_saved?.Length ?? 0})");
-        return _saved[index];
+        if ((uint)index >= (uint)_savedCount)
+            throw new InvalidOperationException($"{Name}: no saved tensor {index} (SaveForBackward saved {_savedCount})");
+        return _saved is null ? _savedOne : _saved[index];
     }
 
     /// <summary>Input <paramref name="index"/>; it must be present.</summary>
@@ -62,6 +68,7 @@ internal abstract class Node
     {
         _inputs = null;
         _saved = null;
+        _savedOne = null;
     }
 
     internal InvalidOperationException GraphFreed() => new(

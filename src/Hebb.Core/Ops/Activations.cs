@@ -62,13 +62,13 @@ namespace Hebb
 namespace Hebb.Ops
 {
     /// <summary>sigma' = sigma (1 - sigma).</summary>
-    internal sealed class SigmoidBackward(Tensor x, Tensor y) : Node([x], saveForBackward: [y])
+    internal sealed class SigmoidBackward(Tensor x, Tensor y) : Node([x], saveForBackward: y)
     {
         public override Tensor?[] Backward(Tensor g) => [g.Mul(Saved(0)).Mul(1.0 - Saved(0))];
     }
 
     /// <summary>tanh' = 1 - tanh².</summary>
-    internal sealed class TanhBackward(Tensor x, Tensor y) : Node([x], saveForBackward: [y])
+    internal sealed class TanhBackward(Tensor x, Tensor y) : Node([x], saveForBackward: y)
     {
         public override Tensor?[] Backward(Tensor g) => [g.Mul(1.0 - Saved(0).Mul(Saved(0)))];
     }
@@ -79,7 +79,7 @@ namespace Hebb.Ops
     }
 
     /// <summary>phi, when kept by the float forward, is Φ(x): then dx = g·(Φ + x·φ(x)) in one fused pass.</summary>
-    internal sealed class GeluBackward(Tensor x, bool tanhApproximation, Tensor? phi) : Node([x], saveForBackward: [phi])
+    internal sealed class GeluBackward(Tensor x, bool tanhApproximation, Tensor? phi) : Node([x], saveForBackward: phi)
     {
         public override Tensor?[] Backward(Tensor g)
         {

@@ -66,7 +66,7 @@ internal static class Conv2dOp
 /// <summary>Inputs: x, weight and the bias (absent when the layer has none). Saved: the output, only when
 /// an activation was fused into it.</summary>
 internal sealed class Conv2dBackward(Conv2dOp.Options o, Activation activation, Tensor y, Tensor input, Tensor weight, Tensor? bias)
-    : Node([input, weight, bias], saveForBackward: activation == Activation.None ? [] : [y])
+    : Node([input, weight, bias], saveForBackward: activation == Activation.None ? null : y)
 {
     private readonly Conv2dOp.Options _o = o;
 

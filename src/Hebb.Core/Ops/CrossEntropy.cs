@@ -35,7 +35,7 @@ internal static class CrossEntropyOp
     }
 }
 
-internal sealed class CrossEntropyBackward(Tensor logits, Tensor logProbs, int[] targets) : Node([logits], saveForBackward: [logProbs])
+internal sealed class CrossEntropyBackward(Tensor logits, Tensor logProbs, int[] targets) : Node([logits], saveForBackward: logProbs)
 {
     public override Tensor?[] Backward(Tensor g)
     {

@@ -45,7 +45,7 @@ internal static class LinearOp
 /// <summary>Inputs: x, weight and the bias (absent when the layer has none). Saved: the output, only when
 /// an activation was fused into it.</summary>
 internal sealed class LinearBackward(Activation activation, Tensor y, Tensor input, Tensor weight, Tensor? bias)
-    : Node([input, weight, bias], saveForBackward: activation == Activation.None ? [] : [y])
+    : Node([input, weight, bias], saveForBackward: activation == Activation.None ? null : y)
 {
     public override Tensor?[] Backward(Tensor g)
     {

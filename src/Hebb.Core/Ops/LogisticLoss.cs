@@ -33,7 +33,7 @@ internal static class LogisticLossOp
     }
 }
 
-internal sealed class LogisticLossBackward(Tensor scores, Tensor coefficient) : Node([scores], saveForBackward: [coefficient])
+internal sealed class LogisticLossBackward(Tensor scores, Tensor coefficient) : Node([scores], saveForBackward: coefficient)
 {
     public override Tensor?[] Backward(Tensor g) => [Saved(0).Mul(g.Div(Saved(0).Numel))];
 }

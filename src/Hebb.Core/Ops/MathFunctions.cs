@@ -102,7 +102,7 @@ namespace Hebb
 
 namespace Hebb.Ops
 {
-    internal sealed class ExpBackward(Tensor x, Tensor y) : Node([x], saveForBackward: [y])
+    internal sealed class ExpBackward(Tensor x, Tensor y) : Node([x], saveForBackward: y)
     {
         public override Tensor?[] Backward(Tensor g) => [g.Mul(Saved(0))];
     }
@@ -113,7 +113,7 @@ namespace Hebb.Ops
     }
 
     /// <summary>d sqrt(x) = 1 / (2 sqrt(x)).</summary>
-    internal sealed class SqrtBackward(Tensor x, Tensor y) : Node([x], saveForBackward: [y])
+    internal sealed class SqrtBackward(Tensor x, Tensor y) : Node([x], saveForBackward: y)
     {
         public override Tensor?[] Backward(Tensor g) => [g.Div(Saved(0).Mul(2.0))];
     }
@@ -130,7 +130,7 @@ namespace Hebb.Ops
     }
 
     /// <summary>d a^b / da = b a^(b-1); d a^b / db = a^b ln a.</summary>
-    internal sealed class PowBackward(Tensor a, Tensor b, Tensor y) : Node([a, b], saveForBackward: [y])
+    internal sealed class PowBackward(Tensor a, Tensor b, Tensor y) : Node([a, b], saveForBackward: y)
     {
 
         public override Tensor?[] Backward(Tensor g)
@@ -143,7 +143,7 @@ namespace Hebb.Ops
     }
 
     /// <summary>The gradient goes to whichever input was chosen; half to each on a tie.</summary>
-    internal sealed class MinMaxBackward(Tensor a, Tensor b, Tensor y) : Node([a, b], saveForBackward: [y])
+    internal sealed class MinMaxBackward(Tensor a, Tensor b, Tensor y) : Node([a, b], saveForBackward: y)
     {
 
         public override Tensor?[] Backward(Tensor g)

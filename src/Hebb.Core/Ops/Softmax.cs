@@ -64,7 +64,7 @@ namespace Hebb
 namespace Hebb.Ops
 {
     /// <summary>With y = softmax(x/T): dx = y ⊙ (g - sum(g ⊙ y)) / T.</summary>
-    internal sealed class SoftmaxBackward(Tensor x, Tensor y, int dim, double temperature) : Node([x], saveForBackward: [y])
+    internal sealed class SoftmaxBackward(Tensor x, Tensor y, int dim, double temperature) : Node([x], saveForBackward: y)
     {
         public override Tensor?[] Backward(Tensor g)
         {
@@ -76,7 +76,7 @@ namespace Hebb.Ops
     }
 
     /// <summary>With y = log softmax(x): dx = g - e^y · sum(g).</summary>
-    internal sealed class LogSoftmaxBackward(Tensor x, Tensor y, int dim) : Node([x], saveForBackward: [y])
+    internal sealed class LogSoftmaxBackward(Tensor x, Tensor y, int dim) : Node([x], saveForBackward: y)
     {
         public override Tensor?[] Backward(Tensor g) => [g.Sub(Saved(0).Exp().Mul(g.Sum(dim, keepDim: true)))];
     }
