@@ -123,6 +123,7 @@ public static class TrainCommand
             model, hidden, activation, loss, epochs, lr, batch, seed, init, optimizer, momentum, nesterov, weightDecay, l2, dropout,
             schedule, earlyStopping, valSplit, retrainFull, trainLimit, data, output, metrics,
         };
+        var checkpoints = new CheckpointOptions(command);
         command.SetAction(parse => Program.Guard(() =>
         {
             if (parse.GetValue(model) == "lenet5") OptionRules.RefuseForModel(parse, "lenet5", "--model mlp", hidden, activation, init);
@@ -152,12 +153,16 @@ public static class TrainCommand
                 TrainLimit = parse.GetValue(trainLimit),
                 DataPath = parse.GetValue(data),
             };
-            return Run(options, parse.GetValue(output), parse.GetValue(metrics));
+            using var stop = StopSignal.Listen();
+            string outPath = parse.GetValue(output) ?? "";
+            var control = checkpoints.Control(
+                parse, (outPath.Length > 0 ? outPath : $"hebb-{datasetName}") + ".ckpt", stop.Token);
+            return Run(options, parse.GetValue(output), parse.GetValue(metrics), control);
         }));
         return command;
     }
 
-    private static int Run(ClassifierOptions options, string? outPath, string? metricsPath)
+    private static int Run(ClassifierOptions options, string? outPath, string? metricsPath, RunControl control)
     {
         options.Validate();
         OutputPath.CheckWritable(outPath, "--out");
@@ -178,8 +183,19 @@ public static class TrainCommand
                 $"on a validation split of {options.EffectiveValidationSplit.ToString(CultureInfo.InvariantCulture)}" +
                 (options.RetrainFull ? ", then retraining on train + validation" : ""));
 
+        if (control.Resume is { } resume)
+            AnsiConsole.MarkupLine($"  resuming from {Markup.Escape(resume.Source!)} (step {resume.StepCount})");
         int planned = options.Epochs;
-        var result = EpochProgress.Run(planned, (onStep, onEpoch) => ClassifierRecipe.Run(options, train, test, onStep, onEpoch));
+        ClassifierResult result;
+        try
+        {
+            result = EpochProgress.Run(planned, (onStep, onEpoch) => ClassifierRecipe.Run(options, train, test, onStep, onEpoch, control));
+        }
+        catch (TrainingInterruptedException stopped)
+        {
+            var config = ClassifierRecipe.ConfigFor(options, train.SampleSize);
+            return Stopped(stopped, outPath, () => new Dictionary<string, string>(config.ToMetadata()) { ["dataset"] = options.Dataset });
+        }
 
         if (result.BestEpoch is int best)
         {
@@ -222,6 +238,24 @@ public static class TrainCommand
             File.WriteAllText(metricsPath, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         }
         return 0;
+    }
+
+    /// <summary>After the first Ctrl-C: says where the checkpoint went, saves the model as it stands when --out was given,
+    /// and exits with 130 (the shell's code for an interrupted program).</summary>
+    internal static int Stopped(TrainingInterruptedException stopped, string? outPath, Func<Dictionary<string, string>> metadata)
+    {
+        AnsiConsole.MarkupLine($"stopped after step {stopped.Step}");
+        if (stopped.CheckpointPath is { } checkpoint)
+            AnsiConsole.MarkupLine($"checkpoint written to {Markup.Escape(checkpoint)} (continue with the same command and " +
+                $"--resume {Markup.Escape(checkpoint)})");
+        if (outPath is not null)
+        {
+            var meta = metadata();
+            meta["stopped_at_step"] = stopped.Step.ToString(CultureInfo.InvariantCulture);
+            ModelFile.Save(outPath, stopped.Model, meta);
+            AnsiConsole.MarkupLine($"saved the model as it stands to {Markup.Escape(outPath)}");
+        }
+        return 130;
     }
 
     /// <summary>Rows are true classes, columns predictions; the last column is the class's accuracy.</summary>

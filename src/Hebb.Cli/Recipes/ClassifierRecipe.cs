@@ -176,9 +176,12 @@ public static class ClassifierRecipe
     }
 
     public static ClassifierResult Run(ClassifierOptions options, TensorDataset train, TensorDataset test,
-        Action<StepInfo>? onStep = null, Action<EpochResult>? onEpoch = null)
+        Action<StepInfo>? onStep = null, Action<EpochResult>? onEpoch = null, RunControl? control = null)
     {
         options.Validate();
+        control ??= new RunControl();
+        if (options.RetrainFull && control.Checkpointing)
+            throw new ArgumentException("--retrain-full cannot be combined with --checkpoint or --resume (its second run is not checkpointed)");
         var config = ConfigFor(options, train.SampleSize);
         train = train.WithSampleShape(config.InputShape);
         test = test.WithSampleShape(config.InputShape);
@@ -192,7 +195,7 @@ public static class ClassifierRecipe
         var validation = held > 0 ? train.Slice(train.Count - held, held) : null;
 
         var (model, history, fit) = Fit(
-            options, config, fitSet, validation, test, options.Epochs, options.EarlyStoppingPatience, onStep, onEpoch);
+            options, config, fitSet, validation, test, options.Epochs, options.EarlyStoppingPatience, onStep, onEpoch, control);
         if (fit.BestEpoch is not { } best)
             return new ClassifierResult(model, config, history, history[^1].Test, total.Elapsed.TotalSeconds);
 
@@ -206,14 +209,15 @@ public static class ClassifierRecipe
             };
         }
         // The second step of early stopping: a fresh model (same seed) on all the training images for the epoch count found.
-        var (full, retrain, _) = Fit(options, config, train, null, test, best, patience: 0, onStep, onEpoch);
+        var (full, retrain, _) = Fit(options, config, train, null, test, best, patience: 0, onStep, onEpoch,
+            new RunControl { Cancellation = control.Cancellation });
         return new ClassifierResult(full, config, history, retrain[^1].Test, total.Elapsed.TotalSeconds)
         { BestEpoch = best, StoppedEarly = fit.StoppedEarly, Retrain = retrain };
     }
 
     private static (Sequential Model, List<EpochResult> History, FitResult Fit) Fit(ClassifierOptions options, IClassifierConfig config,
         TensorDataset train, TensorDataset? validation, TensorDataset test, int epochs, int patience,
-        Action<StepInfo>? onStep, Action<EpochResult>? onEpoch)
+        Action<StepInfo>? onStep, Action<EpochResult>? onEpoch, RunControl control)
     {
         var generator = new Generator(options.Seed);
         var model = config.Build(generator);
@@ -226,10 +230,19 @@ public static class ClassifierRecipe
             trainLoss = (output, labels) => loss(output, labels).Add(Losses.L2Penalty(parameters, options.L2, train.Count));
         }
         var loader = new DataLoader(train, options.EffectiveBatchSize, shuffle: true, generator, recycleBatches: true);
-        var trainer = new Trainer(model, optimizer, trainLoss) { Schedule = MakeSchedule(options, epochs * loader.Count) };
+        var history = new List<EpochResult>();
+        var identity = Identity(options, config, train);
+        control.Resume?.CheckIdentity(identity);
+        if (control.Resume?.Progress.GetValueOrDefault("recipe.history") is { } saved) history.AddRange(EpochRecord.Parse(saved));
+        var trainer = new Trainer(model, optimizer, trainLoss)
+        {
+            Schedule = MakeSchedule(options, epochs * loader.Count),
+            Checkpoints = control.Policy(identity, new Dictionary<string, Generator> { ["data"] = generator },
+                c => c.Progress["recipe.history"] = EpochRecord.Format(history)),
+            Cancellation = control.Cancellation,
+        };
         var early = patience > 0 ? new EarlyStopping(model, patience) : null;   // 0: no early stopping
 
-        var history = new List<EpochResult>();
         Evaluation? lastValidation = null;
         Func<double>? validate = validation is null
             ? null
@@ -240,8 +253,32 @@ public static class ClassifierRecipe
                 epoch.Epoch, epoch.TrainLoss, lastValidation, Trainer.Evaluate(model, test, loss, config.Classes), epoch.Seconds);
             history.Add(result);
             onEpoch?.Invoke(result);
-        }, onStep);
+        }, onStep, control.Resume);
         return (model, history, fit);
+    }
+
+    /// <summary>What a checkpoint must match to be resumed by this run: the network, the training data and every
+    /// setting that changes the result, named as the command line names it.</summary>
+    private static Dictionary<string, string> Identity(ClassifierOptions options, IClassifierConfig config, TensorDataset train)
+    {
+        static string S(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        return new Dictionary<string, string>
+        {
+            ["the network"] = string.Join(", ", config.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")),
+            ["training data"] = $"{options.Dataset}: {train.Fingerprint()}",
+            ["--loss"] = options.EffectiveLoss.ToString(),
+            ["--optimizer"] = options.EffectiveOptimizer.ToString(),
+            ["--lr"] = S(options.EffectiveLearningRate),
+            ["--batch-size"] = options.EffectiveBatchSize.ToString(CultureInfo.InvariantCulture),
+            ["--seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["--momentum"] = S(options.Momentum),
+            ["--nesterov"] = options.Nesterov.ToString(),
+            ["--weight-decay"] = S(options.WeightDecay),
+            ["--l2"] = S(options.L2),
+            ["--schedule"] = options.EffectiveSchedule.ToString(),
+            ["--epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
+            ["--early-stopping"] = options.EarlyStoppingPatience.ToString(CultureInfo.InvariantCulture),
+        };
     }
 
     private static Optimizer MakeOptimizer(ClassifierOptions options, Module model) => options.EffectiveOptimizer switch

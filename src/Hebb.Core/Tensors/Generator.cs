@@ -81,6 +81,20 @@ public sealed class Generator
         return r * Math.Cos(2 * Math.PI * u2);
     }
 
+    /// <summary>The generator's whole state: the next numbers it gives depend on nothing else. For checkpoints
+    /// (as torch.Generator.get_state()).</summary>
+    public GeneratorState GetState() => new(_s0, _s1, _s2, _s3, _spareNormal);
+
+    /// <summary>Puts the generator back in a state taken by <see cref="GetState"/>: it then gives the same numbers
+    /// as the generator did after that call (as torch.Generator.set_state()).</summary>
+    /// <exception cref="ArgumentException">The state is all zeros, which xoshiro256** can never leave.</exception>
+    public void SetState(GeneratorState state)
+    {
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0)
+            throw new ArgumentException("a generator state cannot be all zeros (no seed gives it)", nameof(state));
+        (_s0, _s1, _s2, _s3, _spareNormal) = (state.S0, state.S1, state.S2, state.S3, state.SpareNormal);
+    }
+
     /// <summary>Fisher-Yates shuffle of 0..n-1 in place.</summary>
     public void Shuffle(Span<int> values)
     {
@@ -91,3 +105,12 @@ public sealed class Generator
         }
     }
 }
+
+/// <summary>A <see cref="Generator"/>'s complete state: the four xoshiro256** words and the second value of a normal pair
+/// when one is waiting.</summary>
+/// <param name="S0">The first state word.</param>
+/// <param name="S1">The second state word.</param>
+/// <param name="S2">The third state word.</param>
+/// <param name="S3">The fourth state word.</param>
+/// <param name="SpareNormal">The waiting second value of a Box-Muller pair, or null.</param>
+public readonly record struct GeneratorState(ulong S0, ulong S1, ulong S2, ulong S3, double? SpareNormal);

@@ -54,16 +54,48 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
 
     /// <summary>One epoch of (input, target) batches: inputs (b, sample shape...) and targets (b, target shape...),
     /// in a new order each time when shuffling.</summary>
-    public IEnumerator<(Tensor Input, Tensor Target)> GetEnumerator()
+    public IEnumerator<(Tensor Input, Tensor Target)> GetEnumerator() => Enumerate(null, 0);
+
+    /// <summary>With shuffle, the generator's state just before it drew the order of the epoch being enumerated
+    /// (null before the first epoch, or without shuffle): with <see cref="ResumeEpoch"/> it gives the same order again, so
+    /// a checkpoint need not hold the order itself.</summary>
+    public GeneratorState? EpochOrderState { get; private set; }
+
+    /// <summary>The rest of an epoch that was stopped part-way: the order drawn from <paramref name="orderState"/> (an
+    /// <see cref="EpochOrderState"/>; null without shuffle), from batch <paramref name="startBatch"/> on. The loader's own
+    /// generator is not touched: restore it separately.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="startBatch"/> is outside 0..<see cref="Count"/>.</exception>
+    /// <exception cref="ArgumentException">An order state is given without shuffle, or none with it.</exception>
+    public IEnumerable<(Tensor Input, Tensor Target)> ResumeEpoch(GeneratorState? orderState, int startBatch)
+    {
+        if (startBatch < 0 || startBatch > Count)
+            throw new ArgumentOutOfRangeException(nameof(startBatch), $"an epoch has batches 0..{Count}, got start {startBatch}");
+        if (Shuffle != orderState.HasValue)
+            throw new ArgumentException(Shuffle ? "a shuffled epoch needs its order state" : "an order state needs a shuffling loader");
+        using var batches = Enumerate(orderState, startBatch);
+        while (batches.MoveNext()) yield return batches.Current;
+    }
+
+    private IEnumerator<(Tensor Input, Tensor Target)> Enumerate(GeneratorState? orderState, int startBatch)
     {
         int n = _dataset.Count;
         var order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
-        if (Shuffle) _generator!.Shuffle(order);
+        if (Shuffle)
+        {
+            var source = _generator!;
+            if (orderState is { } resumed)
+            {
+                source = new Generator(0);
+                source.SetState(resumed);
+            }
+            EpochOrderState = source.GetState();
+            source.Shuffle(order);
+        }
         int batches = Count;
         if (!RecycleBatches)
         {
-            for (int b = 0; b < batches; b++) yield return Fill(NewBatch(order, b, recyclable: false), order, b);
+            for (int b = startBatch; b < batches; b++) yield return Fill(NewBatch(order, b, recyclable: false), order, b);
             yield break;
         }
 
@@ -73,8 +105,8 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
         Task? prefetch = null;
         try
         {
-            if (batches > 0) current = Fill(NewBatch(order, 0, recyclable: true), order, 0);
-            for (int b = 0; b < batches; b++)
+            if (startBatch < batches) current = Fill(NewBatch(order, startBatch, recyclable: true), order, startBatch);
+            for (int b = startBatch; b < batches; b++)
             {
                 if (b + 1 < batches)
                 {

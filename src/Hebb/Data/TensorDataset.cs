@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
 namespace Hebb.Data;
 
 /// <summary>
@@ -76,6 +79,29 @@ public sealed class TensorDataset
     /// <summary>An MNIST-style dataset: (N, rows*cols) inputs in [0, 1], kept as bytes, and int32 labels.</summary>
     public static TensorDataset FromMnist(MnistDataset data) =>
         new(data.Pixels, 0, [data.Rows * data.Cols], Tensor.FromArray(data.Labels, data.Count));
+
+    /// <summary>A short text that changes when any input or target changes: the count, the sample shape and a SHA-256 of
+    /// the values. A checkpoint records it so that a run is not resumed on other data.</summary>
+    public string Fingerprint()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        if (_pixels is not null && _inputs is null) hash.AppendData(_pixels.AsSpan(_pixelOffset, Count * _sampleSize));
+        else AppendValues(hash, Inputs);
+        AppendValues(hash, Targets);
+        string digest = Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+        return $"{Count} samples of {ShapeUtil.Format(_sampleShape)}, sha256 {digest}";
+    }
+
+    private static void AppendValues(IncrementalHash hash, Tensor tensor)
+    {
+        var t = tensor.Contiguous();
+        switch (t.DType)
+        {
+            case DType.Float32: hash.AppendData(MemoryMarshal.AsBytes(t.Data<float>().AsSpan(t.Offset, t.Numel))); break;
+            case DType.Float64: hash.AppendData(MemoryMarshal.AsBytes(t.Data<double>().AsSpan(t.Offset, t.Numel))); break;
+            default: hash.AppendData(MemoryMarshal.AsBytes(t.Data<int>().AsSpan(t.Offset, t.Numel))); break;
+        }
+    }
 
     /// <summary>Copies the chosen samples' inputs into a dense batch (row i = sample ids[i]).</summary>
     internal void GatherInputs(ReadOnlySpan<int> ids, Tensor batch)

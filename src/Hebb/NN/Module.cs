@@ -23,6 +23,7 @@ public abstract class Module
 
     // Per type: the instance fields that can hold a module, modules or a tensor (reflection runs once per type).
     private static readonly ConcurrentDictionary<Type, FieldInfo[]> ComponentFields = new();
+    private static readonly ConcurrentDictionary<Type, FieldInfo[]> GeneratorFields = new();
 
     /// <summary>True in training mode (dropout active, batch statistics used); see <see cref="Eval"/>.</summary>
     public bool Training { get; private set; } = true;
@@ -214,6 +215,24 @@ public abstract class Module
         foreach (var (path, module) in NamedModules())
             foreach (var (name, b) in module._buffers) yield return new(Join(path, name), b);
     }
+
+    /// <summary>The random generators this module and the modules below it hold (dropout masks, for instance), with
+    /// dotted names such as "3.generator": what a checkpoint saves so that a resumed run draws the same masks.</summary>
+    public IEnumerable<KeyValuePair<string, Generator>> NamedGenerators()
+    {
+        foreach (var (path, module) in NamedModules())
+            foreach (var field in GeneratorFieldsOf(module.GetType()))
+                if (field.GetValue(module) is Generator g) yield return new(Join(path, MemberName(field)), g);
+    }
+
+    private static FieldInfo[] GeneratorFieldsOf(Type type) => GeneratorFields.GetOrAdd(type, static t =>
+    {
+        var fields = new List<FieldInfo>();
+        for (var c = t; c is not null && c != typeof(Module); c = c.BaseType)
+            foreach (var f in c.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                if (f.FieldType == typeof(Generator)) fields.Add(f);
+        return [.. fields];
+    });
 
     /// <summary>Number of trainable values: the classic 784-16-16-10 sigmoid network (as in 3Blue1Brown's
     /// 'But what is a neural network?' and Nielsen's book) has 13,002.</summary>

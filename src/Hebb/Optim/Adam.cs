@@ -64,6 +64,20 @@ public class Adam : Optimizer
     public double WeightDecayOf(int index) => _decay[index];
 
     /// <inheritdoc/>
+    protected override IEnumerable<string> BufferNames => ["exp_avg", "exp_avg_sq"];
+
+    /// <inheritdoc/>
+    protected override float[]? GetBuffer(string name, int index) => name == "exp_avg" ? _m[index] : _v[index];
+
+    /// <inheritdoc/>
+    protected override void SetBuffer(string name, int index, float[]? values)
+    {
+        var target = name == "exp_avg" ? _m[index] : _v[index];
+        if (values is null) Array.Clear(target);
+        else values.CopyTo(target, 0);
+    }
+
+    /// <inheritdoc/>
     protected override void Update(int index, Span<float> w, ReadOnlySpan<float> grad)
     {
         var m = _m[index].AsSpan();

@@ -43,6 +43,15 @@ public sealed class SGD : Optimizer
     }
 
     /// <inheritdoc/>
+    protected override IEnumerable<string> BufferNames => Momentum != 0 ? ["momentum_buffer"] : [];
+
+    /// <inheritdoc/>
+    protected override float[]? GetBuffer(string name, int index) => _velocity[index];
+
+    /// <inheritdoc/>
+    protected override void SetBuffer(string name, int index, float[]? values) => _velocity[index] = values;
+
+    /// <inheritdoc/>
     protected override void Update(int index, Span<float> w, ReadOnlySpan<float> grad)
     {
         // torch.optim.SGD's order of operations, each a whole-span pass done in place:

@@ -19,6 +19,27 @@ public sealed class ConfusionMatrix
         _counts = new long[classes, classes];
     }
 
+    /// <summary>A matrix with the given counts: <paramref name="counts"/>[truth][predicted] (as <see cref="ToArray"/> gives).</summary>
+    /// <exception cref="ArgumentException">The counts are not square, or one is negative.</exception>
+    public ConfusionMatrix(long[][] counts) : this(counts.Length)
+    {
+        for (int t = 0; t < Classes; t++)
+        {
+            if (counts[t].Length != Classes)
+                throw new ArgumentException($"ConfusionMatrix: row {t} has {counts[t].Length} counts, not {Classes}");
+            for (int p = 0; p < Classes; p++)
+            {
+                if (counts[t][p] < 0) throw new ArgumentException($"ConfusionMatrix: count [{t}][{p}] is negative");
+                _counts[t, p] = counts[t][p];
+                Total += counts[t][p];
+            }
+        }
+    }
+
+    /// <summary>The counts as rows: [truth][predicted].</summary>
+    public long[][] ToArray() =>
+        Enumerable.Range(0, Classes).Select(t => Enumerable.Range(0, Classes).Select(p => _counts[t, p]).ToArray()).ToArray();
+
     /// <summary>How many samples of class <paramref name="truth"/> were predicted as <paramref name="predicted"/>.</summary>
     public long this[int truth, int predicted] => _counts[truth, predicted];
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Hebb.Autograd;
 using Hebb.NN;
 
@@ -66,5 +67,28 @@ public sealed class EarlyStopping
         if (_best is null)
             throw new InvalidOperationException("early stopping: no epoch has been observed, so there are no best weights to restore");
         _model.LoadStateDict(_best);
+    }
+
+    /// <summary>Writes the watch's state (best epoch and loss, the count without improvement, the best weights) into a
+    /// checkpoint.</summary>
+    internal void SaveTo(Checkpoint checkpoint)
+    {
+        checkpoint.Progress["early.best_epoch"] = BestEpoch.ToString(CultureInfo.InvariantCulture);
+        checkpoint.Progress["early.best_loss"] = BestLoss.ToString("R", CultureInfo.InvariantCulture);
+        checkpoint.Progress["early.without"] = EpochsWithoutImprovement.ToString(CultureInfo.InvariantCulture);
+        if (_best is not null)
+            foreach (var (name, tensor) in _best) checkpoint.SetTensor("early." + name, tensor);
+    }
+
+    /// <summary>Takes the watch's state back from a checkpoint written by <see cref="SaveTo"/>.</summary>
+    internal void RestoreFrom(Checkpoint checkpoint)
+    {
+        BestEpoch = int.Parse(checkpoint.Progress["early.best_epoch"], CultureInfo.InvariantCulture);
+        BestLoss = double.Parse(checkpoint.Progress["early.best_loss"], CultureInfo.InvariantCulture);
+        EpochsWithoutImprovement = int.Parse(checkpoint.Progress["early.without"], CultureInfo.InvariantCulture);
+        if (BestEpoch == 0) return;
+        using var _ = GradMode.NoGrad();
+        _best = _model.StateDict().ToDictionary(kv => kv.Key, kv => checkpoint.GetTensor("early." + kv.Key)
+            ?? throw new KeyNotFoundException($"the best weights' '{kv.Key}' are missing"));
     }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 using Hebb.Autograd;
 using Hebb.Data;
 using Hebb.NN;
@@ -117,22 +119,40 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
     {
         double value = loss.ItemAsDouble();
         if (!double.IsFinite(value))
-            throw Diverged($"the loss became {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            throw Diverged($"the loss became {value.ToString(CultureInfo.InvariantCulture)}");
         loss.Backward();
         if (ClipGradNorm > 0)
         {
             double norm = GradientClipping.ClipGradNorm(Optimizer.Parameters, ClipGradNorm);
             if (!double.IsFinite(norm))
-                throw Diverged($"the gradient norm became {norm.ToString(System.Globalization.CultureInfo.InvariantCulture)}; " +
+                throw Diverged($"the gradient norm became {norm.ToString(CultureInfo.InvariantCulture)}; " +
                     $"the first parameter with a non-finite gradient is '{FirstNonFiniteGradient()}'");
         }
+        else if (!GradientsFinite())
+            throw Diverged($"a gradient became NaN or infinite; the first parameter with one is '{FirstNonFiniteGradient()}'");
         Optimizer.Step();
         return value;
     }
 
     private ArithmeticException Diverged(string what) => new(
         $"training diverged at step {Optimizer.StepCount + 1}: {what} (the weights are left as after step {Optimizer.StepCount}); " +
+        (Checkpoints is { LastSavedStep: > 0 } c ? $"the last good checkpoint, of step {c.LastSavedStep}, is {c.Path}; " : "") +
         "try a smaller learning rate" + (ClipGradNorm > 0 ? "" : " or gradient clipping (ClipGradNorm)"));
+
+    /// <summary>Whether every gradient is finite: one vectorised sum per parameter (a NaN or an infinity makes the sum
+    /// non-finite), looked at value by value only when a sum overflows.</summary>
+    private bool GradientsFinite()
+    {
+        foreach (var p in Optimizer.Parameters)
+        {
+            if (p.Grad is not { } g) continue;
+            var dense = g.Contiguous();
+            var values = dense.Data<float>().AsSpan(dense.Offset, dense.Numel);
+            if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(values))) continue;
+            foreach (float v in values) if (!float.IsFinite(v)) return false;
+        }
+        return true;
+    }
 
     /// <summary>The dotted name of the first parameter whose gradient holds a NaN or an infinity.</summary>
     private string FirstNonFiniteGradient()
@@ -142,15 +162,30 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
         return "(none of the model's named parameters)";
     }
 
+    /// <summary>When set, the run writes a <see cref="Checkpoint"/> every <see cref="CheckpointPolicy.EverySteps"/> steps
+    /// and when it is stopped through <see cref="Cancellation"/>; <see cref="Fit"/> and <see cref="Run"/> continue from one
+    /// given as their resumeFrom.</summary>
+    public CheckpointPolicy? Checkpoints { get; init; }
+
+    /// <summary>Asks the run to stop: after the step in progress it writes a checkpoint (with <see cref="Checkpoints"/>)
+    /// and throws <see cref="TrainingInterruptedException"/>. The command-line tool cancels it on the first Ctrl-C.</summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>One pass over <paramref name="loader"/> in training mode; returns the mean training loss
     /// over its batches (NaN for an empty loader).</summary>
     public double TrainEpoch(DataLoader loader, Action<StepInfo>? onStep = null)
     {
         ArgumentNullException.ThrowIfNull(loader);
+        var position = new FitPosition();
+        return RunEpoch(loader, loader, position, onStep, null);
+    }
+
+    /// <summary>The batches of one epoch (all, or the rest of a resumed one), counting in <paramref name="position"/>.</summary>
+    private double RunEpoch(IEnumerable<(Tensor Input, Tensor Target)> epoch, DataLoader loader, FitPosition position,
+        Action<StepInfo>? onStep, Action? afterStep)
+    {
         Model.Train();
-        double total = 0;
-        int step = 0;
-        using var batches = loader.GetEnumerator();
+        using var batches = epoch.GetEnumerator();
         while (true)
         {
             // One scope per step, the batch's fetch included: a recycling DataLoader hands its previous
@@ -163,11 +198,22 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
                 BeginStep();
                 value = FinishStep(Loss(Model.Forward(input), target));
             }
-            total += value;
-            step++;
-            onStep?.Invoke(new StepInfo(step, loader.Count, value));
+            position.LossSum += value;
+            position.Batch++;
+            position.Order = loader.EpochOrderState;
+            onStep?.Invoke(new StepInfo(position.Batch, loader.Count, value));
+            afterStep?.Invoke();
         }
-        return step == 0 ? double.NaN : total / step;
+        return position.Batch == 0 ? double.NaN : position.LossSum / position.Batch;
+    }
+
+    /// <summary>Where <see cref="Fit"/> stands within its run: what a checkpoint records besides the weights.</summary>
+    private sealed class FitPosition
+    {
+        public int Epoch = 1, Batch;
+        public double LossSum;
+        public GeneratorState? Order;
+        public List<EpochSummary> History = [];
     }
 
     /// <summary>
@@ -175,45 +221,120 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
     /// <paramref name="validate"/> (if given) returns a validation loss; with <paramref name="earlyStopping"/>
     /// the run stops once that loss has not improved for its patience, and the model ends with the weights
     /// of the best epoch. <paramref name="onEpoch"/> sees each epoch's summary (a place for evaluation
-    /// reports and checkpoints); <paramref name="onStep"/> each step's.
+    /// reports); <paramref name="onStep"/> each step's. With <paramref name="resumeFrom"/>, a checkpoint this
+    /// method wrote, the run continues where that one stood (the model, optimiser, generators and early stopping
+    /// are restored first) and ends exactly as the run that wrote it would have.
     /// </summary>
+    /// <exception cref="TrainingInterruptedException"><see cref="Cancellation"/> asked the run to stop.</exception>
+    /// <exception cref="ArithmeticException">A step diverged (see <see cref="Step(Func{Tensor})"/>).</exception>
+    /// <exception cref="InvalidDataException"><paramref name="resumeFrom"/> belongs to another run or does not fit.</exception>
     public FitResult Fit(DataLoader loader, int epochs, Func<double>? validate = null, EarlyStopping? earlyStopping = null,
-        Action<EpochSummary>? onEpoch = null, Action<StepInfo>? onStep = null)
+        Action<EpochSummary>? onEpoch = null, Action<StepInfo>? onStep = null, Checkpoint? resumeFrom = null)
     {
         ArgumentNullException.ThrowIfNull(loader);
         if (epochs <= 0) throw new ArgumentOutOfRangeException(nameof(epochs), $"epochs must be positive, got {epochs}");
         if (earlyStopping is not null && validate is null)
             throw new ArgumentException("early stopping needs a validation loss: pass validate as well", nameof(earlyStopping));
-        var history = new List<EpochSummary>();
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        var position = new FitPosition();
+        bool resumed = resumeFrom is not null;
+        if (resumeFrom is not null) RestoreFit(resumeFrom, position, earlyStopping);
+
+        void Save() => SaveCheckpoint(c =>
+        {
+            c.Progress["fit.epoch"] = Invariant(position.Epoch);
+            c.Progress["fit.batch"] = Invariant(position.Batch);
+            c.Progress["fit.loss_sum"] = position.LossSum.ToString("R", CultureInfo.InvariantCulture);
+            c.Progress["fit.order"] = position.Order is { } o ? CheckpointText.FormatState(o) : "-";
+            c.Progress["fit.history"] = JsonSerializer.Serialize(position.History);
+            earlyStopping?.SaveTo(c);
+        });
+
+        for (; position.Epoch <= epochs; position.Epoch++)
         {
             long start = Stopwatch.GetTimestamp();
-            double trainLoss = TrainEpoch(loader, onStep);
+            var batches = resumed ? loader.ResumeEpoch(position.Order, position.Batch) : loader;
+            resumed = false;
+            double trainLoss = RunEpoch(batches, loader, position, onStep, () => AfterStep(Save));
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             double? validation = validate?.Invoke();
-            var summary = new EpochSummary(epoch, trainLoss, validation, seconds);
-            history.Add(summary);
+            var summary = new EpochSummary(position.Epoch, trainLoss, validation, seconds);
+            position.History.Add(summary);
+            (position.Batch, position.LossSum, position.Order) = (0, 0, null);
             onEpoch?.Invoke(summary);
             if (earlyStopping is not null)
             {
-                earlyStopping.Observe(epoch, validation!.Value);
+                earlyStopping.Observe(position.Epoch, validation!.Value);
                 if (earlyStopping.ShouldStop) break;
             }
         }
+        var history = position.History;
         if (earlyStopping is null) return new FitResult(history, null, false);
         earlyStopping.RestoreBest();
         return new FitResult(history, earlyStopping.BestEpoch, history.Count < epochs);
     }
 
+    private void RestoreFit(Checkpoint checkpoint, FitPosition position, EarlyStopping? earlyStopping)
+    {
+        if (!checkpoint.Progress.ContainsKey("fit.epoch"))
+            throw new InvalidDataException($"checkpoint '{checkpoint.Source}' was not written by an epoch-based run");
+        Restore(checkpoint);
+        try
+        {
+            position.Epoch = int.Parse(checkpoint.Progress["fit.epoch"], CultureInfo.InvariantCulture);
+            position.Batch = int.Parse(checkpoint.Progress["fit.batch"], CultureInfo.InvariantCulture);
+            position.LossSum = double.Parse(checkpoint.Progress["fit.loss_sum"], CultureInfo.InvariantCulture);
+            position.Order = checkpoint.Progress["fit.order"] is "-" ? null : CheckpointText.ParseState(checkpoint.Progress["fit.order"]);
+            position.History = JsonSerializer.Deserialize<List<EpochSummary>>(checkpoint.Progress["fit.history"]) ?? [];
+            earlyStopping?.RestoreFrom(checkpoint);
+        }
+        catch (Exception e) when (e is FormatException or KeyNotFoundException or JsonException or OverflowException)
+        {
+            throw new InvalidDataException($"checkpoint '{checkpoint.Source}' is damaged: its progress cannot be read ({e.Message})", e);
+        }
+    }
+
+    /// <summary>Checks the checkpoint belongs to this run and puts its weights, optimiser state and generators back.</summary>
+    private void Restore(Checkpoint checkpoint)
+    {
+        checkpoint.CheckIdentity(Checkpoints?.Identity ?? new Dictionary<string, string>());
+        checkpoint.Restore(Model, Optimizer, Checkpoints?.Generators);
+        if (Checkpoints is not null && checkpoint.Source == Checkpoints.Path) Checkpoints.LastSavedStep = checkpoint.StepCount;
+    }
+
+    /// <summary>After every step: a checkpoint when one is due, and the stop when one was asked for.</summary>
+    private void AfterStep(Action save)
+    {
+        if (Checkpoints is { EverySteps: > 0 } policy && Optimizer.StepCount % policy.EverySteps == 0) save();
+        if (!Cancellation.IsCancellationRequested) return;
+        if (Checkpoints is not null && Checkpoints.LastSavedStep != Optimizer.StepCount) save();
+        throw new TrainingInterruptedException(Model, Optimizer.StepCount, Checkpoints?.Path);
+    }
+
+    private void SaveCheckpoint(Action<Checkpoint> describe)
+    {
+        var policy = Checkpoints!;
+        var checkpoint = Checkpoint.Capture(Model, Optimizer, policy.Generators);
+        foreach (var (k, v) in policy.Identity) checkpoint.Identity[k] = v;
+        describe(checkpoint);
+        policy.OnSave?.Invoke(checkpoint);
+        checkpoint.Save(policy.Path);
+        policy.LastSavedStep = Optimizer.StepCount;
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>
     /// Runs <paramref name="steps"/> optimisation steps in training mode; step s (1-based) trains on the
     /// loss <paramref name="computeLoss"/>(s) returns. After every <paramref name="evaluateEvery"/>-th step
     /// and after the last, <paramref name="onEvaluate"/>(s) is called outside any step (the place for a
-    /// validation loss, a sample or a checkpoint); it may switch the model to eval mode, and the next
-    /// step switches it back. Returns the training seconds (evaluation not included).
+    /// validation loss or a sample); it may switch the model to eval mode, and the next
+    /// step switches it back. Returns the training seconds (evaluation not included). With
+    /// <paramref name="resumeFrom"/>, a checkpoint this method wrote, the run continues after the step it was taken at
+    /// (the caller restores its own state, such as a carried recurrent state, from the checkpoint).
     /// </summary>
+    /// <exception cref="TrainingInterruptedException"><see cref="Cancellation"/> asked the run to stop.</exception>
     public double Run(int steps, Func<int, Tensor> computeLoss, Action<StepInfo>? onStep = null, int evaluateEvery = 0,
-        Action<int>? onEvaluate = null)
+        Action<int>? onEvaluate = null, Checkpoint? resumeFrom = null)
     {
         ArgumentNullException.ThrowIfNull(computeLoss);
         if (steps <= 0) throw new ArgumentOutOfRangeException(nameof(steps), $"steps must be positive, got {steps}");
@@ -221,7 +342,16 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
             throw new ArgumentOutOfRangeException(
                 nameof(evaluateEvery), $"evaluateEvery must be >= 0 (0 = only after the last step), got {evaluateEvery}");
         double seconds = 0;
-        for (int step = 1; step <= steps; step++)
+        int first = 1;
+        if (resumeFrom is not null)
+        {
+            if (!resumeFrom.Progress.TryGetValue("run.step", out var done))
+                throw new InvalidDataException($"checkpoint '{resumeFrom.Source}' was not written by a step-based run");
+            Restore(resumeFrom);
+            first = int.Parse(done, CultureInfo.InvariantCulture) + 1;
+            seconds = double.Parse(resumeFrom.Progress["run.seconds"], CultureInfo.InvariantCulture);
+        }
+        for (int step = first; step <= steps; step++)
         {
             if (!Model.Training) Model.Train();
             long start = Stopwatch.GetTimestamp();
@@ -234,6 +364,12 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
             seconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
             onStep?.Invoke(new StepInfo(step, steps, value));
             if (onEvaluate is not null && ((evaluateEvery > 0 && step % evaluateEvery == 0) || step == steps)) onEvaluate(step);
+            int done = step;
+            AfterStep(() => SaveCheckpoint(c =>
+            {
+                c.Progress["run.step"] = Invariant(done);
+                c.Progress["run.seconds"] = seconds.ToString("R", CultureInfo.InvariantCulture);
+            }));
         }
         return seconds;
     }
