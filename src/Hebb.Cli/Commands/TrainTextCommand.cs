@@ -79,6 +79,7 @@ public static class TrainTextCommand
             data, model, hidden, layers, embedding, heads, dropout, block, batch, steps, lr, clip, seed, evalInterval, tbptt,
             output, metrics,
         };
+        var checkpoints = new CheckpointOptions(command);
         command.SetAction(parse => Program.Guard(() =>
         {
             if (parse.GetValue(model) == "gpt") OptionRules.RefuseForModel(parse, "gpt", "--model lstm, gru or rnn", hidden, tbptt);
@@ -106,12 +107,15 @@ public static class TrainTextCommand
                 options = options with { WarmupSteps = options.Steps / 20 };
             if (options.MinLearningRate > options.LearningRate)
                 options = options with { MinLearningRate = options.LearningRate / 10 };
-            return Run(options, parse.GetValue(output), parse.GetValue(metrics));
+            using var stop = StopSignal.Listen();
+            string outPath = parse.GetValue(output) ?? "";
+            var control = checkpoints.Control(parse, (outPath.Length > 0 ? outPath : "hebb-text") + ".ckpt", stop.Token);
+            return Run(options, parse.GetValue(output), parse.GetValue(metrics), control);
         }));
         return command;
     }
 
-    private static int Run(TextTrainingOptions options, string? outPath, string? metricsPath)
+    private static int Run(TextTrainingOptions options, string? outPath, string? metricsPath, RunControl control)
     {
         options.Validate();
         OutputPath.CheckWritable(outPath, "--out");
@@ -135,7 +139,21 @@ public static class TrainTextCommand
             $"  {shape}, block {options.Block}, batch {options.BatchSize}, {optimizer}{schedule}, clip {F(options.Clip)}, " +
             $"{options.Steps} steps, seed {options.Seed}{(options.Tbptt ? ", truncated BPTT" : "")}"));
 
-        var result = StepProgress.Run(options.Steps, (onStep, onEval) => LanguageModelRecipe.Run(options, data, onStep, onEval));
+        if (control.Resume is { } resume)
+            AnsiConsole.MarkupLine($"  resuming from {Markup.Escape(resume.Source!)} (step {resume.StepCount})");
+        TextTrainingResult result;
+        try
+        {
+            result = StepProgress.Run(options.Steps, (onStep, onEval) => LanguageModelRecipe.Run(options, data, onStep, onEval, control));
+        }
+        catch (TrainingInterruptedException stopped)
+        {
+            var config = LanguageModelRecipe.ModelKinds[options.Model](options, data.Vocabulary.Count);
+            return TrainCommand.Stopped(stopped, outPath, () => new Dictionary<string, string>(config.ToMetadata())
+            {
+                ["tokenizer"] = "char", ["vocab"] = data.Vocabulary.Chars, ["dataset"] = data.Source,
+            });
+        }
 
         AnsiConsole.MarkupLine($"[green]validation loss {result.ValidationLoss:F4}[/], training loss {result.TrainLoss:F4}, " +
                                $"{result.Model.ParameterCount:N0} parameters, " +

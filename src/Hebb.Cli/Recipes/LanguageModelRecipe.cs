@@ -1,6 +1,7 @@
 using Hebb.Training;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Hebb.Autograd;
 using Hebb.Data;
 using Hebb.IO;
@@ -173,10 +174,11 @@ public static class LanguageModelRecipe
             ["gpt"] = (o, v) => new GptConfig(v, o.Layers, o.Heads, o.EmbeddingDim, o.Block, o.Dropout, o.Bias),
         };
 
-    public static TextTrainingResult Run(
-        TextTrainingOptions options, CharDataset data, Action<StepInfo>? onStep = null, Action<TextEvaluation>? onEval = null)
+    public static TextTrainingResult Run(TextTrainingOptions options, CharDataset data, Action<StepInfo>? onStep = null,
+        Action<TextEvaluation>? onEval = null, RunControl? control = null)
     {
         options.Validate();
+        control ??= new RunControl();
         data.CheckBlock(options.Block);
         var generator = new Generator(options.Seed);
         var config = ModelKinds[options.Model](options, data.Vocabulary.Count);
@@ -196,8 +198,34 @@ public static class LanguageModelRecipe
             ? new CosineWithWarmupSchedule(options.LearningRate, options.MinLearningRate, options.WarmupSteps, options.Steps)
             : null;
         var sequential = options.Tbptt ? new SequentialBatches(data.Train, options.BatchSize, options.Block) : null;
-        var trainer = new Trainer(model, optimizer, Losses.CrossEntropy) { Schedule = schedule, ClipGradNorm = options.Clip };
         RecurrentState? carried = null; // lives outside the step scopes (carried out of each step)
+        var history = new List<TextEvaluation>();
+        double recentSum = 0;
+        int recentCount = 0;
+        var identity = Identity(options, config, data);
+        if (control.Resume is { } resume)
+        {
+            resume.CheckIdentity(identity);
+            (history, recentSum, recentCount, carried) = RestoreProgress(resume, sequential);
+        }
+        var trainer = new Trainer(model, optimizer, Losses.CrossEntropy)
+        {
+            Schedule = schedule,
+            ClipGradNorm = options.Clip,
+            Checkpoints = control.Policy(identity, new Dictionary<string, Generator> { ["data"] = generator }, c =>
+            {
+                c.Progress["recipe.history"] = JsonSerializer.Serialize(history);
+                c.Progress["recipe.recent_sum"] = recentSum.ToString("R", CultureInfo.InvariantCulture);
+                c.Progress["recipe.recent_count"] = recentCount.ToString(CultureInfo.InvariantCulture);
+                if (sequential is not null) c.Progress["recipe.stream_position"] = sequential.Position.ToString(CultureInfo.InvariantCulture);
+                if (carried is not null)
+                {
+                    c.SetTensor("carried.h", carried.H);
+                    if (carried.C is { } cell) c.SetTensor("carried.c", cell);
+                }
+            }),
+            Cancellation = control.Cancellation,
+        };
 
         Tensor StepLoss(int step)
         {
@@ -217,10 +245,7 @@ public static class LanguageModelRecipe
             return Losses.CrossEntropy(logits.Reshape(-1, lm.VocabSize), y.Reshape(-1));
         }
 
-        var history = new List<TextEvaluation>();
         var total = Stopwatch.StartNew();
-        double recentSum = 0;
-        int recentCount = 0;
         double trainSeconds = trainer.Run(options.Steps, StepLoss, info =>
         {
             recentSum += info.Loss;
@@ -237,10 +262,54 @@ public static class LanguageModelRecipe
             recentCount = 0;
             history.Add(e);
             onEval?.Invoke(e);
-        });
+        }, control.Resume);
         double trainLoss = Evaluate(lm, data, validation: false, options);
         return new TextTrainingResult(model, config, data.Vocabulary, history, history[^1].ValidationLoss, trainLoss, options.Steps,
             total.Elapsed.TotalSeconds, trainSeconds);
+    }
+
+    /// <summary>What a checkpoint must match to be resumed by this run: the network, the text and every setting that
+    /// changes the result.</summary>
+    private static Dictionary<string, string> Identity(TextTrainingOptions options, IModelConfig config, CharDataset data)
+    {
+        var identity = new Dictionary<string, string>
+        {
+            ["the network"] = string.Join(", ", config.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")),
+            ["training text"] = $"{data.Source}: {data.Fingerprint()}",
+        };
+        // Every setting but those that only change what is printed.
+        foreach (var property in typeof(TextTrainingOptions).GetProperties())
+        {
+            if (property.Name is nameof(TextTrainingOptions.Data) or nameof(TextTrainingOptions.EvalInterval)
+                or nameof(TextTrainingOptions.SampleLength)) continue;
+            identity["--" + Kebab(property.Name)] = Convert.ToString(property.GetValue(options), CultureInfo.InvariantCulture) ?? "";
+        }
+        return identity;
+    }
+
+    private static string Kebab(string name) => name switch
+    {
+        nameof(TextTrainingOptions.LearningRate) => "lr",
+        _ => string.Concat(name.Select((ch, i) => char.IsUpper(ch) && i > 0 ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString())),
+    };
+
+    private static (List<TextEvaluation>, double, int, RecurrentState?) RestoreProgress(Checkpoint checkpoint, SequentialBatches? sequential)
+    {
+        try
+        {
+            var history = JsonSerializer.Deserialize<List<TextEvaluation>>(checkpoint.Progress["recipe.history"]) ?? [];
+            double sum = double.Parse(checkpoint.Progress["recipe.recent_sum"], CultureInfo.InvariantCulture);
+            int count = int.Parse(checkpoint.Progress["recipe.recent_count"], CultureInfo.InvariantCulture);
+            if (sequential is not null)
+                sequential.Position = int.Parse(checkpoint.Progress["recipe.stream_position"], CultureInfo.InvariantCulture);
+            using var _ = TensorScope.Suspend(); // the carried state outlives every step
+            var carried = checkpoint.GetTensor("carried.h") is { } h ? new RecurrentState(h, checkpoint.GetTensor("carried.c")) : null;
+            return (history, sum, count, carried);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or FormatException or JsonException or ArgumentOutOfRangeException)
+        {
+            throw new InvalidDataException($"checkpoint '{checkpoint.Source}' is damaged: its progress cannot be read ({e.Message})", e);
+        }
     }
 
     /// <summary>Mean cross-entropy over the fixed evaluation batches of one split, in eval mode.</summary>

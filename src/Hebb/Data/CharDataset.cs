@@ -140,6 +140,18 @@ public sealed class CharDataset
         Validation = ids[split..];
     }
 
+    /// <summary>A short text that changes when the text or its vocabulary changes: the sizes and a SHA-256 of the ids. A
+    /// checkpoint records it so that a run is not resumed on another text.</summary>
+    public string Fingerprint()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Vocabulary.Chars));
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Train.AsSpan()));
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Validation.AsSpan()));
+        return $"{Train.Length} training and {Validation.Length} validation characters, " +
+            $"sha256 {Convert.ToHexStringLower(hash.GetHashAndReset())[..16]}";
+    }
+
     /// <summary>
     /// Loads a text from <paramref name="data"/>: a UTF-8 text file; a folder holding input.txt (or
     /// exactly one .txt file); or the name of a known dataset (e.g. tinyshakespeare), found like
@@ -258,6 +270,17 @@ public sealed class SequentialBatches
             throw new InvalidDataException($"the training text ({ids.Length} characters) is too short for {batch} streams " +
                 $"of at least {block + 1} characters; use a smaller --batch-size or --block");
         (_ids, _batch, _block) = (ids, batch, block);
+    }
+
+    /// <summary>Where the next chunk starts in every stream (0 before the first call); a checkpoint saves it, and setting it
+    /// back continues the streams from there.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The position is negative or past the streams' end.</exception>
+    public int Position
+    {
+        get => _position;
+        set => _position = value >= 0 && value <= _streamLength
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), $"a stream position must be in 0..{_streamLength}, got {value}");
     }
 
     /// <summary>The next chunk of every stream: inputs and targets, both (batch, block) int32, the targets shifted
