@@ -22,7 +22,7 @@ internal sealed class StopSignal : IDisposable
     /// <summary>Cancelled by the first Ctrl-C.</summary>
     public CancellationToken Token => _source.Token;
 
-    private void Handle(PosixSignalContext context)
+    internal void Handle(PosixSignalContext context)
     {
         if (_source.IsCancellationRequested) return; // the second: let the default action end the process
         context.Cancel = true;

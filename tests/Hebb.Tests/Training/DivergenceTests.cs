@@ -49,4 +49,16 @@ public class DivergenceTests
         Assert.Contains("the first parameter with a non-finite gradient is 'scale'", e.Message);
         Assert.Equal([0f, 0f], model.StateDict().Single(kv => kv.Key == "scale").Value.ToArray<float>());
     }
+
+    [Fact]
+    public void ANonFiniteGradientIsCaughtWithoutClippingToo()
+    {
+        // The loss is 0, a finite number, but its gradient with respect to 'scale' is infinite (sqrt at 0).
+        var model = new SqrtScale(new Generator(1));
+        var trainer = new Trainer(model, new SGD(model.Parameters(), 0.1), (o, t) => o.Sum());
+        var x = Tensor.FromArray([1f, 2f], 1, 2);
+        var e = Assert.Throws<ArithmeticException>(() => trainer.Step(x, x));
+        Assert.Contains("training diverged at step 1: a gradient became NaN or infinite; the first parameter with one is 'scale'", e.Message);
+        Assert.Equal([0f, 0f], model.StateDict().Single(kv => kv.Key == "scale").Value.ToArray<float>());
+    }
 }
