@@ -100,6 +100,11 @@ public static partial class Program
         {
             return body();
         }
+        catch (InsufficientMemoryException e)
+        {
+            Console.Error.WriteLine($"hebb: {e.Message}");
+            return 1;
+        }
         catch (OutOfMemoryException)
         {
             Console.Error.WriteLine("hebb: not enough memory for this model or option (choose smaller sizes)");

@@ -183,6 +183,9 @@ public static class ClassifierRecipe
         if (options.RetrainFull && control.Checkpointing)
             throw new ArgumentException("--retrain-full cannot be combined with --checkpoint or --resume (its second run is not checkpointed)");
         var config = ConfigFor(options, train.SampleSize);
+        int buffers = options.EffectiveOptimizer == OptimizerKind.Sgd ? (options.Momentum > 0 ? 1 : 0) : 2;
+        MemoryEstimate.EnsureFits(MemoryEstimate.TrainingBytes(config, Math.Min(options.EffectiveBatchSize, train.Count), buffers),
+            options.Model == ModelKind.Mlp ? "use a smaller --batch-size or --hidden" : "use a smaller --batch-size");
         train = train.WithSampleShape(config.InputShape);
         test = test.WithSampleShape(config.InputShape);
         var total = Stopwatch.StartNew();

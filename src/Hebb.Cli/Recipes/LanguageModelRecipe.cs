@@ -182,6 +182,8 @@ public static class LanguageModelRecipe
         data.CheckBlock(options.Block);
         var generator = new Generator(options.Seed);
         var config = ModelKinds[options.Model](options, data.Vocabulary.Count);
+        MemoryEstimate.EnsureFits(MemoryEstimate.TrainingBytes(config, options.BatchSize, 2, options.Block),
+            "use a smaller --batch-size, --block, --hidden or --embd");
         var model = config.Build(generator);
         var lm = model as ILanguageModel
             ?? throw new ArgumentException($"--model {options.Model}: '{config.Kind}' is not a language model");

@@ -127,3 +127,29 @@ public class StopSignalTests
         Assert.False(second.Cancel); // the default action: the process ends at once
     }
 }
+
+/// <summary>A run that cannot fit in memory is refused up front with the estimate, not left to die of an out-of-memory
+/// error (the sizes are far beyond any machine's memory, so the refusal does not depend on this one's).</summary>
+public class ResourceFaultTests
+{
+    [Theory]
+    [InlineData("train", "mnist", "--hidden", "1000000", "--batch-size", "60000")]
+    [InlineData("train", "text", "--model", "gpt", "--batch-size", "5000", "--block", "1024", "--steps", "1")]
+    public void ARunThatCannotFitIsRefusedWithTheEstimate(params string[] args)
+    {
+        var (code, _, stderr) = CliTests.Hebb(args);
+        Assert.Equal(1, code);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Matches(@"^hebb: this run needs about [\d.]+ GB \([\d.]+ [MG]B for the weights, their gradients and the optimiser's state, " +
+            @"[\d.]+ GB for a batch's activations\), more than the [\d.]+ GB this machine has; use a smaller --batch-size", stderr);
+    }
+
+    [Fact]
+    public void TheEstimateCountsWeightsGradientsOptimiserBuffersAndActivations()
+    {
+        var mlp = new Hebb.Models.MlpConfig([784, 16, 16, 10], Activation.Sigmoid, Activation.Sigmoid);
+        var (parameters, activations) = Hebb.Models.MemoryEstimate.TrainingBytes(mlp, batchSize: 100, optimizerBuffers: 2);
+        Assert.Equal(4L * 13_002 * 4, parameters);                 // weights, gradients, Adam's two moments
+        Assert.Equal(4L * 100 * (2 * 784 + 3 * (16 + 16 + 10)), activations);
+    }
+}
