@@ -57,9 +57,16 @@ public sealed class TableModel
     /// <summary>Loads a model file written by <see cref="Save"/>.</summary>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="InvalidDataException">The file is damaged, or holds a model that does not read table rows.</exception>
-    public static TableModel Load(string path)
+    public static TableModel Load(string path) => From(ModelFactory.Load(path), path);
+
+    /// <summary>The table model in a file already loaded with <see cref="ModelFactory.Load"/>.</summary>
+    /// <param name="loaded">The loaded file.</param>
+    /// <param name="path">The file's name, for errors.</param>
+    /// <exception cref="InvalidDataException">The file holds a model that does not read table rows, or its table metadata
+    /// is damaged.</exception>
+    public static TableModel From(ModelFactory.LoadedModel loaded, string path)
     {
-        var loaded = ModelFactory.Load(path);
+        ArgumentNullException.ThrowIfNull(loaded);
         if (!TablePreprocessor.IsTableModel(loaded.Metadata) || loaded.Config is not MlpConfig config
             || loaded.Model is not Sequential network)
             throw new InvalidDataException($"{path}: holds a '{loaded.Config.Kind}' model for " +
