@@ -79,7 +79,7 @@ public sealed class CsvTable
             if (header is null)
             {
                 header = cells;
-                CheckHeader(header, source, row.LineNumberFrom);
+                CheckHeader(header, source, row.LineNumberToExcl - 1); // Sep numbers the first row's start from 2
                 continue;
             }
             int number = rows.Count + 1;
