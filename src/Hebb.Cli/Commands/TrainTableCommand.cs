@@ -66,7 +66,9 @@ public static class TrainTableCommand
                 Target = parse.GetValue(target)!,
                 Task = parse.GetValue(task) switch
                 {
-                    "classification" => TableTask.Classification, "regression" => TableTask.Regression, _ => null,
+                    "classification" => TableTask.Classification,
+                    "regression" => TableTask.Regression,
+                    _ => null,
                 },
                 Hidden = ParseHidden(parse.GetValue(hidden)!),
                 Activation = Activations.Parse(parse.GetValue(activation)!),

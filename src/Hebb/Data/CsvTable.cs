@@ -63,7 +63,10 @@ public sealed class CsvTable
     /// its faults (repeated names) are reported in this class's words.</summary>
     private static SepReaderOptions Options() => Sep.New(',').Reader(o => o with
     {
-        HasHeader = false, DisableColCountCheck = true, Unescape = true, Trim = SepTrim.All,
+        HasHeader = false,
+        DisableColCountCheck = true,
+        Unescape = true,
+        Trim = SepTrim.All,
     });
 
     private static CsvTable Read(SepReader reader, string source)
