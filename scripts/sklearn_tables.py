@@ -70,7 +70,8 @@ def mlp(classification, seed):
 
 def main():
     root = os.environ.get("HEBB_DATASETS") or os.path.join("..", "shared", "datasets")
-    subprocess.run(["dotnet", "build", "-c", "Release", "src/Hebb.Cli", "-v", "quiet", "-nologo", "-p:UseSharedCompilation=false"], check=True)
+    subprocess.run(["dotnet", "build", "-c", "Release", "src/Hebb.Cli", "-v", "quiet", "-nologo", "-p:UseSharedCompilation=false"],
+                   check=True)
     cli = ["dotnet", os.path.join("src", "Hebb.Cli", "bin", "Release", "net10.0", "Hebb.Cli.dll")]
     out = {"generated_by": "scripts/sklearn_tables.py", "sklearn_version": sklearn.__version__, "settings": SETTINGS,
            "sklearn_seeds": SKLEARN_SEEDS, "tables": []}
@@ -87,8 +88,8 @@ def main():
         scaler = StandardScaler().fit(x[train])
         xtr, xte = scaler.transform(x[train]), scaler.transform(x[test])
         classification = hebb["task"] == "classification"
-        entry = {"name": name, "file": f"tabular/{name}.csv", "target": target, "task": hebb["task"], "train_rows": len(train),
-                 "test_rows": test,
+        entry = {"name": name, "file": f"tabular/{name}.csv", "target": target, "task": hebb["task"],
+                 "train_rows": len(train), "test_rows": test,
                  "command": "hebb " + " ".join(hebb_args(f"$HEBB_DATASETS/tabular/{name}.csv", target, "SPLIT.json", "M.json")[:-4])}
         if classification:
             ytr, yte = [y[i] for i in train], [y[i] for i in test]

@@ -93,7 +93,8 @@ public static class PredictCommand
                 if (!double.TryParse(table[r, t], NumberStyles.Float, CultureInfo.InvariantCulture, out double truth))
                     throw new InvalidDataException($"{table.Where(r, t)}: '{table[r, t]}' is not a number");
                 truths.Add(truth);
-                line += $"  true: {Markup.Escape(table[r, t])}, error {(values[r] - truth).ToString("+0.###;-0.###", CultureInfo.InvariantCulture)}";
+                string error = (values[r] - truth).ToString("+0.###;-0.###", CultureInfo.InvariantCulture);
+                line += $"  true: {Markup.Escape(table[r, t])}, error {error}";
             }
             AnsiConsole.MarkupLine(line);
         }

@@ -16,8 +16,14 @@ public static class TrainTableCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "the CSV file: a header line naming the columns, then one row per line", Required = true };
-        var target = new Option<string>("--target") { Description = "the column to predict; every other column is an input", Required = true };
+        var data = new Option<string>("--data")
+        {
+            Description = "the CSV file: a header line naming the columns, then one row per line", Required = true,
+        };
+        var target = new Option<string>("--target")
+        {
+            Description = "the column to predict; every other column is an input", Required = true,
+        };
         var task = new Option<string>("--task")
         {
             Description = "classification, regression or auto (classification when the target has a value that is not a number, " +
@@ -30,7 +36,10 @@ public static class TrainTableCommand
             Description = "hidden layer sizes, comma-separated; 0 or none for no hidden layer (logistic or linear regression)",
             DefaultValueFactory = _ => "16",
         };
-        var activation = new Option<string>("--activation") { Description = "relu, tanh, sigmoid or gelu", DefaultValueFactory = _ => "relu" };
+        var activation = new Option<string>("--activation")
+        {
+            Description = "relu, tanh, sigmoid or gelu", DefaultValueFactory = _ => "relu",
+        };
         activation.AcceptOnlyFromAmong("relu", "tanh", "sigmoid", "gelu");
         var epochs = new Option<int>("--epochs") { Description = "passes over the training rows", DefaultValueFactory = _ => 100 };
         var lr = new Option<double>("--lr") { Description = "learning rate", DefaultValueFactory = _ => 0.01 };
@@ -39,7 +48,8 @@ public static class TrainTableCommand
         optimizer.AcceptOnlyFromAmong("sgd", "adam", "adamw");
         var weightDecay = new Option<double>("--weight-decay")
         {
-            Description = "weight decay in the optimiser: L2 on the gradient for sgd/adam, decoupled for adamw", DefaultValueFactory = _ => 0,
+            Description = "weight decay in the optimiser: L2 on the gradient for sgd/adam, decoupled for adamw",
+            DefaultValueFactory = _ => 0,
         };
         var seed = new Option<int>("--seed")
         {
@@ -52,7 +62,10 @@ public static class TrainTableCommand
         };
         var output = new Option<string?>("--out") { Description = "save the trained model here (.safetensors); 'hebb predict' reads it" };
         var metrics = new Option<string?>("--metrics") { Description = "write final figures as JSON here" };
-        var saveSplit = new Option<string?>("--save-split") { Description = "write the training and test row numbers (from 0) as JSON here" };
+        var saveSplit = new Option<string?>("--save-split")
+        {
+            Description = "write the training and test row numbers (from 0) as JSON here",
+        };
 
         var command = new Command("table", "Train a network on a table: a CSV file with a header line and a target column to predict")
         {
@@ -117,14 +130,16 @@ public static class TrainTableCommand
                 ? $"[green]test accuracy {Percent(a)}[/] ({Right(test)} of {result.Split.TestRows.Length} test rows right), " +
                   $"test loss {test.Loss:F4}, {result.Model.Network.ParameterCount:N0} parameters, {result.Seconds:F1} s"
                 : $"[green]test R² {test.RSquared:F4}[/], RMSE {Number(test.Rmse!.Value, "G5")} ({Markup.Escape(pre.Target)}'s units) " +
-                  $"on {result.Split.TestRows.Length} test rows, {result.Model.Network.ParameterCount:N0} parameters, {result.Seconds:F1} s");
+                  $"on {result.Split.TestRows.Length} test rows, {result.Model.Network.ParameterCount:N0} parameters, " +
+                  $"{result.Seconds:F1} s");
         }
         else AnsiConsole.MarkupLine("no rows were held out (--test-split 0), so there are no test figures");
 
         if (outPath is not null)
         {
             result.Model.Save(outPath, result.Metadata(options));
-            AnsiConsole.MarkupLine($"saved model to {Markup.Escape(outPath)} (hebb predict --model {Markup.Escape(outPath)} --input ROWS.csv)");
+            string escaped = Markup.Escape(outPath);
+            AnsiConsole.MarkupLine($"saved model to {escaped} (hebb predict --model {escaped} --input ROWS.csv)");
         }
         else AnsiConsole.MarkupLine("the model was not saved (add --out FILE.safetensors to keep it)");
         if (splitPath is not null) WriteJson(splitPath, new Dictionary<string, object?>
@@ -161,7 +176,8 @@ public static class TrainTableCommand
             AnsiConsole.MarkupLine($"  one-hot encoded '{Markup.Escape(c.Name)}' ({c.Categories!.Count} categories): " +
                 Markup.Escape(string.Join(", ", c.Categories)));
         string layers = string.Join("-", model.Config.Sizes);
-        AnsiConsole.MarkupLine($"  network {layers}" + (options.Hidden.Length > 0 ? $", {options.Activation.ToString().ToLowerInvariant()}" : "") +
+        string activation = options.Hidden.Length > 0 ? $", {options.Activation.ToString().ToLowerInvariant()}" : "";
+        AnsiConsole.MarkupLine($"  network {layers}{activation}" +
             $", {(pre.Task == TableTask.Classification ? "cross-entropy" : "squared error")}, " +
             $"{options.Optimizer.ToString().ToUpperInvariant()} lr {Number(options.LearningRate)}, batch {options.BatchSize}, " +
             $"{options.Epochs} epochs, seed {options.Seed}");
@@ -172,7 +188,8 @@ public static class TrainTableCommand
     {
         int t = table.ColumnIndex(target);
         var values = Enumerable.Range(0, table.RowCount).Select(r => table[r, t]).ToArray();
-        var numbers = values.Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x : (double?)null)
+        var numbers = values
+            .Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x : (double?)null)
             .ToArray();
         if (numbers.Any(n => n is null || !double.IsFinite(n.Value))) return "the target has values that are not numbers";
         int distinct = values.Distinct(StringComparer.Ordinal).Count();

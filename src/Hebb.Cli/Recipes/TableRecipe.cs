@@ -36,7 +36,8 @@ public sealed record TableOptions
     {
         if (Epochs <= 0) throw new ArgumentException($"--epochs must be positive, got {Epochs}");
         if (BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {BatchSize}");
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"--lr must be positive, got {LearningRate}");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
+            throw new ArgumentException($"--lr must be positive, got {LearningRate}");
         if (!(WeightDecay >= 0)) throw new ArgumentException($"--weight-decay must be >= 0, got {WeightDecay}");
         if (!(TestSplit >= 0 && TestSplit < 1)) throw new ArgumentException($"--test-split must be in [0, 1), got {TestSplit}");
         if (Hidden.Any(h => h <= 0)) throw new ArgumentException($"--hidden sizes must be positive, got {string.Join(",", Hidden)}");

@@ -59,7 +59,8 @@ public class TableTrainingTests
         double sklearn = table.GetProperty("sklearn_mlp").GetDouble();
         if (result.Model.Preprocessor.Task == TableTask.Classification)
             Assert.True(result.Test!.Accuracy >= sklearn - AccuracyMargin,
-                $"{name}: Hebb's test accuracy {result.Test.Accuracy:P2} is more than {AccuracyMargin:P0} below scikit-learn's {sklearn:P2}");
+                $"{name}: Hebb's test accuracy {result.Test.Accuracy:P2} is more than {AccuracyMargin:P0} below " +
+                $"scikit-learn's {sklearn:P2}");
         else
             Assert.True(result.Test!.RSquared >= sklearn - RSquaredMargin,
                 $"{name}: Hebb's test R² {result.Test.RSquared:F4} is more than {RSquaredMargin} below scikit-learn's {sklearn:F4}");

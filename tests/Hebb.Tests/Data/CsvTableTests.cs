@@ -47,7 +47,8 @@ public class CsvTableTests
         Assert.Contains("no data rows", Assert.Throws<InvalidDataException>(() => CsvTable.Parse("a,b\n", "t.csv")).Message);
         Assert.Equal("t.csv: line 1 (the header) names column 'a' twice (columns 1 and 3)",
             Assert.Throws<InvalidDataException>(() => CsvTable.Parse("a,b,a\n1,2,3\n", "t.csv")).Message);
-        Assert.Contains("column 2 has no name", Assert.Throws<InvalidDataException>(() => CsvTable.Parse("a,,c\n1,2,3\n", "t.csv")).Message);
+        Assert.Contains("column 2 has no name",
+            Assert.Throws<InvalidDataException>(() => CsvTable.Parse("a,,c\n1,2,3\n", "t.csv")).Message);
     }
 
     [Fact]
