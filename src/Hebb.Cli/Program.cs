@@ -33,6 +33,7 @@ public static partial class Program
             LogisticCommand.Create(),
             WeightsCommand.Create(),
             AttentionCommand.Create(),
+            PredictCommand.Create(),
             new HelpOption(),
             new VersionOption(),
             Threads,

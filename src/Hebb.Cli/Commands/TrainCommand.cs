@@ -26,6 +26,7 @@ public static class TrainCommand
             "fashion-mnist",
             "Train a classifier on Fashion-MNIST (default: the classic 784-16-16-10 sigmoid network; --model lenet5 for the CNN)"),
         TrainTextCommand.Create(),
+        TrainTableCommand.Create(),
     };
 
     private static Command CreateClassifier(string datasetName, string description)
