@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Hebb.Cli.Recipes;
+using Hebb.Models;
 using Hebb.Data;
 using Hebb.IO;
 using Hebb.NN;
@@ -71,6 +72,7 @@ public static class TrainTableCommand
         {
             data, target, task, hidden, activation, epochs, lr, batch, optimizer, weightDecay, seed, testSplit, output, metrics, saveSplit,
         };
+        var checkpoints = new CheckpointOptions(command);
         command.SetAction(parse => Program.Guard(() =>
         {
             var options = new TableOptions
@@ -93,7 +95,10 @@ public static class TrainTableCommand
                 Seed = parse.GetValue(seed),
                 TestSplit = parse.GetValue(testSplit),
             };
-            return Run(options, parse.GetValue(output), parse.GetValue(metrics), parse.GetValue(saveSplit));
+            using var stop = StopSignal.Listen();
+            string outPath = parse.GetValue(output) ?? "";
+            var control = checkpoints.Control(parse, (outPath.Length > 0 ? outPath : "hebb-table") + ".ckpt", stop.Token);
+            return Run(options, parse.GetValue(output), parse.GetValue(metrics), parse.GetValue(saveSplit), control);
         }));
         return command;
     }
@@ -102,7 +107,7 @@ public static class TrainTableCommand
     internal static int[] ParseHidden(string text) =>
         text.Trim() is "0" or "none" ? [] : TrainCommand.ParseSizes(text);
 
-    private static int Run(TableOptions options, string? outPath, string? metricsPath, string? splitPath)
+    private static int Run(TableOptions options, string? outPath, string? metricsPath, string? splitPath, RunControl control)
     {
         options.Validate();
         OutputPath.CheckWritable(outPath, "--out");
@@ -116,11 +121,29 @@ public static class TrainTableCommand
             $"and {tests:N0} for testing (--test-split {Number(options.TestSplit)}, seed {options.Seed})");
 
         int epochs = options.Epochs, every = epochs <= 20 ? 1 : (epochs + 9) / 10;
-        var result = TableRecipe.Run(options, table, model => Describe(table, options, model),
-            e =>
+        if (control.Resume is { } resume)
+            AnsiConsole.MarkupLine($"  resuming from {Markup.Escape(resume.Source!)} (step {resume.StepCount})");
+        TableModel? started = null;
+        TableResult result;
+        try
+        {
+            result = TableRecipe.Run(options, table, model => Describe(table, options, started = model),
+                e =>
+                {
+                    if (e.Epoch % every == 0 || e.Epoch == epochs) AnsiConsole.MarkupLine(EpochLine(e, epochs));
+                }, control);
+        }
+        catch (TrainingInterruptedException stopped)
+        {
+            // A table model's file carries its preprocessing too, so it is saved by the model itself.
+            int code = TrainCommand.Stopped(stopped, null, () => []);
+            if (outPath is not null && started is not null)
             {
-                if (e.Epoch % every == 0 || e.Epoch == epochs) AnsiConsole.MarkupLine(EpochLine(e, epochs));
-            });
+                started.Save(outPath, new Dictionary<string, string> { ["stopped_at_step"] = stopped.Step.ToString(CultureInfo.InvariantCulture) });
+                AnsiConsole.MarkupLine($"saved the model as it stands to {Markup.Escape(outPath)}");
+            }
+            return code;
+        }
 
         var pre = result.Model.Preprocessor;
         if (result.Test is { } test)

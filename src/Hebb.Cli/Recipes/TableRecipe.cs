@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Hebb.Autograd;
 using Hebb.Data;
 using Hebb.Models;
@@ -86,9 +87,10 @@ public static class TableRecipe
     /// <summary>Trains on <paramref name="table"/>; <paramref name="onStart"/> sees the model (its preprocessor fitted, its
     /// weights initial) before the first epoch, <paramref name="onEpoch"/> each epoch's figures.</summary>
     public static TableResult Run(TableOptions options, CsvTable table, Action<TableModel>? onStart = null,
-        Action<TableEpoch>? onEpoch = null)
+        Action<TableEpoch>? onEpoch = null, RunControl? control = null)
     {
         options.Validate();
+        control ??= new RunControl();
         var total = Stopwatch.StartNew();
         var generator = new Generator(options.Seed);
         table.ColumnIndex(options.Target); // an unknown target is named, with the columns there are, before anything else
@@ -102,15 +104,23 @@ public static class TableRecipe
         var model = new TableModel(config, network, preprocessor);
         LossFunction loss = preprocessor.Task == TableTask.Classification ? Losses.CrossEntropy : (o, t) => Losses.Mse(o, t);
         onStart?.Invoke(model);
-        var trainer = new Trainer(network, MakeOptimizer(options, network), loss);
-        var loader = new DataLoader(train, options.BatchSize, shuffle: true, generator);
         var history = new List<TableEpoch>();
+        var identity = Identity(options, config, train);
+        control.Resume?.CheckIdentity(identity);
+        if (control.Resume?.Progress.GetValueOrDefault("recipe.history") is { } saved) history.AddRange(ParseHistory(saved));
+        var trainer = new Trainer(network, MakeOptimizer(options, network), loss)
+        {
+            Checkpoints = control.Policy(identity, new Dictionary<string, Generator> { ["data"] = generator },
+                c => c.Progress["recipe.history"] = JsonSerializer.Serialize(history.Select(EpochRecord.From))),
+            Cancellation = control.Cancellation,
+        };
+        var loader = new DataLoader(train, options.BatchSize, shuffle: true, generator);
         trainer.Fit(loader, options.Epochs, onEpoch: epoch =>
         {
             var result = new TableEpoch(epoch.Epoch, epoch.TrainLoss, test is null ? null : Score(model, test), epoch.Seconds);
             history.Add(result);
             onEpoch?.Invoke(result);
-        });
+        }, resumeFrom: control.Resume);
         return new TableResult(model, table, split, history, total.Elapsed.TotalSeconds);
     }
 
@@ -136,6 +146,45 @@ public static class TableRecipe
         double[] predicted = [.. outputs.Select(o => pre.InverseTarget(o))], truth = [.. targets.Select(t => pre.InverseTarget(t))];
         return new TableScore(squares / outputs.Length, null, RegressionMetrics.RSquared(truth, predicted),
             RegressionMetrics.Rmse(truth, predicted), null);
+    }
+
+    /// <summary>What a checkpoint must match to be resumed by this run: the network, the training rows as the
+    /// preprocessor made them, and every setting that changes the result.</summary>
+    private static Dictionary<string, string> Identity(TableOptions options, MlpConfig config, TensorDataset train) => new()
+    {
+        ["the network"] = string.Join(", ", config.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")),
+        ["training rows"] = train.Fingerprint(),
+        ["--target"] = options.Target,
+        ["--lr"] = options.LearningRate.ToString("R", CultureInfo.InvariantCulture),
+        ["--batch-size"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
+        ["--optimizer"] = options.Optimizer.ToString(),
+        ["--weight-decay"] = options.WeightDecay.ToString("R", CultureInfo.InvariantCulture),
+        ["--epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
+        ["--seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>A <see cref="TableEpoch"/> as a checkpoint keeps it.</summary>
+    private sealed record EpochRecord(int Epoch, double TrainLoss, double? Loss, double? Accuracy, double? RSquared, double? Rmse,
+        long[][]? Confusion, double Seconds)
+    {
+        public static EpochRecord From(TableEpoch e) => new(e.Epoch, e.TrainLoss, e.Test?.Loss, e.Test?.Accuracy, e.Test?.RSquared,
+            e.Test?.Rmse, e.Test?.Confusion?.ToArray(), e.Seconds);
+
+        public TableEpoch ToEpoch() => new(Epoch, TrainLoss, Loss is double loss
+            ? new TableScore(loss, Accuracy, RSquared, Rmse, Confusion is null ? null : new ConfusionMatrix(Confusion))
+            : null, Seconds);
+    }
+
+    private static IEnumerable<TableEpoch> ParseHistory(string json)
+    {
+        try
+        {
+            return (JsonSerializer.Deserialize<List<EpochRecord>>(json) ?? []).Select(r => r.ToEpoch()).ToList();
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or NullReferenceException)
+        {
+            throw new InvalidDataException($"the checkpoint's history of epochs cannot be read: {e.Message}", e);
+        }
     }
 
     private static Optimizer MakeOptimizer(TableOptions options, Module model) => options.Optimizer switch

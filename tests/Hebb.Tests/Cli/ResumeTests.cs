@@ -60,6 +60,29 @@ public class ResumeTests
         ["train", "text", "--model", "lstm", "--hidden", "64", "--layers", "2", "--dropout", "0.1", "--tbptt", "--batch-size", "8",
          "--block", "32", "--steps", "150", "--eval-interval", "50", "--seed", "2"], seed: 2);
 
+    [Fact]
+    public void ATableRunStoppedAndResumedEndsBitForBitAsAnUnbrokenOne()
+    {
+        var options = new Hebb.Cli.Recipes.TableOptions
+        {
+            DataPath = Path.Combine(TestData.DatasetsRoot, "tabular", "wine.csv"), Target = "cultivar", Epochs = 30,
+        };
+        var table = Hebb.Data.CsvTable.Load(options.DataPath);
+        var unbroken = Hebb.Cli.Recipes.TableRecipe.Run(options, table);
+
+        using var folder = TestData.CreateTempFolder();
+        string path = folder.Combine("table.ckpt");
+        using var stop = new CancellationTokenSource();
+        Assert.Throws<TrainingInterruptedException>(() => Hebb.Cli.Recipes.TableRecipe.Run(options, table, null,
+            e => { if (e.Epoch == 11) stop.Cancel(); }, new Hebb.Cli.Recipes.RunControl { CheckpointPath = path, Cancellation = stop.Token }));
+        var resumed = Hebb.Cli.Recipes.TableRecipe.Run(options, table, null, null,
+            new Hebb.Cli.Recipes.RunControl { Resume = Checkpoint.Load(path) });
+
+        Assert.Equal(unbroken.History.Select(e => (e.Epoch, e.TrainLoss)), resumed.History.Select(e => (e.Epoch, e.TrainLoss)));
+        Assert.Equal(unbroken.Model.Network.StateDict().Select(kv => kv.Value.ToArray<float>()),
+            resumed.Model.Network.StateDict().Select(kv => kv.Value.ToArray<float>()));
+    }
+
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
 
