@@ -13,7 +13,10 @@ internal sealed class StopSignal : IDisposable
 
     private StopSignal()
     {
-        _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle)];
+        _registrations =
+        [
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle),
+        ];
     }
 
     /// <summary>Starts listening; disposing stops it (Ctrl-C then ends the process again).</summary>

@@ -139,7 +139,8 @@ public static class TrainTableCommand
             int code = TrainCommand.Stopped(stopped, null, () => []);
             if (outPath is not null && started is not null)
             {
-                started.Save(outPath, new Dictionary<string, string> { ["stopped_at_step"] = stopped.Step.ToString(CultureInfo.InvariantCulture) });
+                string step = stopped.Step.ToString(CultureInfo.InvariantCulture);
+                started.Save(outPath, new Dictionary<string, string> { ["stopped_at_step"] = step });
                 AnsiConsole.MarkupLine($"saved the model as it stands to {Markup.Escape(outPath)}");
             }
             return code;

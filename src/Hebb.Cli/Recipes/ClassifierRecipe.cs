@@ -181,7 +181,8 @@ public static class ClassifierRecipe
         options.Validate();
         control ??= new RunControl();
         if (options.RetrainFull && control.Checkpointing)
-            throw new ArgumentException("--retrain-full cannot be combined with --checkpoint or --resume (its second run is not checkpointed)");
+            throw new ArgumentException(
+                "--retrain-full cannot be combined with --checkpoint or --resume (its second run is not checkpointed)");
         var config = ConfigFor(options, train.SampleSize);
         int buffers = options.EffectiveOptimizer == OptimizerKind.Sgd ? (options.Momentum > 0 ? 1 : 0) : 2;
         MemoryEstimate.EnsureFits(MemoryEstimate.TrainingBytes(config, Math.Min(options.EffectiveBatchSize, train.Count), buffers),
@@ -267,7 +268,7 @@ public static class ClassifierRecipe
         static string S(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         return new Dictionary<string, string>
         {
-            ["the network"] = string.Join(", ", config.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")),
+            ["the network"] = RunControl.Describe(config),
             ["training data"] = $"{options.Dataset}: {train.Fingerprint()}",
             ["--loss"] = options.EffectiveLoss.ToString(),
             ["--optimizer"] = options.EffectiveOptimizer.ToString(),

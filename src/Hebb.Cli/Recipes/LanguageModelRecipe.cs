@@ -219,7 +219,8 @@ public static class LanguageModelRecipe
                 c.Progress["recipe.history"] = JsonSerializer.Serialize(history);
                 c.Progress["recipe.recent_sum"] = recentSum.ToString("R", CultureInfo.InvariantCulture);
                 c.Progress["recipe.recent_count"] = recentCount.ToString(CultureInfo.InvariantCulture);
-                if (sequential is not null) c.Progress["recipe.stream_position"] = sequential.Position.ToString(CultureInfo.InvariantCulture);
+                if (sequential is not null)
+                    c.Progress["recipe.stream_position"] = sequential.Position.ToString(CultureInfo.InvariantCulture);
                 if (carried is not null)
                 {
                     c.SetTensor("carried.h", carried.H);
@@ -276,7 +277,7 @@ public static class LanguageModelRecipe
     {
         var identity = new Dictionary<string, string>
         {
-            ["the network"] = string.Join(", ", config.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")),
+            ["the network"] = RunControl.Describe(config),
             ["training text"] = $"{data.Source}: {data.Fingerprint()}",
         };
         // Every setting but those that only change what is printed.
@@ -292,10 +293,12 @@ public static class LanguageModelRecipe
     private static string Kebab(string name) => name switch
     {
         nameof(TextTrainingOptions.LearningRate) => "lr",
-        _ => string.Concat(name.Select((ch, i) => char.IsUpper(ch) && i > 0 ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString())),
+        _ => string.Concat(name.Select((ch, i) =>
+            char.IsUpper(ch) && i > 0 ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString())),
     };
 
-    private static (List<TextEvaluation>, double, int, RecurrentState?) RestoreProgress(Checkpoint checkpoint, SequentialBatches? sequential)
+    private static (List<TextEvaluation>, double, int, RecurrentState?) RestoreProgress(
+        Checkpoint checkpoint, SequentialBatches? sequential)
     {
         try
         {

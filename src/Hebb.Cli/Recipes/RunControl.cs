@@ -31,6 +31,10 @@ public sealed record RunControl
     /// <summary>Whether this run writes or reads checkpoints.</summary>
     public bool Checkpointing => CheckpointPath is not null || Resume is not null;
 
+    /// <summary>A network's configuration in one line ("kind=mlp, sizes=784,16,10, ..."), for a checkpoint's identity.</summary>
+    public static string Describe(Models.IModelConfig config) =>
+        string.Join(", ", config.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
+
     /// <summary>The trainer's checkpoint policy for a run of this identity, or null when the run writes none.</summary>
     public CheckpointPolicy? Policy(IReadOnlyDictionary<string, string> identity, IReadOnlyDictionary<string, Generator> generators,
         Action<Checkpoint> onSave)

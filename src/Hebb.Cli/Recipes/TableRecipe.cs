@@ -152,7 +152,7 @@ public static class TableRecipe
     /// preprocessor made them, and every setting that changes the result.</summary>
     private static Dictionary<string, string> Identity(TableOptions options, MlpConfig config, TensorDataset train) => new()
     {
-        ["the network"] = string.Join(", ", config.ToMetadata().OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")),
+        ["the network"] = RunControl.Describe(config),
         ["training rows"] = train.Fingerprint(),
         ["--target"] = options.Target,
         ["--lr"] = options.LearningRate.ToString("R", CultureInfo.InvariantCulture),

@@ -99,7 +99,8 @@ public abstract class Optimizer
             for (int i = 0; i < values.Length; i++)
                 if (values[i] is { } v && v.Length != Parameters[i].Numel)
                     throw new InvalidDataException(
-                        $"the {state.Kind} state's '{name}' of parameter {i} has {v.Length} values; the parameter has {Parameters[i].Numel}");
+                        $"the {state.Kind} state's '{name}' of parameter {i} has {v.Length} values; " +
+                        $"the parameter has {Parameters[i].Numel}");
         }
         if (state.Buffers.Keys.FirstOrDefault(k => !names.Contains(k)) is { } extra)
             throw new InvalidDataException($"the {state.Kind} state has '{extra}' buffers, which {GetType().Name} does not keep");

@@ -92,7 +92,8 @@ public sealed class Checkpoint
         }
         var extraWeights = _tensors.Keys.Where(k => k.StartsWith(ModelPrefix, StringComparison.Ordinal))
             .Select(k => k[ModelPrefix.Length..]).FirstOrDefault(k => state.All(kv => kv.Key != k));
-        if (extraWeights is not null) throw Misfit($"it has weights '{extraWeights}' the model does not have (it was made for another model)");
+        if (extraWeights is not null)
+            throw Misfit($"it has weights '{extraWeights}' the model does not have (it was made for another model)");
         var all = AllGenerators(model, generators).ToList();
         foreach (var (name, _) in all)
             if (!_generators.ContainsKey(name)) throw Misfit($"it has no state for the random generator '{name}'");
@@ -213,7 +214,8 @@ public sealed class Checkpoint
         {
             if (key.StartsWith(IdentityPrefix, StringComparison.Ordinal)) Identity[key[IdentityPrefix.Length..]] = value;
             else if (key.StartsWith(ProgressPrefix, StringComparison.Ordinal)) Progress[key[ProgressPrefix.Length..]] = value;
-            else if (key.StartsWith(GeneratorPrefix, StringComparison.Ordinal)) _generators[key[GeneratorPrefix.Length..]] = CheckpointText.ParseState(value);
+            else if (key.StartsWith(GeneratorPrefix, StringComparison.Ordinal))
+                _generators[key[GeneratorPrefix.Length..]] = CheckpointText.ParseState(value);
         }
         var buffers = new Dictionary<string, SortedDictionary<int, float[]>>(StringComparer.Ordinal);
         foreach (var t in file.Tensors)
@@ -257,7 +259,8 @@ public sealed class Checkpoint
 internal static class CheckpointText
 {
     internal static string FormatState(GeneratorState s) => string.Create(CultureInfo.InvariantCulture,
-        $"{s.S0:x16}:{s.S1:x16}:{s.S2:x16}:{s.S3:x16}:{(s.SpareNormal is double d ? BitConverter.DoubleToInt64Bits(d).ToString("x16") : "-")}");
+        $"{s.S0:x16}:{s.S1:x16}:{s.S2:x16}:{s.S3:x16}:" +
+        $"{(s.SpareNormal is double d ? BitConverter.DoubleToInt64Bits(d).ToString("x16") : "-")}");
 
     internal static GeneratorState ParseState(string text)
     {

@@ -74,7 +74,8 @@ public class ResumeTests
         string path = folder.Combine("table.ckpt");
         using var stop = new CancellationTokenSource();
         Assert.Throws<TrainingInterruptedException>(() => Hebb.Cli.Recipes.TableRecipe.Run(options, table, null,
-            e => { if (e.Epoch == 11) stop.Cancel(); }, new Hebb.Cli.Recipes.RunControl { CheckpointPath = path, Cancellation = stop.Token }));
+            e => { if (e.Epoch == 11) stop.Cancel(); },
+            new Hebb.Cli.Recipes.RunControl { CheckpointPath = path, Cancellation = stop.Token }));
         var resumed = Hebb.Cli.Recipes.TableRecipe.Run(options, table, null, null,
             new Hebb.Cli.Recipes.RunControl { Resume = Checkpoint.Load(path) });
 
@@ -121,7 +122,8 @@ public class ResumeTests
         Assert.Equal(1, code);
         Assert.Single(stderr.Trim().Split('\n'));
         var m = System.Text.RegularExpressions.Regex.Match(stderr,
-            @"training diverged at step (\d+): .* \(the weights are left as after step (\d+)\); the last good checkpoint, of step (\d+), is ");
+            @"training diverged at step (\d+): .* \(the weights are left as after step (\d+)\); " +
+            @"the last good checkpoint, of step (\d+), is ");
         Assert.True(m.Success, stderr);
         Assert.Contains(checkpoint, stderr);
         int good = int.Parse(m.Groups[3].Value);
@@ -163,7 +165,8 @@ public class ResourceFaultTests
         var (code, _, stderr) = CliTests.Hebb(args);
         Assert.Equal(1, code);
         Assert.Single(stderr.Trim().Split('\n'));
-        Assert.Matches(@"^hebb: this run needs about [\d.]+ GB \([\d.]+ [MG]B for the weights, their gradients and the optimiser's state, " +
+        Assert.Matches(@"^hebb: this run needs about [\d.]+ GB \([\d.]+ [MG]B for the weights, their gradients " +
+            @"and the optimiser's state, " +
             @"[\d.]+ GB for a batch's activations\), more than the [\d.]+ GB this machine has; use a smaller --batch-size", stderr);
     }
 

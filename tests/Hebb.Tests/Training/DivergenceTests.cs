@@ -58,7 +58,8 @@ public class DivergenceTests
         var trainer = new Trainer(model, new SGD(model.Parameters(), 0.1), (o, t) => o.Sum());
         var x = Tensor.FromArray([1f, 2f], 1, 2);
         var e = Assert.Throws<ArithmeticException>(() => trainer.Step(x, x));
-        Assert.Contains("training diverged at step 1: a gradient became NaN or infinite; the first parameter with one is 'scale'", e.Message);
+        Assert.Contains(
+            "training diverged at step 1: a gradient became NaN or infinite; the first parameter with one is 'scale'", e.Message);
         Assert.Equal([0f, 0f], model.StateDict().Single(kv => kv.Key == "scale").Value.ToArray<float>());
     }
 }
