@@ -62,15 +62,19 @@ public static class IdxImageFolder
     /// <summary>Loads the training set and, when the folder has one, the test set (<see cref="Find"/> names the files).</summary>
     /// <exception cref="InvalidDataException">A file is missing, damaged, or does not fit the others; the message names
     /// the file and what is wrong.</exception>
-    public static (ImageDataset Train, ImageDataset? Test) Load(string dir)
+    public static (ImageDataset Train, ImageDataset? Test) Load(string dir) => Load(dir, oneSize: true);
+
+    /// <summary>As <see cref="Load(string)"/>; without <paramref name="oneSize"/>, train and test images may differ in
+    /// size (not in channels), for a caller that resizes both.</summary>
+    internal static (ImageDataset Train, ImageDataset? Test) Load(string dir, bool oneSize)
     {
         var files = Find(dir);
         var train = Load(files.TrainImages, files.TrainLabels, classCount: null);
         if (files.TestImages is null) return (train, null);
         var test = Load(files.TestImages, files.TestLabels!, train.ClassCount);
-        if (!test.SampleShape.AsSpan().SequenceEqual(train.SampleShape))
+        if (oneSize ? !test.SampleShape.AsSpan().SequenceEqual(train.SampleShape) : test.Channels != train.Channels)
             throw new InvalidDataException($"images file '{files.TestImages}' holds {Shape(test)} images but the training images " +
-                $"in '{files.TrainImages}' are {Shape(train)}: train and test images must have one size");
+                $"in '{files.TrainImages}' are {Shape(train)}: train and test images must have one size and the same channels");
         return (train, test);
     }
 

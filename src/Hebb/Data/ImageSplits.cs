@@ -59,7 +59,7 @@ public sealed record ImageSplits(ImageDataset Train, ImageDataset Test, string L
         else if (IdxImageFolder.HasIdxFiles(dir))
         {
             layout = "IDX files";
-            (train, test) = IdxImageFolder.Load(dir);
+            (train, test) = IdxImageFolder.Load(dir, oneSize: imageSize is null);
             if (channels is { } wanted && wanted != train.Channels)
                 throw new ArgumentException(
                     $"{wanted} channel(s) asked for, but the IDX images in '{dir}' have {train.Channels}", nameof(channels));

@@ -21,7 +21,6 @@ public sealed class ImageFolderTests(RealMnistFixture real, ITestOutputHelper ou
     [Fact]
     public void PngFoldersGiveTheIdxTensorsAndAccuracyExactlyAndJpegComesWithinAPoint()
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         var train = ImageFiles.Take(real.Train, 3000);
         var test = ImageFiles.Take(real.Test, 1000);
         string idx = _temp.Combine("idx"), png = _temp.Combine("png"), jpeg = _temp.Combine("jpeg");
@@ -32,13 +31,9 @@ public sealed class ImageFolderTests(RealMnistFixture real, ITestOutputHelper ou
         ImageFiles.WriteFolders(jpeg, "train", train, 28, jpegQuality: 90);
         ImageFiles.WriteFolders(jpeg, "test", test, 28, jpegQuality: 90);
 
-        output.WriteLine($"written in {clock.Elapsed.TotalSeconds:F1} s");
         var fromIdx = ImageSplits.Load(idx, seed: 0);
-        output.WriteLine($"idx read in {clock.Elapsed.TotalSeconds:F1} s");
         var fromPng = ImageSplits.Load(png, seed: 0);
-        output.WriteLine($"png read in {clock.Elapsed.TotalSeconds:F1} s");
         var fromJpeg = ImageSplits.Load(jpeg, seed: 0);
-        output.WriteLine($"jpeg read in {clock.Elapsed.TotalSeconds:F1} s");
         Assert.Equal("IDX files", fromIdx.Layout);
         Assert.Equal("image folders", fromPng.Layout);
         foreach (var splits in new[] { fromIdx, fromPng, fromJpeg })
@@ -59,7 +54,6 @@ public sealed class ImageFolderTests(RealMnistFixture real, ITestOutputHelper ou
         Assert.InRange(meanError, 0.01, 8);
 
         double idxAccuracy = TestAccuracy(fromIdx), pngAccuracy = TestAccuracy(fromPng), jpegAccuracy = TestAccuracy(fromJpeg);
-        output.WriteLine($"trained in {clock.Elapsed.TotalSeconds:F1} s");
         output.WriteLine($"test accuracy: IDX {idxAccuracy:P2}, PNG {pngAccuracy:P2}, JPEG q90 {jpegAccuracy:P2} " +
             $"(JPEG mean pixel error {meanError:F2} of 255)");
         Assert.InRange(idxAccuracy, 0.8, 1.0);
