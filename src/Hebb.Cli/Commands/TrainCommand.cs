@@ -249,7 +249,7 @@ public static class TrainCommand
         {
             // The input pipeline travels with the model, so that a new image can be prepared as these were.
             var metadata = result.Metadata(options);
-            foreach (var (key, value) in data.Input.ToMetadata()) metadata[key] = value;
+            foreach (var (key, value) in data.Metadata()) metadata[key] = value;
             ModelFile.Save(outPath, result.Model, metadata);
             AnsiConsole.MarkupLine($"saved model to {Markup.Escape(outPath)}");
         }

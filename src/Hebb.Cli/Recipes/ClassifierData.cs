@@ -18,6 +18,19 @@ public sealed record ClassifierData(
     /// <summary>The name `hebb train images` gives its data in a model file ("dataset").</summary>
     public const string ImagesDataset = "images";
 
+    /// <summary>With no test set in the user's folder: the fraction held out to test (with the run's seed), so that
+    /// `hebb eval` holds out the same images.</summary>
+    public double? HeldOutSplit { get; init; }
+
+    /// <summary>What a model file keeps about this data: the input pipeline and, when the test set was held out, its
+    /// fraction ("test_split").</summary>
+    public Dictionary<string, string> Metadata()
+    {
+        var meta = Input.ToMetadata();
+        if (HeldOutSplit is double split) meta["test_split"] = split.ToString("R", CultureInfo.InvariantCulture);
+        return meta;
+    }
+
     private static readonly string[] FashionClasses =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
@@ -49,7 +62,10 @@ public sealed record ClassifierData(
         string colour = input.Channels == 1 ? "grayscale" : "RGB";
         string source = $"{dir} ({splits.Layout}; {input.Width}x{input.Height} {colour}, {input.ClassNames.Count} classes: " +
             $"{ShortList(input.ClassNames)})";
-        return new ClassifierData(train, splits.Test.ToTensorDataset(), input, source, splits.Notes);
+        return new ClassifierData(train, splits.Test.ToTensorDataset(), input, source, splits.Notes)
+        {
+            HeldOutSplit = splits.TestHeldOut ? testSplit ?? 0.2 : null,
+        };
     }
 
     private static string ShortList(IReadOnlyList<string> names) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Hebb.Data;
 using Hebb.IO;
@@ -34,6 +35,14 @@ public sealed class ImagesCliTests(RealMnistFixture real, ITestOutputHelper outp
             stdout);
         Assert.Contains("every training image is grayscale: 1 channel", stdout);
         Assert.InRange(Accuracy(metrics), 0.6, 1.0); // 76.4% after 2 epochs on 2,000 images; chance is 10%
+
+        // hebb eval reads the folder as the file says and measures the same test images.
+        (code, stdout, stderr) = CliTests.Hebb("eval", "--model", model, "--data", data);
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"images test accuracy {(Accuracy(metrics) * 100).ToString("F2", CultureInfo.InvariantCulture)}%", stdout);
+        (code, _, stderr) = CliTests.Hebb("eval", "--model", model);
+        Assert.Equal(1, code);
+        Assert.Contains("was trained on your own images: give their folder with --data DIR", stderr);
 
         var meta = Safetensors.Load(model).Metadata;
         Assert.Equal("images", meta["dataset"]);
