@@ -205,7 +205,8 @@ public static class TrainCommand
             throw new ArgumentException($"--test-split must be in (0, 1), got {split}");
         var data = images is null
             ? ClassifierData.Named(options.Dataset, options.DataPath, options.TrainLimit)
-            : ClassifierData.Images(options.DataPath!, images.ImageSize, images.Channels, images.TestSplit, options.Seed, options.TrainLimit);
+            : ClassifierData.Images(
+                options.DataPath!, images.ImageSize, images.Channels, images.TestSplit, options.Seed, options.TrainLimit);
         var (train, test) = (data.Train, data.Test);
         options = options with { Classes = data.Input.ClassNames.Count };
         // Fails here, before any training, when LeNet-5 cannot take these images.

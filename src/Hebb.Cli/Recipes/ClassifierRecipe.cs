@@ -179,7 +179,9 @@ public static class ClassifierRecipe
             return new MlpConfig([inputs, .. options.Hidden, options.Classes], options.Activation,
                 options.EffectiveLoss == LossKind.Mse ? options.Activation : Activation.None, options.Init);
         int side = (int)Math.Round(Math.Sqrt(inputs));
-        var (channels, height, width) = sampleShape.Length == 3 ? (sampleShape[0], sampleShape[1], sampleShape[2]) : (1, side, inputs / side);
+        var (channels, height, width) = sampleShape.Length == 3
+            ? (sampleShape[0], sampleShape[1], sampleShape[2])
+            : (1, side, inputs / side);
         // LeNet-5's convolutions and pooling are laid out for square images; the MLP takes any shape.
         if (height != width || channels * height * width != inputs)
             throw new ArgumentException($"--model lenet5 takes square images, and these are {width}x{height} (width x height): " +

@@ -35,7 +35,8 @@ public static class IdxImageFolder
         var names = Candidates(dir);
         string? Pick(string kind, bool train)
         {
-            var matches = names.Where(n => n.Contains(kind, StringComparison.OrdinalIgnoreCase) && IsTrain(n) == train && IsTest(n) != train)
+            var matches = names
+                .Where(n => n.Contains(kind, StringComparison.OrdinalIgnoreCase) && IsTrain(n) == train && IsTest(n) != train)
                 .ToList();
             // file and file.gz: the same data twice (a kept archive), not two datasets.
             matches.RemoveAll(m => m.EndsWith(".gz", StringComparison.Ordinal) && matches.Contains(m[..^3]));

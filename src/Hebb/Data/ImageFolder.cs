@@ -25,7 +25,8 @@ public static class ImageFolder
         var classes = Directory.EnumerateDirectories(root).Select(Path.GetFileName).OfType<string>()
             .Where(name => !name.StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
         if (classes.Length == 0)
-            throw new InvalidDataException($"image folder '{root}' has no class folders (expected {root}/<class>/*.png, .jpg, .jpeg or .bmp)");
+            throw new InvalidDataException(
+                $"image folder '{root}' has no class folders (expected {root}/<class>/*.png, .jpg, .jpeg or .bmp)");
         return classes;
     }
 
@@ -95,7 +96,9 @@ public static class ImageFolder
             for (int i = 0; i < infos.Length; i++)
                 if (infos[i].Height != useHeight || infos[i].Width != useWidth)
                 {
-                    string first = height is null ? $"{files[0].Path} is {useWidth}x{useHeight}" : $"the training images are {useWidth}x{useHeight}";
+                    string first = height is null
+                        ? $"{files[0].Path} is {useWidth}x{useHeight}"
+                        : $"the training images are {useWidth}x{useHeight}";
                     throw new InvalidDataException($"image '{files[i].Path}' is {infos[i].Width}x{infos[i].Height} but {first} " +
                         "(width x height): choose one size for all (--image-size N)");
                 }

@@ -37,7 +37,8 @@ public sealed record ImageSplits(ImageDataset Train, ImageDataset Test, string L
         ArgumentException.ThrowIfNullOrEmpty(dir);
         if (imageSize is <= 0) throw new ArgumentException($"the image size must be positive, got {imageSize}", nameof(imageSize));
         if (channels is { } c && c is not (1 or 3)) throw new ArgumentException($"channels must be 1 or 3, got {c}", nameof(channels));
-        if (!(testSplit > 0 && testSplit < 1)) throw new ArgumentException($"the test split must be in (0, 1), got {testSplit}", nameof(testSplit));
+        if (!(testSplit > 0 && testSplit < 1))
+            throw new ArgumentException($"the test split must be in (0, 1), got {testSplit}", nameof(testSplit));
         if (!Directory.Exists(dir))
             throw new DirectoryNotFoundException(File.Exists(dir) ? $"'{dir}' is a file, not a folder" : $"folder '{dir}' does not exist");
 
@@ -73,7 +74,8 @@ public sealed record ImageSplits(ImageDataset Train, ImageDataset Test, string L
         {
             var entries = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).Take(8).ToArray();
             throw new InvalidDataException($"folder '{dir}' holds neither a train/ folder of class folders (train/<class>/*.png) " +
-                $"nor IDX files (train-images-idx3-ubyte.gz, ...); found: {(entries.Length == 0 ? "nothing" : string.Join(", ", entries))}");
+                "nor IDX files (train-images-idx3-ubyte.gz, ...); " +
+                $"found: {(entries.Length == 0 ? "nothing" : string.Join(", ", entries))}");
         }
 
         if (test is null)

@@ -85,7 +85,8 @@ public sealed class TensorDataset
         ArgumentNullException.ThrowIfNull(pixels);
         ArgumentNullException.ThrowIfNull(labels);
         if ((long)labels.Length * ShapeUtil.Numel(sampleShape) != pixels.Length)
-            throw new ArgumentException($"TensorDataset: {pixels.Length} bytes are not {labels.Length} samples of {ShapeUtil.Format(sampleShape)}");
+            throw new ArgumentException(
+                $"TensorDataset: {pixels.Length} bytes are not {labels.Length} samples of {ShapeUtil.Format(sampleShape)}");
         return new(pixels, 0, (int[])sampleShape.Clone(), Tensor.FromArray(labels, labels.Length));
     }
 

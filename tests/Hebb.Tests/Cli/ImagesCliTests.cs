@@ -59,8 +59,8 @@ public sealed class ImagesCliTests(RealMnistFixture real, ITestOutputHelper outp
         ImageFiles.WriteIdx(data, "train", ImageFiles.Take(real.Train, 2000, classes: 5, side: 20), 20);
         ImageFiles.WriteIdx(data, "t10k", ImageFiles.Take(real.Test, 500, classes: 5, side: 20), 20, gzip: false);
         string metrics = _temp.Combine("metrics.json");
-        var (code, stdout, stderr) = CliTests.Hebb("train", "images", "--data", data, "--activation", "relu", "--loss", "ce", "--hidden", "64",
-            "--epochs", "5", "--metrics", metrics);
+        var (code, stdout, stderr) = CliTests.Hebb("train", "images", "--data", data, "--activation", "relu", "--loss", "ce",
+            "--hidden", "64", "--epochs", "5", "--metrics", metrics);
         Assert.True(code == 0, stderr);
         output.WriteLine(stdout);
         Assert.Contains("(IDX files; 20x20 grayscale, 5 classes: 0, 1, 2, 3, 4): 2,000 training and 500 test images", stdout);

@@ -12,7 +12,7 @@ public sealed class IdxFolderTests : IDisposable
     /// <summary>Writes <paramref name="count"/> images of rows x cols (values = a ramp) and the labels given.</summary>
     private void Write(string name, int[] dims, byte[]? labels = null, bool gzip = false)
     {
-        byte[] raw = labels is null ? TestData.IdxBytes(dims, TestData.Ramp(dims.Aggregate(1, (a, b) => a * b))) : TestData.IdxBytes(dims, labels);
+        byte[] raw = TestData.IdxBytes(dims, labels ?? TestData.Ramp(dims.Aggregate(1, (a, b) => a * b)));
         _temp.Write(name, gzip ? TestData.Gzip(raw) : raw);
     }
 
