@@ -1,6 +1,7 @@
 using Hebb.Cli.Recipes;
 using static Hebb.Cli.Program;
 using System.CommandLine;
+using Hebb.Data;
 using Hebb.Models;
 using Hebb.Training;
 using Spectre.Console;
@@ -21,17 +22,19 @@ public static class EvalCommand
             var (network, config, metadata) = ModelFactory.LoadClassifier(path);
             string dataset = metadata.TryGetValue("dataset", out var d) ? d : "mnist";
             var kind = metadata.TryGetValue("loss", out var l) && l == "ce" ? LossKind.CrossEntropy : LossKind.Mse;
-            var (_, test) = ClassifierRecipe.LoadData(dataset, parse.GetValue(data));
-            // MNIST-style images are 28x28 in 10 classes: a model must take them flat ([784]) or as
-            // one-channel images ([1, 28, 28]), and give one score per class.
+            var (test, classes) = dataset == ClassifierData.ImagesDataset
+                ? UsersImages(path, metadata, parse.GetValue(data))
+                : (ClassifierRecipe.LoadData(dataset, parse.GetValue(data)).Test, 10);
+            // A model must take the images flat ([784]) or as images ([1, 28, 28]: MNIST's are square, one channel),
+            // and give one score per class.
             int pixels = test.SampleSize, side = (int)Math.Round(Math.Sqrt(pixels));
-            int[] shape = config.InputShape;
-            bool fits = shape.Length == 1 ? shape[0] == pixels : shape.SequenceEqual(new[] { 1, side, side });
+            int[] shape = config.InputShape, images = test.SampleShape.Length == 3 ? test.SampleShape.ToArray() : [1, side, side];
+            bool fits = shape.Length == 1 ? shape[0] == pixels : shape.SequenceEqual(images);
             if (!fits)
                 throw new InvalidDataException($"{path}: the model takes inputs of shape [{string.Join(", ", shape)}] " +
-                    $"but {dataset} images are {side}x{side} with one channel");
-            if (config.Classes != 10)
-                throw new InvalidDataException($"{path}: the model scores {config.Classes} classes but {dataset} has 10");
+                    $"but the {dataset} images are [{string.Join(", ", images)}] (channels, height, width)");
+            if (config.Classes != classes)
+                throw new InvalidDataException($"{path}: the model scores {config.Classes} classes but {dataset} has {classes}");
             var result = Trainer.Evaluate(
                 network, test.WithSampleShape(config.InputShape), ClassifierRecipe.LossFor(kind, config.Classes), config.Classes);
             AnsiConsole.MarkupLine($"{Markup.Escape(path)}: {dataset} test accuracy [bold]{Percent(result.Accuracy)}[/], " +
@@ -39,5 +42,25 @@ public static class EvalCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>The test set of a model trained by `hebb train images`: the folder given with --data, read as the model file
+    /// says its images were (channels, size), with the same held-out split when the folder has no test set.</summary>
+    private static (TensorDataset Test, int Classes) UsersImages(string path, IReadOnlyDictionary<string, string> metadata, string? dir)
+    {
+        var input = ImagePreprocessing.FromMetadata(metadata, path)
+            ?? throw new InvalidDataException($"{path}: the file does not say how its images were prepared (image_channels, ...)");
+        if (dir is null)
+            throw new ArgumentException($"{path} was trained on your own images: give their folder with --data DIR");
+        var read = new MetadataReader(metadata, path);
+        int seed = metadata.TryGetValue("seed", out var text)
+            && int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture,
+                out int s) ? s : 0;
+        double split = metadata.ContainsKey("test_split") ? read.Double("test_split", 0, 1) : 0.2;
+        var splits = ImageSplits.Load(dir, input.Height == input.Width ? input.Height : null, input.Channels, split, seed);
+        if (!splits.Train.ClassNames.SequenceEqual(input.ClassNames))
+            throw new InvalidDataException($"{dir}: its classes ({string.Join(", ", splits.Train.ClassNames.Take(10))}) are not " +
+                $"the model's ({string.Join(", ", input.ClassNames.Take(10))})");
+        return (splits.Test.ToTensorDataset(), input.ClassNames.Count);
     }
 }

@@ -22,6 +22,9 @@ public static class LibraryErrors
         ["temperature"] = "--temperature",
         ["topK"] = "--top-k",
         ["p"] = "--dropout",
+        ["channels"] = "--channels",
+        ["imageSize"] = "--image-size",
+        ["testSplit"] = "--test-split",
     };
 
     /// <summary>The message to show for <paramref name="error"/>: an argument error names its flag, and

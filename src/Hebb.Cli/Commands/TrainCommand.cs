@@ -4,20 +4,22 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Hebb.IO;
+using Hebb.Models;
 using Hebb.NN;
 using Hebb.Training;
 using Spectre.Console;
 
 namespace Hebb.Cli.Commands;
 
-/// <summary>`hebb train mnist|fashion-mnist`: trains an image classifier (by default the classic 784-16-16-10 sigmoid network, or LeNet-5);
-/// `hebb train text` (<see cref="TrainTextCommand"/>) trains a language model.</summary>
+/// <summary>`hebb train mnist|fashion-mnist|images`: trains an image classifier (by default the classic 784-16-16-10 sigmoid network,
+/// or LeNet-5) on a named dataset or the user's own images; `hebb train text` (<see cref="TrainTextCommand"/>) trains a language
+/// model.</summary>
 public static class TrainCommand
 {
-    /// <summary>`train` itself only groups the subcommands: mnist, fashion-mnist (classifiers, same
+    /// <summary>`train` itself only groups the subcommands: mnist, fashion-mnist, images (classifiers, same
     /// options) and text (language models, their own options).</summary>
     public static Command Create() => new(
-        "train", "Train a network: an image classifier (mnist, fashion-mnist) or a character-level language model (text)")
+        "train", "Train a network: an image classifier (mnist, fashion-mnist, your own images) or a character-level language model (text)")
     {
         CreateClassifier(
             "mnist",
@@ -25,11 +27,18 @@ public static class TrainCommand
         CreateClassifier(
             "fashion-mnist",
             "Train a classifier on Fashion-MNIST (default: the classic 784-16-16-10 sigmoid network; --model lenet5 for the CNN)"),
+        CreateClassifier(
+            ClassifierData.ImagesDataset,
+            "Train a classifier on your own images: --data DIR with train/<class>/*.png|jpg|bmp (and test/<class>/...) " +
+            "or IDX files of any size",
+            images: true),
         TrainTextCommand.Create(),
         TrainTableCommand.Create(),
     };
 
-    private static Command CreateClassifier(string datasetName, string description)
+    /// <summary>A classifier subcommand; <paramref name="images"/> makes it read the user's folder (--data required) and
+    /// take the image options.</summary>
+    private static Command CreateClassifier(string datasetName, string description, bool images = false)
     {
         var model = new Option<string>("--model")
         {
@@ -114,7 +123,24 @@ public static class TrainCommand
         };
         var data = new Option<string?>("--data")
         {
-            Description = "folder with the dataset files (else $HEBB_DATASETS, the cache, or a download)",
+            Description = images
+                ? "your dataset folder: train/<class>/ image folders (and test/<class>/), or IDX image and label files"
+                : "folder with the dataset files (else $HEBB_DATASETS, the cache, or a download)",
+            Required = images,
+        };
+        var imageSize = new Option<int?>("--image-size")
+        {
+            Description = "resize every image to N x N (default: keep the images' size, which must then be the same for all)",
+        };
+        var channels = new Option<int?>("--channels")
+        {
+            Description = "1 (grayscale) or 3 (RGB); default: 1 when every training image is grayscale, else 3",
+        };
+        channels.AcceptOnlyFromAmong("1", "3");
+        var testSplit = new Option<double?>("--test-split")
+        {
+            Description = "with no test set in the folder: the fraction of the images held out to test, chosen with the seed " +
+                "(default 0.2)",
         };
         var output = new Option<string?>("--out") { Description = "save the trained model here (.safetensors)" };
         var metrics = new Option<string?>("--metrics") { Description = "write final figures as JSON here" };
@@ -124,6 +150,12 @@ public static class TrainCommand
             model, hidden, activation, loss, epochs, lr, batch, seed, init, optimizer, momentum, nesterov, weightDecay, l2, dropout,
             schedule, earlyStopping, valSplit, retrainFull, trainLimit, data, output, metrics,
         };
+        if (images)
+        {
+            command.Add(imageSize);
+            command.Add(channels);
+            command.Add(testSplit);
+        }
         var checkpoints = new CheckpointOptions(command);
         command.SetAction(parse => Program.Guard(() =>
         {
@@ -154,25 +186,45 @@ public static class TrainCommand
                 TrainLimit = parse.GetValue(trainLimit),
                 DataPath = parse.GetValue(data),
             };
+            var source = images
+                ? new ImageSource(parse.GetValue(imageSize), parse.GetValue(channels), parse.GetValue(testSplit))
+                : null;
             using var stop = StopSignal.Listen();
             string outPath = parse.GetValue(output) ?? "";
             var control = checkpoints.Control(
                 parse, (outPath.Length > 0 ? outPath : $"hebb-{datasetName}") + ".ckpt", stop.Token);
-            return Run(options, parse.GetValue(output), parse.GetValue(metrics), control);
+            return Run(options, parse.GetValue(output), parse.GetValue(metrics), control, source);
         }));
         return command;
     }
 
-    private static int Run(ClassifierOptions options, string? outPath, string? metricsPath, RunControl control)
+    /// <summary>The options of `hebb train images` that say how the user's images are read.</summary>
+    private sealed record ImageSource(int? ImageSize, int? Channels, double? TestSplit);
+
+    private static int Run(ClassifierOptions options, string? outPath, string? metricsPath, RunControl control,
+        ImageSource? images = null)
     {
         options.Validate();
         OutputPath.CheckWritable(outPath, "--out");
         OutputPath.CheckWritable(metricsPath, "--metrics");
-        var (train, test) = ClassifierRecipe.LoadData(options.Dataset, options.DataPath, options.TrainLimit);
-        AnsiConsole.MarkupLine($"[bold]hebb[/] training on {options.Dataset}: {train.Count:N0} training and {test.Count:N0} test images");
-        string network = options.Model == ModelKind.LeNet5
-            ? "LeNet-5" + (options.Dropout > 0 ? $" with dropout {options.Dropout.ToString(CultureInfo.InvariantCulture)}" : "")
-            : $"784-{string.Join("-", options.Hidden)}-10, {options.Activation.ToString().ToLowerInvariant()}";
+        if (images?.ImageSize is <= 0) throw new ArgumentException($"--image-size must be positive, got {images.ImageSize}");
+        if (images?.TestSplit is { } split && !(split > 0 && split < 1))
+            throw new ArgumentException($"--test-split must be in (0, 1), got {split}");
+        var data = images is null
+            ? ClassifierData.Named(options.Dataset, options.DataPath, options.TrainLimit)
+            : ClassifierData.Images(
+                options.DataPath!, images.ImageSize, images.Channels, images.TestSplit, options.Seed, options.TrainLimit);
+        var (train, test) = (data.Train, data.Test);
+        options = options with { Classes = data.Input.ClassNames.Count };
+        // Fails here, before any training, when LeNet-5 cannot take these images.
+        var config = ClassifierRecipe.ConfigFor(options, train.SampleShape.ToArray());
+        AnsiConsole.MarkupLine($"[bold]hebb[/] training on {Markup.Escape(data.Source)}: " +
+            $"{train.Count:N0} training and {test.Count:N0} test images");
+        foreach (var note in data.Notes) AnsiConsole.MarkupLine($"  {Markup.Escape(note)}");
+        string network = config is MlpConfig mlp
+            ? $"{string.Join("-", mlp.Sizes)}, {options.Activation.ToString().ToLowerInvariant()}"
+            : "LeNet-5" + (options.Dropout > 0 ? $" with dropout {options.Dropout.ToString(CultureInfo.InvariantCulture)}" : "")
+              + (images is null ? "" : $" on {string.Join("x", config.InputShape)} inputs, {config.Classes} classes");
         AnsiConsole.MarkupLine(
             $"  network {network}, loss {(options.EffectiveLoss == LossKind.Mse ? "mse (squared error)" : "cross-entropy")}, " +
             $"{options.EffectiveOptimizer.ToString().ToUpperInvariant()} " +
@@ -194,8 +246,12 @@ public static class TrainCommand
         }
         catch (TrainingInterruptedException stopped)
         {
-            var config = ClassifierRecipe.ConfigFor(options, train.SampleSize);
-            return Stopped(stopped, outPath, () => new Dictionary<string, string>(config.ToMetadata()) { ["dataset"] = options.Dataset });
+            return Stopped(stopped, outPath, () =>
+            {
+                var metadata = new Dictionary<string, string>(config.ToMetadata()) { ["dataset"] = options.Dataset };
+                foreach (var (key, value) in data.Metadata()) metadata[key] = value;
+                return metadata;
+            });
         }
 
         if (result.BestEpoch is int best)
@@ -207,14 +263,17 @@ public static class TrainCommand
                                        ? ", its weights restored"
                                        : $"; retrained on all {train.Count:N0} training images for {best} epochs"));
         }
-        PrintConfusion(result.Test.Confusion);
+        PrintConfusion(result.Test.Confusion, images is null ? null : data.Input.ClassNames);
         AnsiConsole.MarkupLine($"[green]test accuracy {Percent(result.Test.Accuracy)}[/] (error {Percent(1 - result.Test.Accuracy)}), " +
             $"test loss {result.Test.Loss:F4}, {result.Model.ParameterCount:N0} parameters, {result.Seconds:F1} s");
         if (options.Model == ModelKind.LeNet5 && options.Dataset == "mnist")
             AnsiConsole.MarkupLine("  LeCun et al. 1998 report 0.95% test error for LeNet-5 on MNIST");
         if (outPath is not null)
         {
-            ModelFile.Save(outPath, result.Model, result.Metadata(options));
+            // The input pipeline travels with the model, so that a new image can be prepared as these were.
+            var metadata = result.Metadata(options);
+            foreach (var (key, value) in data.Metadata()) metadata[key] = value;
+            ModelFile.Save(outPath, result.Model, metadata);
             AnsiConsole.MarkupLine($"saved model to {Markup.Escape(outPath)}");
         }
         else AnsiConsole.MarkupLine("the model was not saved (add --out FILE.safetensors to keep it)");
@@ -235,6 +294,7 @@ public static class TrainCommand
                 ["seed"] = options.Seed,
                 ["per_class_accuracy"] = Enumerable.Range(0, result.Test.Confusion.Classes)
                     .Select(result.Test.Confusion.ClassAccuracy).ToArray(),
+                ["class_names"] = data.Input.ClassNames,
             };
             File.WriteAllText(metricsPath, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         }
@@ -259,8 +319,9 @@ public static class TrainCommand
         return 130;
     }
 
-    /// <summary>Rows are true classes, columns predictions; the last column is the class's accuracy.</summary>
-    internal static void PrintConfusion(ConfusionMatrix confusion)
+    /// <summary>Rows are true classes, columns predictions; the last column is the class's accuracy. With
+    /// <paramref name="names"/>, each row also names its class.</summary>
+    internal static void PrintConfusion(ConfusionMatrix confusion, IReadOnlyList<string>? names = null)
     {
         var table = new Table { Title = new TableTitle("confusion matrix (rows: true class, columns: predicted)") };
         table.AddColumn("true");
@@ -269,7 +330,9 @@ public static class TrainCommand
         table.AddColumn(new TableColumn("accuracy").RightAligned());
         for (int t = 0; t < confusion.Classes; t++)
         {
-            var cells = new List<string> { t.ToString(CultureInfo.InvariantCulture) };
+            string row = t.ToString(CultureInfo.InvariantCulture);
+            if (names is not null && names[t] != row) row += " " + Markup.Escape(names[t]);
+            var cells = new List<string> { row };
             for (int p = 0; p < confusion.Classes; p++)
                 cells.Add(p == t ? $"[bold]{confusion[t, p]}[/]" : confusion[t, p].ToString(CultureInfo.InvariantCulture));
             double acc = confusion.ClassAccuracy(t);

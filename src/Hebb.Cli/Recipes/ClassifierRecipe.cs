@@ -69,6 +69,9 @@ public sealed record ClassifierOptions
     /// step).</summary>
     public bool RetrainFull { get; init; }
     public string? DataPath { get; init; }
+    /// <summary>The number of classes, the width of the output layer: 10 for MNIST and Fashion-MNIST, the data's for
+    /// `hebb train images`.</summary>
+    public int Classes { get; init; } = 10;
     /// <summary>Use only the first N training images (0 = all): for quick runs and tests.</summary>
     public int TrainLimit { get; init; }
 
@@ -110,6 +113,7 @@ public sealed record ClassifierOptions
         if (RetrainFull && EarlyStoppingPatience == 0)
             throw new ArgumentException("--retrain-full needs --early-stopping (it retrains for the best epoch count found)");
         if (TrainLimit < 0) throw new ArgumentException($"train limit must be >= 0, got {TrainLimit}");
+        if (Classes < 2) throw new ArgumentException($"a classifier needs at least two classes, got {Classes}");
     }
 }
 
@@ -161,12 +165,32 @@ public static class ClassifierRecipe
         return (train, test);
     }
 
-    public static IClassifierConfig ConfigFor(ClassifierOptions options, int inputs) => options.Model switch
+    /// <summary>The network for samples of <paramref name="inputs"/> values: an MLP takes them flat, LeNet-5 as one
+    /// square grayscale image.</summary>
+    public static IClassifierConfig ConfigFor(ClassifierOptions options, int inputs) => ConfigFor(options, [inputs]);
+
+    /// <summary>The network for samples of shape <paramref name="sampleShape"/>: [channels, height, width] for images,
+    /// or [pixels] for square grayscale ones (MNIST's [784]); options.Classes outputs.</summary>
+    /// <exception cref="ArgumentException">LeNet-5 with images that are not square, or smaller than 12x12.</exception>
+    public static IClassifierConfig ConfigFor(ClassifierOptions options, int[] sampleShape)
     {
-        ModelKind.LeNet5 => new LeNet5Config(options.Dropout),
-        _ => new MlpConfig([inputs, .. options.Hidden, 10], options.Activation,
-            options.EffectiveLoss == LossKind.Mse ? options.Activation : Activation.None, options.Init),
-    };
+        int inputs = sampleShape.Aggregate(1, (a, b) => a * b);
+        if (options.Model != ModelKind.LeNet5)
+            return new MlpConfig([inputs, .. options.Hidden, options.Classes], options.Activation,
+                options.EffectiveLoss == LossKind.Mse ? options.Activation : Activation.None, options.Init);
+        int side = (int)Math.Round(Math.Sqrt(inputs));
+        var (channels, height, width) = sampleShape.Length == 3
+            ? (sampleShape[0], sampleShape[1], sampleShape[2])
+            : (1, side, inputs / side);
+        // LeNet-5's convolutions and pooling are laid out for square images; the MLP takes any shape.
+        if (height != width || channels * height * width != inputs)
+            throw new ArgumentException($"--model lenet5 takes square images, and these are {width}x{height} (width x height): " +
+                "resize them with --image-size N, or use --model mlp");
+        if (height < 12)
+            throw new ArgumentException($"--model lenet5 needs images of at least 12x12, and these are {width}x{height}: " +
+                "resize them with --image-size 12 or more, or use --model mlp");
+        return new LeNet5Config(options.Dropout, channels, height, options.Classes);
+    }
 
     public static ClassifierResult Run(ClassifierOptions options, Action<StepInfo>? onStep = null, Action<EpochResult>? onEpoch = null)
     {
@@ -183,7 +207,7 @@ public static class ClassifierRecipe
         if (options.RetrainFull && control.Checkpointing)
             throw new ArgumentException(
                 "--retrain-full cannot be combined with --checkpoint or --resume (its second run is not checkpointed)");
-        var config = ConfigFor(options, train.SampleSize);
+        var config = ConfigFor(options, train.SampleShape.ToArray());
         int buffers = options.EffectiveOptimizer == OptimizerKind.Sgd ? (options.Momentum > 0 ? 1 : 0) : 2;
         MemoryEstimate.EnsureFits(MemoryEstimate.TrainingBytes(config, Math.Min(options.EffectiveBatchSize, train.Count), buffers),
             options.Model == ModelKind.Mlp ? "use a smaller --batch-size or --hidden" : "use a smaller --batch-size");

@@ -103,6 +103,19 @@ public sealed class TensorDataset
         }
     }
 
+    /// <summary>Images kept as bytes (pixel / 255 on the fly, as <see cref="FromMnist"/>): <paramref name="pixels"/>
+    /// holds <c>labels.Length</c> samples of shape <paramref name="sampleShape"/>, row-major.</summary>
+    /// <exception cref="ArgumentException">The pixels do not hold that many samples of that shape.</exception>
+    public static TensorDataset FromImages(byte[] pixels, int[] sampleShape, int[] labels)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        ArgumentNullException.ThrowIfNull(labels);
+        if ((long)labels.Length * ShapeUtil.Numel(sampleShape) != pixels.Length)
+            throw new ArgumentException(
+                $"TensorDataset: {pixels.Length} bytes are not {labels.Length} samples of {ShapeUtil.Format(sampleShape)}");
+        return new(pixels, 0, (int[])sampleShape.Clone(), Tensor.FromArray(labels, labels.Length));
+    }
+
     /// <summary>Copies the chosen samples' inputs into a dense batch (row i = sample ids[i]).</summary>
     internal void GatherInputs(ReadOnlySpan<int> ids, Tensor batch)
     {
