@@ -19,15 +19,20 @@ public static class PredictCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "a model saved by 'hebb train table --out'", Required = true };
+        var model = new Option<string>("--model")
+        {
+            Description = "a model saved by 'hebb train ... --out': a table model or an image classifier", Required = true,
+        };
         var input = new Option<string>("--input")
         {
-            Description = "a CSV file with a header line and one or more rows holding the model's input columns " +
-                "(the target column may be there too: then each answer is checked)",
+            Description = "for a table model, a CSV file with a header line and one or more rows holding the model's input " +
+                "columns (the target column may be there too: then each answer is checked); for an image classifier, " +
+                "an image (PNG, JPEG, BMP) or a folder of them (in class folders named like the classes, each answer is checked)",
             Required = true,
         };
         var output = new Option<string?>("--out") { Description = "also write the predictions as CSV here (full precision)" };
-        var command = new Command("predict", "Predict with a saved model: class probabilities or a value for each row of a CSV file")
+        var command = new Command("predict",
+            "Predict with a saved model: class probabilities or a value for each row of a CSV file, or each image")
         {
             model, input, output,
         };
@@ -38,12 +43,25 @@ public static class PredictCommand
             var loaded = ModelFactory.Load(path);
             if (TablePreprocessor.IsTableModel(loaded.Metadata))
                 return PredictTable(TableModel.From(loaded, path), parse.GetValue(input)!, parse.GetValue(output));
+            if (loaded.Config is IClassifierConfig classifier && ImageInputOf(loaded, classifier, path) is { } images)
+                return ImagePrediction.Run(
+                    loaded.Model, classifier, images, loaded.Metadata, parse.GetValue(input)!, parse.GetValue(output));
             string what = loaded.Metadata.TryGetValue("dataset", out var dataset) ? $"a '{loaded.Config.Kind}' model of {dataset}"
                 : $"a '{loaded.Config.Kind}' model";
             throw new InvalidDataException($"{path} holds {what}; hebb predict reads table models (saved by 'hebb train table') " +
-                $"for now (try 'hebb eval --model {path}')");
+                "and image classifiers (saved by 'hebb train mnist|fashion-mnist|images')");
         }));
         return command;
+    }
+
+    /// <summary>How the model's images are prepared: from its metadata, or, for a file saved before Hebb recorded it,
+    /// 28x28 grayscale with classes 0..9 when the network takes exactly that.</summary>
+    private static ImagePreprocessing? ImageInputOf(ModelFactory.LoadedModel loaded, IClassifierConfig config, string path)
+    {
+        if (ImagePreprocessing.FromMetadata(loaded.Metadata, path) is { } recorded) return recorded;
+        bool mnistShaped = config.InputShape.Aggregate(1L, (a, b) => a * b) == 784 && config.Classes == 10;
+        string[] digits = [.. Enumerable.Range(0, 10).Select(c => c.ToString(CultureInfo.InvariantCulture))];
+        return mnistShaped ? new ImagePreprocessing(1, 28, 28, digits) : null;
     }
 
     private static int PredictTable(TableModel model, string inputPath, string? outPath)
