@@ -98,6 +98,10 @@ public static class TrainCommand
         {
             Description = "dropout after LeNet-5's hidden Linear layers", DefaultValueFactory = _ => 0,
         };
+        var clip = new Option<double>("--clip")
+        {
+            Description = "scale the gradients so their global norm is at most this (0 = no clipping)", DefaultValueFactory = _ => 0,
+        };
         var schedule = new Option<string?>("--schedule")
         {
             Description = "learning-rate schedule: none, step (x0.1 after each third) or cosine (to 0); " +
@@ -148,7 +152,7 @@ public static class TrainCommand
         var command = new Command(datasetName, description)
         {
             model, hidden, activation, loss, epochs, lr, batch, seed, init, optimizer, momentum, nesterov, weightDecay, l2, dropout,
-            schedule, earlyStopping, valSplit, retrainFull, trainLimit, data, output, metrics,
+            clip, schedule, earlyStopping, valSplit, retrainFull, trainLimit, data, output, metrics,
         };
         if (images)
         {
@@ -179,6 +183,7 @@ public static class TrainCommand
                 WeightDecay = parse.GetValue(weightDecay),
                 L2 = parse.GetValue(l2),
                 Dropout = parse.GetValue(dropout),
+                Clip = parse.GetValue(clip),
                 Schedule = parse.GetValue(schedule) is string s ? Enum.Parse<ScheduleKind>(s, ignoreCase: true) : null,
                 EarlyStoppingPatience = parse.GetValue(earlyStopping),
                 ValidationSplit = parse.GetValue(valSplit),

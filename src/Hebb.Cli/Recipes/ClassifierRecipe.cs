@@ -60,6 +60,8 @@ public sealed record ClassifierOptions
     /// <summary>L2 regularisation in the loss: L' = L + lambda/(2N)·Σ||w||² with N the training-set size.</summary>
     public double L2 { get; init; }
     public double Dropout { get; init; }
+    /// <summary>Global gradient-norm clip (torch.nn.utils.clip_grad_norm_); 0 turns clipping off.</summary>
+    public double Clip { get; init; }
     public ScheduleKind? Schedule { get; init; }
     /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (0 = off).</summary>
     public int EarlyStoppingPatience { get; init; }
@@ -103,6 +105,7 @@ public sealed record ClassifierOptions
         if (!(WeightDecay >= 0)) throw new ArgumentException($"--weight-decay must be >= 0, got {WeightDecay}");
         if (!(L2 >= 0)) throw new ArgumentException($"--l2 must be >= 0, got {L2}");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"--dropout must be in [0, 1), got {Dropout}");
+        if (!(Clip >= 0) || !double.IsFinite(Clip)) throw new ArgumentException($"--clip must be >= 0 (0 = no clipping), got {Clip}");
         if (Dropout > 0 && Model != ModelKind.LeNet5) throw new ArgumentException("--dropout applies to --model lenet5");
         if (EarlyStoppingPatience < 0)
             throw new ArgumentException($"--early-stopping must be a number of epochs >= 1, got {EarlyStoppingPatience}");
@@ -265,6 +268,7 @@ public static class ClassifierRecipe
         var trainer = new Trainer(model, optimizer, trainLoss)
         {
             Schedule = MakeSchedule(options, epochs * loader.Count),
+            ClipGradNorm = options.Clip,
             Checkpoints = control.Policy(identity, new Dictionary<string, Generator> { ["data"] = generator },
                 c => c.Progress["recipe.history"] = EpochRecord.Format(history)),
             Cancellation = control.Cancellation,
@@ -306,6 +310,7 @@ public static class ClassifierRecipe
             ["--schedule"] = options.EffectiveSchedule.ToString(),
             ["--epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
             ["--early-stopping"] = options.EarlyStoppingPatience.ToString(CultureInfo.InvariantCulture),
+            ["--clip"] = S(options.Clip),
         };
     }
 
