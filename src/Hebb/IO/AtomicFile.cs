@@ -26,12 +26,30 @@ public static class AtomicFile
                 file.Flush(flushToDisk: true); // the bytes must be durable before the move makes them the file
             }
             File.Move(temp, target, overwrite: true);
+            RemoveLeftovers(dir, Path.GetFileName(target));
         }
         catch
         {
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>How old a temporary file of the same target must be to count as left by a process that was killed
+    /// while writing (a writer still at work touches its file far more often than this).</summary>
+    internal static readonly TimeSpan LeftoverAge = TimeSpan.FromMinutes(10);
+
+    /// <summary>Deletes the temporary files of earlier writes to the same target that were killed part-way (kill -9, a
+    /// power cut), so a run that checkpoints for days does not leave them piling up.</summary>
+    private static void RemoveLeftovers(string dir, string name)
+    {
+        try
+        {
+            foreach (var file in new DirectoryInfo(dir).EnumerateFiles($".{name}.*.tmp"))
+                if (DateTime.UtcNow - file.LastWriteTimeUtc > LeftoverAge) TryDelete(file.FullName);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     private static void TryDelete(string path)

@@ -36,6 +36,23 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void TheTempFileOfAWriterKilledLongAgoIsRemovedByTheNextWrite()
+    {
+        string path = Path.Combine(_dir, "run.ckpt");
+        string killed = Path.Combine(_dir, ".run.ckpt.0123456789abcdef0123456789abcdef.tmp");
+        string recent = Path.Combine(_dir, ".run.ckpt.fedcba9876543210fedcba9876543210.tmp");
+        string other = Path.Combine(_dir, ".other.ckpt.0123456789abcdef0123456789abcdef.tmp");
+        foreach (var f in new[] { killed, recent, other }) File.WriteAllText(f, "partial");
+        File.SetLastWriteTimeUtc(killed, DateTime.UtcNow - AtomicFile.LeftoverAge - TimeSpan.FromMinutes(1));
+        File.SetLastWriteTimeUtc(other, DateTime.UtcNow - AtomicFile.LeftoverAge - TimeSpan.FromMinutes(1));
+
+        AtomicFile.Write(path, s => s.Write([1]));
+        // Only the old leftover of this target goes: a recent one may belong to a writer still at work.
+        Assert.Equal([".other.ckpt.0123456789abcdef0123456789abcdef.tmp", ".run.ckpt.fedcba9876543210fedcba9876543210.tmp", "run.ckpt"],
+            Directory.GetFiles(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void AMissingFolderOrAFolderAsTheTargetIsRefusedNamingThePath()
     {
         string missing = Path.Combine(_dir, "no-such-folder", "out.bin");
