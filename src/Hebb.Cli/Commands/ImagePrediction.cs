@@ -26,6 +26,9 @@ internal static class ImagePrediction
                 .Where(f => ImageFolder.Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
                 .Order(StringComparer.Ordinal).ToList()
             : File.Exists(input) ? [input] : throw new FileNotFoundException($"--input '{input}' is neither an image file nor a folder");
+        if (!Directory.Exists(input) && !ImageFolder.Extensions.Contains(Path.GetExtension(input), StringComparer.OrdinalIgnoreCase))
+            throw new InvalidDataException($"--input '{input}' is not an image: the model is an image classifier, which reads " +
+                ".png, .jpg, .jpeg or .bmp files, or a folder of them");
         if (files.Count == 0) throw new InvalidDataException($"folder '{input}' holds no .png, .jpg, .jpeg or .bmp images");
 
         // A model trained on the squared error has sigmoid outputs, not logits: its scores are shown as they are.

@@ -59,7 +59,7 @@ public class ImagePredictTests
         string model = folder.Combine("mlp.safetensors");
         var (code, _, stderr) = CliTests.Hebb("train", "mnist", "--train-limit", "500", "--epochs", "1", "--out", model);
         Assert.True(code == 0, stderr);
-        string text = folder.Write("digit.png", "not an image"u8.ToArray());
+        string text = folder.Write("digit.png", "not an image"u8.ToArray()); // named like an image, but it is text
         (code, _, stderr) = CliTests.Hebb("predict", "--model", model, "--input", text);
         Assert.Equal(1, code);
         Assert.Single(stderr.Trim().Split('\n'));

@@ -113,7 +113,7 @@ public class TablePredictTests
         ModelFile.Save(image, config.Build(new Generator(0)), meta);
         var (code, _, stderr) = CliTests.Hebb("predict", "--model", image, "--input", Iris);
         Assert.Equal(1, code);
-        Assert.Contains("holds a 'mlp' model of mnist; hebb predict reads table models", stderr);
+        Assert.Contains($"--input '{Iris}' is not an image: the model is an image classifier", stderr);
 
         string pets = folder.Write("pets.csv", "weight,kind,legs\n4,cat,4\n30,dog,4\n5,cat,4\n25,dog,4\n"u8.ToArray());
         string model = folder.Combine("pets.safetensors");
