@@ -239,6 +239,8 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
         bool resumed = resumeFrom is not null;
         if (resumeFrom is not null) RestoreFit(resumeFrom, position, earlyStopping);
 
+        // Made once, not per step: the training loop allocates nothing of its own per step.
+        Action afterStep = () => AfterStep(Save);
         void Save() => SaveCheckpoint(c =>
         {
             c.Progress["fit.epoch"] = Invariant(position.Epoch);
@@ -254,7 +256,7 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
             long start = Stopwatch.GetTimestamp();
             var batches = resumed ? loader.ResumeEpoch(position.Order, position.Batch) : loader;
             resumed = false;
-            double trainLoss = RunEpoch(batches, loader, position, onStep, () => AfterStep(Save));
+            double trainLoss = RunEpoch(batches, loader, position, onStep, afterStep);
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             double? validation = validate?.Invoke();
             var summary = new EpochSummary(position.Epoch, trainLoss, validation, seconds);
@@ -345,12 +347,18 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
         int first = 1;
         if (resumeFrom is not null)
         {
-            if (!resumeFrom.Progress.TryGetValue("run.step", out var done))
+            if (!resumeFrom.Progress.TryGetValue("run.step", out var saved))
                 throw new InvalidDataException($"checkpoint '{resumeFrom.Source}' was not written by a step-based run");
             Restore(resumeFrom);
-            first = int.Parse(done, CultureInfo.InvariantCulture) + 1;
+            first = int.Parse(saved, CultureInfo.InvariantCulture) + 1;
             seconds = double.Parse(resumeFrom.Progress["run.seconds"], CultureInfo.InvariantCulture);
         }
+        int done = first - 1;
+        Action save = () => SaveCheckpoint(c =>
+        {
+            c.Progress["run.step"] = Invariant(done);
+            c.Progress["run.seconds"] = seconds.ToString("R", CultureInfo.InvariantCulture);
+        });
         for (int step = first; step <= steps; step++)
         {
             if (!Model.Training) Model.Train();
@@ -364,12 +372,8 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
             seconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
             onStep?.Invoke(new StepInfo(step, steps, value));
             if (onEvaluate is not null && ((evaluateEvery > 0 && step % evaluateEvery == 0) || step == steps)) onEvaluate(step);
-            int done = step;
-            AfterStep(() => SaveCheckpoint(c =>
-            {
-                c.Progress["run.step"] = Invariant(done);
-                c.Progress["run.seconds"] = seconds.ToString("R", CultureInfo.InvariantCulture);
-            }));
+            done = step;
+            AfterStep(save);
         }
         return seconds;
     }
