@@ -48,4 +48,27 @@ public class ModelFileLimitsTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void ADamagedFileIsRefusedWithTheDocumentedTypes()
+    {
+        // Found by the reader fuzzing (tests/Hebb.Tests/Fuzz): a file that is not valid safetensors surfaces as
+        // SafetensorsFormatException, which ModelFactory.Load did not document; its docs now list it.
+        var path = Path.Combine(Path.GetTempPath(), $"hebb-damaged-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var config = new MlpConfig([6, 4, 3], Activation.Relu, Activation.None);
+            Hebb.IO.ModelFile.Save(path, config.Build(new Generator(0)), config.ToMetadata());
+            var bytes = File.ReadAllBytes(path);
+            File.WriteAllBytes(path, bytes[..^4]);
+            var e = Assert.Throws<Hebb.IO.SafetensorsFormatException>(() => ModelFactory.Load(path));
+            Assert.Contains(path, e.Message);
+            File.WriteAllBytes(path, [.. bytes[..8], (byte)'[', .. bytes[9..]]);
+            Assert.Throws<Hebb.IO.SafetensorsFormatException>(() => ModelFactory.Load(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
