@@ -225,6 +225,11 @@ public sealed class Checkpoint
                 int dot = t.Name.LastIndexOf('.');
                 string buffer = t.Name[OptimizerPrefix.Length..dot];
                 int index = int.Parse(t.Name[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture);
+                // The index is a parameter's, and every parameter's weights are in the file: a larger one is damage, and
+                // must not size the per-parameter lists below (a few bytes of header asking for gigabytes).
+                if (index >= file.Tensors.Count)
+                    throw new FormatException($"optimiser tensor '{t.Name}' is for parameter {index}, " +
+                        $"but the checkpoint holds only {file.Tensors.Count} tensors");
                 if (!buffers.TryGetValue(buffer, out var list)) buffers[buffer] = list = [];
                 list[index] = t.Data;
             }
