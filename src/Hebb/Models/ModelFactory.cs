@@ -69,8 +69,8 @@ public static class ModelFactory
         ConfigParser? parse;
         lock (Parsers) Parsers.TryGetValue(kind, out parse);
         if (parse is null)
-            throw new InvalidDataException(
-                $"{path}: unknown model kind '{kind}' (known: {string.Join(", ", Kinds)}; ModelFactory.Register adds one)");
+            throw new InvalidDataException(MessageText.OneLine(
+                $"{path}: unknown model kind '{kind}' (known: {string.Join(", ", Kinds)}; ModelFactory.Register adds one)"));
         var config = parse(file.Metadata, path);
         // The header alone must not make Hebb build (allocate and initialise) a network the file cannot fill.
         long stored = file.Tensors.Sum(t => (long)t.Data.Length);

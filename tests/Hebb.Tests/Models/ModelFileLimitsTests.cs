@@ -71,4 +71,18 @@ public class ModelFileLimitsTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void AMessageQuotingTheMetadataStaysOneLine()
+    {
+        // Found by the reader fuzzing: a value with line breaks went into the message as it was.
+        var meta = new CharRnnConfig(RecurrentCell.Lstm, 5, 3, 4, 1).ToMetadata();
+        meta["hidden"] = "4\nforged line";
+        var e = Assert.Throws<InvalidDataException>(() => CharRnnConfig.FromMetadata(meta, "m.safetensors"));
+        Assert.Equal("m.safetensors: metadata 'hidden' must be an integer between 1 and 1048576, got '4\\u000Aforged line'", e.Message);
+        meta["hidden"] = "4";
+        meta["cell"] = "ls\r\ntm";
+        e = Assert.Throws<InvalidDataException>(() => CharRnnConfig.FromMetadata(meta, "m.safetensors"));
+        Assert.Equal("m.safetensors: metadata 'cell' must be rnn, lstm or gru, got 'ls\\u000D\\u000Atm'", e.Message);
+    }
 }

@@ -209,6 +209,29 @@ public class CheckpointTests
         }
     }
 
+    [Fact]
+    public void AMessageQuotingTheCheckpointStaysOneLine()
+    {
+        // Found by the reader fuzzing: the format entry and parse errors went into the message as they were.
+        using var folder = TestData.CreateTempFolder();
+        string path = Path.Combine(folder.Path, "run.ckpt");
+        var model = new Linear(3, 2, new Generator(1));
+        Checkpoint.Capture(model, new SGD(model.Parameters(), 0.1)).Save(path);
+        var file = Safetensors.Load(path);
+        var meta = file.Metadata.ToDictionary();
+        meta["format"] = "hebb-checkpoint-1\nforged line";
+        Safetensors.Save(path, file.Tensors, meta);
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
+        Assert.Equal($"checkpoint '{path}' has format 'hebb-checkpoint-1\\u000Aforged line'; this version of Hebb reads 'hebb-checkpoint-1'",
+            e.Message);
+        meta["format"] = "hebb-checkpoint-1";
+        meta["optimizer.step_count"] = "1\n2";
+        Safetensors.Save(path, file.Tensors, meta);
+        e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.StartsWith($"checkpoint '{path}' is damaged: ", e.Message);
+    }
+
     /// <summary>Throws "no space left" once a number of bytes went through, as a full disk does.</summary>
     private sealed class DiskFullStream(Stream inner, long capacity) : Stream
     {
