@@ -303,7 +303,7 @@ internal static class FuzzMutations
                 Gen.OneOf(InterestingStrings), (k, v) => Frame(Json(SetMeta(root, k, JsonValue.Create(v))), data))),
             // Names: tensors renamed (numbers in them replaced, emptied, suffixed, made the metadata key).
             (3, Gen.Select(Gen.OneOf(names),
-                Gen.OneOf(InterestingNumbers.Concat(["", ".", "..", "x", "__metadata__", "-1", "0.0", "\\uD800"]).ToArray()),
+                Gen.OneOf(InterestingNumbers.Concat(["", ".", "..", "x", "__metadata__", "-1", "0.0", "\\uD800", "a\nb", "\r", "\u2028"]).ToArray()),
                 Gen.Int[0, 3], (t, v, how) => Frame(Json(Rename(root, t, Renamed(t, v, how))), data))),
             // Whole-header shapes.
             (1, Gen.OneOf("[]", "null", "1", "\"x\"", "{}", "{\"__metadata__\":{}}", "{\"a\":{}}", "[{}]", "{\"\":{}}")
