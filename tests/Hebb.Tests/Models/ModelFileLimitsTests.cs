@@ -85,4 +85,23 @@ public class ModelFileLimitsTests
         e = Assert.Throws<InvalidDataException>(() => CharRnnConfig.FromMetadata(meta, "m.safetensors"));
         Assert.Equal("m.safetensors: metadata 'cell' must be rnn, lstm or gru, got 'ls\\u000D\\u000Atm'", e.Message);
     }
+
+    [Fact]
+    public void ATensorNameWithALineBreakStaysOnOneLineOfTheError()
+    {
+        // Found by the reader fuzzing: the state-dict mismatch named the file's tensors as they were.
+        var path = Path.Combine(Path.GetTempPath(), $"hebb-names-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var config = new MlpConfig([2, 1], Activation.Relu, Activation.None);
+            Hebb.IO.Safetensors.Save(path, [new("0.weight", [1, 2], [1, 2]), new("0.bias\nforged", [1], [3])], config.ToMetadata());
+            var e = Assert.Throws<InvalidDataException>(() => ModelFactory.Load(path));
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.Contains("0.bias\\u000Aforged", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
