@@ -88,6 +88,27 @@ internal static class FuzzCommand
         return reports.Sum(r => r.Failed) == 0 ? 0 : 1;
     }
 
+    /// <summary>The checkout's commit, with a note when src/ or the harness has uncommitted changes.</summary>
+    private static string Commit()
+    {
+        string Git(params string[] args)
+        {
+            try
+            {
+                var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                psi.WorkingDirectory = Orchestrator.FindRoot();
+                foreach (var a in args) psi.ArgumentList.Add(a);
+                using var p = Process.Start(psi)!;
+                string output = p.StandardOutput.ReadToEnd().Trim();
+                p.WaitForExit();
+                return p.ExitCode == 0 ? output : "?";
+            }
+            catch (System.ComponentModel.Win32Exception) { return "?"; }
+        }
+        bool dirty = Git("status", "--porcelain", "--", "src", "tests/Hebb.Tests/Fuzz").Length > 0;
+        return Git("rev-parse", "--short", "HEAD") + (dirty ? " + uncommitted changes" : "");
+    }
+
     /// <summary>Runs this command again in a child process whose GC heap is limited to <see cref="HeapLimit"/>.</summary>
     private static int RunLimited(string[] args)
     {
@@ -110,7 +131,7 @@ internal static class FuzzCommand
         sb.AppendLine();
         sb.AppendLine($"Command: `{command}`");
         sb.AppendLine();
-        sb.AppendLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; {RuntimeInformation.FrameworkDescription}; " +
+        sb.AppendLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; Hebb at commit {Commit()}; {RuntimeInformation.FrameworkDescription}; " +
             $"{Environment.ProcessorCount} cores; {cases:N0} cases per reader, run seed {seed}; {took.TotalSeconds:F0} s in all.");
         sb.AppendLine();
         sb.AppendLine($"A case is one seed (a valid file built by Hebb's own writers) or a mutation of one. Verdicts: **ok** (it " +
@@ -147,6 +168,7 @@ internal static class FuzzCommand
         ["command"] = command,
         ["date_utc"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
         ["dotnet"] = RuntimeInformation.FrameworkDescription,
+        ["commit"] = Commit(),
         ["cases_per_reader"] = cases,
         ["run_seed"] = seed,
         ["hang_seconds"] = limits.Hang.TotalSeconds,
