@@ -222,8 +222,8 @@ public class CheckpointTests
         meta["format"] = "hebb-checkpoint-1\nforged line";
         Safetensors.Save(path, file.Tensors, meta);
         var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
-        Assert.Equal($"checkpoint '{path}' has format 'hebb-checkpoint-1\\u000Aforged line'; this version of Hebb reads 'hebb-checkpoint-1'",
-            e.Message);
+        Assert.Equal($"checkpoint '{path}' has format 'hebb-checkpoint-1\\u000Aforged line'; " +
+            "this version of Hebb reads 'hebb-checkpoint-1'", e.Message);
         meta["format"] = "hebb-checkpoint-1";
         meta["optimizer.step_count"] = "1\n2";
         Safetensors.Save(path, file.Tensors, meta);

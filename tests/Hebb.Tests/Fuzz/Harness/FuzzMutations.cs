@@ -140,7 +140,8 @@ internal static class FuzzMutations
     });
 
     private static Gen<byte[]> InsertRandom(byte[] s) =>
-        Gen.Select(Gen.Int[0, s.Length], Gen.Byte.Array[1, 32], (at, r) => (byte[])[.. s.AsSpan(0, at).ToArray(), .. r, .. s.AsSpan(at).ToArray()]);
+        Gen.Select(Gen.Int[0, s.Length], Gen.Byte.Array[1, 32],
+            (at, r) => (byte[])[.. s.AsSpan(0, at).ToArray(), .. r, .. s.AsSpan(at).ToArray()]);
 
     /// <summary>Pure random bytes, sometimes behind the seed's first bytes (its magic number or length prefix).</summary>
     private static Gen<byte[]> RandomBytes(byte[] s) => Gen.Frequency(
@@ -293,7 +294,8 @@ internal static class FuzzMutations
             // Metadata: not an object, a value not a string, a value replaced, a key removed or added.
             (2, Gen.OneOf("[]", "\"x\"", "1", "null", "{\"a\":1}", "{\"a\":null}", "{\"a\":{}}", "{\"a\":[\"b\"]}", "{\"a\":true}")
                 .Select(v => Frame(Json(SetTop(root, "__metadata__", JsonNode.Parse(v))), data))),
-            (metaKeys.Length == 0 ? 0 : 4 + 2 * metaKeys.Length, Gen.Select(Gen.OneOf(metaKeys.DefaultIfEmpty("x").ToArray()), Gen.OneOf(InterestingStrings),
+            (metaKeys.Length == 0 ? 0 : 4 + 2 * metaKeys.Length, Gen.Select(
+                Gen.OneOf(metaKeys.DefaultIfEmpty("x").ToArray()), Gen.OneOf(InterestingStrings),
                 (k, v) => Frame(Json(SetMeta(root, k, JsonValue.Create(v))), data))),
             (metaKeys.Length == 0 ? 0 : 2, Gen.Select(Gen.OneOf(metaKeys.DefaultIfEmpty("x").ToArray()), Gen.Int[1, 4],
                 (k, n) => Frame(Json(SetMeta(root, k, JsonValue.Create(string.Concat(Enumerable.Repeat(Meta(root, k), n))))), data))),
@@ -303,7 +305,8 @@ internal static class FuzzMutations
                 Gen.OneOf(InterestingStrings), (k, v) => Frame(Json(SetMeta(root, k, JsonValue.Create(v))), data))),
             // Names: tensors renamed (numbers in them replaced, emptied, suffixed, made the metadata key).
             (3, Gen.Select(Gen.OneOf(names),
-                Gen.OneOf(InterestingNumbers.Concat(["", ".", "..", "x", "__metadata__", "-1", "0.0", "\\uD800", "a\nb", "\r", "\u2028"]).ToArray()),
+                Gen.OneOf(InterestingNumbers.Concat(
+                    ["", ".", "..", "x", "__metadata__", "-1", "0.0", "\\uD800", "a\nb", "\r", "\u2028"]).ToArray()),
                 Gen.Int[0, 3], (t, v, how) => Frame(Json(Rename(root, t, Renamed(t, v, how))), data))),
             // Whole-header shapes.
             (1, Gen.OneOf("[]", "null", "1", "\"x\"", "{}", "{\"__metadata__\":{}}", "{\"a\":{}}", "[{}]", "{\"\":{}}")

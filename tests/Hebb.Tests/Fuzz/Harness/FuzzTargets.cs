@@ -130,7 +130,8 @@ internal static class FuzzTargets
             Add(buf);
         }
         string header = "{\"__metadata__\":{\"format\":\"pt\"},\"h\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]}," +
-            "\"b\":{\"dtype\":\"BF16\",\"shape\":[2,1],\"data_offsets\":[6,10]},\"d\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[10,26]}}";
+            "\"b\":{\"dtype\":\"BF16\",\"shape\":[2,1],\"data_offsets\":[6,10]}," +
+            "\"d\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[10,26]}}";
         return
         [
             new("written.safetensors", written.ToArray(), SeedFormat.Safetensors),
