@@ -95,8 +95,11 @@ internal static class FuzzCommand
         {
             try
             {
-                var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-                psi.WorkingDirectory = Orchestrator.FindRoot();
+                var psi = new ProcessStartInfo("git")
+                {
+                    RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                    WorkingDirectory = Orchestrator.FindRoot(),
+                };
                 foreach (var a in args) psi.ArgumentList.Add(a);
                 using var p = Process.Start(psi)!;
                 string output = p.StandardOutput.ReadToEnd().Trim();
@@ -140,7 +143,8 @@ internal static class FuzzCommand
             $"{limits.AllocationFloor >> 20} MB or {limits.AllocationPerInputByte} bytes per input byte, whichever is larger; " +
             "counted on the reading thread with GC.GetAllocatedBytesForCurrentThread).");
         sb.AppendLine();
-        sb.AppendLine("| reader | call | cases | ok | refused | crashes | hangs | over budget | max ms | max allocated (bytes) | documented |");
+        sb.AppendLine("| reader | call | cases | ok | refused | crashes | hangs | over budget | max ms | max allocated (bytes) " +
+            "| documented |");
         sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var r in reports)
             sb.AppendLine($"| {r.Target.Name} | `{r.Target.Reader}` | {r.Cases:N0} | {r.Ok:N0} | {r.Refused:N0} | {r.Crashes} | " +
