@@ -305,7 +305,7 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
         return !string.IsNullOrEmpty(env) && File.Exists(env) ? env : "dotnet";
     }
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)

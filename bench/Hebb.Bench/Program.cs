@@ -4,6 +4,8 @@
 //       [--epochs E] [--steps S] [--shapes MxKxN,...] [--min-time S] [--out PREFIX] [--no-save] [--keep-openblas-env]
 //       [--wait-quiet SECONDS] [--retries N]
 //
+// or: dotnet run -c Release --project bench/Hebb.Bench -- fuzz [--cases 10000] [--seed S] [--target NAME] [--repro TARGET:SEED]
+//
 // WORKLOAD: peak, w1 ... w6, all. Every implementation x workload x thread count runs in its own
 // process (so max RSS is per workload): Hebb in a child of this program (--child), PyTorch through
 // bench/peers/torch_bench.py, TorchSharp through bench/Hebb.Bench.TorchSharp. Each measurement is
@@ -26,6 +28,7 @@ internal static class BenchCli
     {
         try
         {
+            if (args.Length > 0 && args[0] == "fuzz") return FuzzCommand.Run(args[1..]);
             if (args.Length > 0 && args[0] == "--child")
             {
                 var (child, _) = Parse(args[1..]);

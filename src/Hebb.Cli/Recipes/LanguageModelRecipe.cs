@@ -351,6 +351,11 @@ public static class LanguageModelRecipe
     public sealed record LoadedLanguageModel(
         Module Module, ILanguageModel Model, CharVocabulary Vocabulary, IReadOnlyDictionary<string, string> Metadata);
 
+    /// <summary>Reads a language model file: <see cref="ModelFactory.Load"/>, then its vocabulary from the metadata.</summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="SafetensorsFormatException">The file is not valid safetensors.</exception>
+    /// <exception cref="InvalidDataException">The file is damaged, holds no language model, or its vocabulary is missing,
+    /// malformed or does not fit the model.</exception>
     public static LoadedLanguageModel Load(string path)
     {
         var loaded = ModelFactory.Load(path);

@@ -33,7 +33,7 @@ public static class ModelFile
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"{source}: {e.Message}", e);
+            throw new InvalidDataException(MessageText.OneLine($"{source}: {e.Message}"), e); // it names the file's tensors
         }
     }
 }

@@ -625,5 +625,5 @@ public static class Safetensors
     }
 
     private static SafetensorsFormatException Fail(string source, string problem, Exception? inner = null) =>
-        new(source, problem, inner);
+        new(source, MessageText.OneLine(problem), inner); // names and values from the file may hold line breaks
 }

@@ -115,7 +115,8 @@ public sealed record CharRnnConfig(
         var read = new MetadataReader(meta, source);
         int Size(string key) => read.Int(key, 1, 1 << 20);
         if (!Enum.TryParse<RecurrentCell>(read.String("cell"), ignoreCase: true, out var cell) || !Enum.IsDefined(cell))
-            throw new InvalidDataException($"{source}: metadata 'cell' must be rnn, lstm or gru, got '{read.String("cell")}'");
+            throw new InvalidDataException(
+                Hebb.IO.MessageText.OneLine($"{source}: metadata 'cell' must be rnn, lstm or gru, got '{read.String("cell")}'"));
         var config = new CharRnnConfig(
             cell, Size("vocab_size"), Size("embedding_dim"), Size("hidden"), Size("layers"), read.Fraction("dropout"));
         // Checked before anything is built: a few bytes of header must not make Hebb allocate gigabytes.

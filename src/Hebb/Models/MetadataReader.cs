@@ -12,7 +12,7 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
     /// <summary>The value of <paramref name="key"/>, as written.</summary>
     /// <exception cref="InvalidDataException">The key is missing.</exception>
     public string String(string key) =>
-        metadata.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{source}: model metadata lacks '{key}'");
+        metadata.TryGetValue(key, out var v) ? v : throw Refuse($"{source}: model metadata lacks '{key}'");
 
     /// <summary>The value of <paramref name="key"/> as an integer in [<paramref name="min"/>, <paramref name="max"/>]
     /// (digits only: no sign, spaces or separators).</summary>
@@ -21,7 +21,7 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
     {
         var text = String(key);
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
-            throw new InvalidDataException($"{source}: metadata '{key}' must be an integer between {min} and {max}, got '{text}'");
+            throw Refuse($"{source}: metadata '{key}' must be an integer between {min} and {max}, got '{text}'");
         return value;
     }
 
@@ -32,7 +32,7 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
     {
         var text = String(key);
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value >= min && value <= max))
-            throw new InvalidDataException($"{source}: metadata '{key}' must be a number between {min} and {max}, got '{text}'");
+            throw Refuse($"{source}: metadata '{key}' must be a number between {min} and {max}, got '{text}'");
         return value;
     }
 
@@ -41,7 +41,7 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
     {
         var text = String(key);
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value >= 0 && value < 1))
-            throw new InvalidDataException($"{source}: metadata '{key}' must be a number in [0, 1), got '{text}'");
+            throw Refuse($"{source}: metadata '{key}' must be a number in [0, 1), got '{text}'");
         return value;
     }
 
@@ -56,7 +56,7 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
             ok = int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i])
                 && values[i] >= min && values[i] <= max;
         if (!ok)
-            throw new InvalidDataException($"{source}: metadata '{key}' must be a comma-separated list of at least {minCount} integers " +
+            throw Refuse($"{source}: metadata '{key}' must be a comma-separated list of at least {minCount} integers " +
                 $"between {min} and {max}, got '{text}'");
         return values;
     }
@@ -68,7 +68,7 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
         if (fallback is { } f && !metadata.ContainsKey(key)) return f;
         var text = String(key);
         if (!System.Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) || !System.Enum.IsDefined(value))
-            throw new InvalidDataException($"{source}: metadata '{key}' must be one of " +
+            throw Refuse($"{source}: metadata '{key}' must be one of " +
                 $"{string.Join(", ", System.Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()))}, got '{text}'");
         return value;
     }
@@ -84,7 +84,7 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
         }
         catch (ArgumentException e)
         {
-            throw new InvalidDataException($"{source}: metadata '{key}': {e.Message}");
+            throw Refuse($"{source}: metadata '{key}': {e.Message}");
         }
     }
 
@@ -97,7 +97,10 @@ public readonly struct MetadataReader(IReadOnlyDictionary<string, string> metada
         {
             "true" => true,
             "false" => false,
-            _ => throw new InvalidDataException($"{source}: metadata '{key}' must be true or false, got '{text}'"),
+            _ => throw Refuse($"{source}: metadata '{key}' must be true or false, got '{text}'"),
         };
     }
+
+    /// <summary>The error for a bad field: one line, whatever the value holds.</summary>
+    private static InvalidDataException Refuse(string message) => new(Hebb.IO.MessageText.OneLine(message));
 }

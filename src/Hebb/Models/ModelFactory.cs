@@ -56,6 +56,8 @@ public static class ModelFactory
     /// <summary>Rebuilds the model saved in <paramref name="path"/>: its metadata's "model" entry names the
     /// kind, whose parser reads the config; the network is built and its weights loaded from the file.</summary>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="SafetensorsFormatException">The file is not valid safetensors: truncated, inconsistent, another kind of file
+    /// (from <see cref="Safetensors.Load"/>; an <see cref="IOException"/>, as is the missing file).</exception>
     /// <exception cref="InvalidDataException">The file is damaged, names no or an unknown kind, or does not fit its config.</exception>
     public static LoadedModel Load(string path)
     {
@@ -67,8 +69,8 @@ public static class ModelFactory
         ConfigParser? parse;
         lock (Parsers) Parsers.TryGetValue(kind, out parse);
         if (parse is null)
-            throw new InvalidDataException(
-                $"{path}: unknown model kind '{kind}' (known: {string.Join(", ", Kinds)}; ModelFactory.Register adds one)");
+            throw new InvalidDataException(MessageText.OneLine(
+                $"{path}: unknown model kind '{kind}' (known: {string.Join(", ", Kinds)}; ModelFactory.Register adds one)"));
         var config = parse(file.Metadata, path);
         // The header alone must not make Hebb build (allocate and initialise) a network the file cannot fill.
         long stored = file.Tensors.Sum(t => (long)t.Data.Length);

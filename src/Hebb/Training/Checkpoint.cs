@@ -171,7 +171,8 @@ public sealed class Checkpoint
             throw new InvalidDataException($"'{path}' is not a Hebb checkpoint" +
                 (meta.ContainsKey("kind") ? " (it is a model file: a checkpoint is written by --checkpoint)" : ""));
         if (format != FormatValue)
-            throw new InvalidDataException($"checkpoint '{path}' has format '{format}'; this version of Hebb reads '{FormatValue}'");
+            throw new InvalidDataException(
+                MessageText.OneLine($"checkpoint '{path}' has format '{format}'; this version of Hebb reads '{FormatValue}'"));
         var checkpoint = new Checkpoint { Source = path };
         try
         {
@@ -179,7 +180,7 @@ public sealed class Checkpoint
         }
         catch (Exception e) when (e is FormatException or OverflowException or KeyNotFoundException or ArgumentException)
         {
-            throw new InvalidDataException($"checkpoint '{path}' is damaged: {e.Message}", e);
+            throw new InvalidDataException(MessageText.OneLine($"checkpoint '{path}' is damaged: {e.Message}"), e);
         }
         var (tensors, expected) = checkpoint.Serialize();
         if (!meta.TryGetValue(ChecksumKey, out var checksum) || checksum != expected[ChecksumKey])
@@ -225,6 +226,11 @@ public sealed class Checkpoint
                 int dot = t.Name.LastIndexOf('.');
                 string buffer = t.Name[OptimizerPrefix.Length..dot];
                 int index = int.Parse(t.Name[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture);
+                // The index is a parameter's, and every parameter's weights are in the file: a larger one is damage, and
+                // must not size the per-parameter lists below (a few bytes of header asking for gigabytes).
+                if (index >= file.Tensors.Count)
+                    throw new FormatException($"optimiser tensor '{t.Name}' is for parameter {index}, " +
+                        $"but the checkpoint holds only {file.Tensors.Count} tensors");
                 if (!buffers.TryGetValue(buffer, out var list)) buffers[buffer] = list = [];
                 list[index] = t.Data;
             }

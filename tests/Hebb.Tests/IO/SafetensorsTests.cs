@@ -473,6 +473,16 @@ public sealed class SafetensorsTests : IDisposable
         return Safetensors.Read(seekable ? new MemoryStream(bytes) : new TrickleStream(bytes), Source);
     }
 
+    [Fact]
+    public void AMessageQuotingTheFileStaysOneLine()
+    {
+        // Found by the reader fuzzing (tests/Hebb.Tests/Fuzz): names from the header went into messages as they were.
+        var file = FileBytes("{\"a\\nforged line\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,8]}}", new byte[8]);
+        var e = Assert.Throws<SafetensorsFormatException>(() => Safetensors.Read(new MemoryStream(file), Source));
+        Assert.Equal($"safetensors file '{Source}': tensor 'a\\u000Aforged line': data_offsets [0, 8] span 8 bytes " +
+            "but shape [1] of F32 needs 4", e.Message);
+    }
+
     private static byte[] WriteToBytes(SafetensorsTensor[] tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var stream = new MemoryStream();

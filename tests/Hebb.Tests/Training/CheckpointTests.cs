@@ -184,6 +184,54 @@ public class CheckpointTests
         Assert.Contains("it is a model file", e.Message);
     }
 
+    [Fact]
+    public void AnOptimizerBufferIndexFarPastTheParametersIsRefusedWithoutSizingMemoryFromIt()
+    {
+        // Found by the reader fuzzing (tests/Hebb.Tests/Fuzz): renaming 'optimizer.exp_avg.0' to '...100000000' made a
+        // 2 KB file allocate two lists of 10^8 entries (1.6 GB, 8 s); '...1000000000' ran out of memory.
+        using var folder = TestData.CreateTempFolder();
+        string path = Path.Combine(folder.Path, "run.ckpt");
+        var g = new Generator(1);
+        var model = new Linear(3, 2, g);
+        var adam = new Adam(model.Parameters(), 0.1);
+        new Trainer(model, adam, (o, t) => Losses.Mse(o, t)).Step(Tensor.FromArray([1f, 2f, 3f], 1, 3), Tensor.FromArray([1f, 0f], 1, 2));
+        Checkpoint.Capture(model, adam).Save(path);
+        var file = Safetensors.Load(path);
+        foreach (string index in new[] { "100000000", "1000000000", "2147483646" })
+        {
+            Safetensors.Save(path, file.Tensors.Select(t =>
+                t.Name == "optimizer.exp_avg.0" ? t with { Name = "optimizer.exp_avg." + index } : t), file.Metadata);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 10_000_000, "allocated from the hostile index");
+            Assert.Equal($"checkpoint '{path}' is damaged: optimiser tensor 'optimizer.exp_avg.{index}' is for parameter {index}, " +
+                $"but the checkpoint holds only {file.Tensors.Count} tensors", e.Message);
+        }
+    }
+
+    [Fact]
+    public void AMessageQuotingTheCheckpointStaysOneLine()
+    {
+        // Found by the reader fuzzing: the format entry and parse errors went into the message as they were.
+        using var folder = TestData.CreateTempFolder();
+        string path = Path.Combine(folder.Path, "run.ckpt");
+        var model = new Linear(3, 2, new Generator(1));
+        Checkpoint.Capture(model, new SGD(model.Parameters(), 0.1)).Save(path);
+        var file = Safetensors.Load(path);
+        var meta = file.Metadata.ToDictionary();
+        meta["format"] = "hebb-checkpoint-1\nforged line";
+        Safetensors.Save(path, file.Tensors, meta);
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
+        Assert.Equal($"checkpoint '{path}' has format 'hebb-checkpoint-1\\u000Aforged line'; " +
+            "this version of Hebb reads 'hebb-checkpoint-1'", e.Message);
+        meta["format"] = "hebb-checkpoint-1";
+        meta["optimizer.step_count"] = "1\n2";
+        Safetensors.Save(path, file.Tensors, meta);
+        e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.StartsWith($"checkpoint '{path}' is damaged: ", e.Message);
+    }
+
     /// <summary>Throws "no space left" once a number of bytes went through, as a full disk does.</summary>
     private sealed class DiskFullStream(Stream inner, long capacity) : Stream
     {
