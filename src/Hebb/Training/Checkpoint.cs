@@ -201,6 +201,9 @@ public sealed class Checkpoint
             meta["optimizer.kind"] = o.Kind;
             meta["optimizer.step_count"] = o.StepCount.ToString(CultureInfo.InvariantCulture);
             meta["optimizer.learning_rate"] = o.LearningRate.ToString("R", CultureInfo.InvariantCulture);
+            // Buffers that do not exist yet have no tensor, so the names and the parameter count are written apart.
+            meta["optimizer.buffers"] = string.Join(",", o.Buffers.Keys.Order(StringComparer.Ordinal));
+            meta["optimizer.parameters"] = (o.Buffers.Values.FirstOrDefault()?.Length ?? 0).ToString(CultureInfo.InvariantCulture);
             foreach (var (buffer, values) in o.Buffers.OrderBy(kv => kv.Key, StringComparer.Ordinal))
                 for (int i = 0; i < values.Length; i++)
                     if (values[i] is { } v) tensors.Add(new SafetensorsTensor($"{OptimizerPrefix}{buffer}.{i}", [v.Length], v));
@@ -239,10 +242,17 @@ public sealed class Checkpoint
         if (!file.Metadata.TryGetValue("optimizer.kind", out var kind)) return;
         int steps = int.Parse(file.Metadata["optimizer.step_count"], NumberStyles.None, CultureInfo.InvariantCulture);
         double lr = double.Parse(file.Metadata["optimizer.learning_rate"], NumberStyles.Float, CultureInfo.InvariantCulture);
-        // A buffer that did not exist yet (SGD's momentum before the first step) has no tensor: it stays null.
-        int count = buffers.Count == 0 ? 0 : buffers.Values.Max(b => b.Keys.Max()) + 1;
-        var restored = buffers.ToDictionary(kv => kv.Key, kv => Enumerable.Range(0, count)
-            .Select(i => kv.Value.TryGetValue(i, out var v) ? v : null).ToArray());
+        // A buffer that did not exist yet (SGD's momentum before a parameter's first gradient) has no tensor: it stays null.
+        int count = int.Parse(file.Metadata["optimizer.parameters"], NumberStyles.None, CultureInfo.InvariantCulture);
+        if (count > file.Tensors.Count)
+            throw new FormatException($"optimiser state for {count} parameters in a file of {file.Tensors.Count} tensors");
+        var names = file.Metadata["optimizer.buffers"].Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (buffers.Keys.FirstOrDefault(b => !names.Contains(b)) is { } stray)
+            throw new FormatException($"optimiser tensors for '{stray}', a buffer the checkpoint does not list");
+        if (buffers.Values.SelectMany(b => b.Keys).Any(i => i >= count))
+            throw new FormatException($"an optimiser tensor is for a parameter past the {count} the checkpoint lists");
+        var restored = names.ToDictionary(name => name, name => Enumerable.Range(0, count)
+            .Select(i => buffers.TryGetValue(name, out var b) && b.TryGetValue(i, out var v) ? v : null).ToArray());
         _optimizer = new OptimizerState(kind, steps, lr, restored);
     }
 

@@ -297,4 +297,42 @@ public class CheckpointTests
         new Trainer(copy, other, (o, t) => Losses.Mse(o, t)).Step(x, Tensor.FromArray([1f, 0f], 1, 2));
         Assert.Equal(model.Weight.ToArray<float>(), copy.Weight.ToArray<float>());
     }
+
+    /// <summary>Two Linear layers, only the first of which the loss uses: the second never gets a gradient.</summary>
+    private sealed class HalfUsed : Module
+    {
+        private readonly Linear _used, _unused;
+
+        public HalfUsed(Generator g)
+        {
+            _used = new Linear(3, 2, g);
+            _unused = new Linear(2, 2, g);
+            RegisterComponents();
+        }
+
+        public override Tensor Forward(Tensor x) => _used.Forward(x);
+    }
+
+    [Fact]
+    public void AParameterWhoseMomentumDoesNotExistYetStillResumes()
+    {
+        // SGD keeps no velocity for a parameter that never had a gradient: the checkpoint must still restore the rest.
+        using var folder = TestData.CreateTempFolder();
+        string path = Path.Combine(folder.Path, "run.ckpt");
+        var x = Tensor.FromArray([1f, 2f, 3f], 1, 3);
+        var y = Tensor.FromArray([1f, 0f], 1, 2);
+        var model = new HalfUsed(new Generator(4));
+        var sgd = new SGD(model.Parameters(), 0.1, momentum: 0.9);
+        var trainer = new Trainer(model, sgd, (o, t) => Losses.Mse(o, t));
+        trainer.Step(x, y);
+        Checkpoint.Capture(model, sgd).Save(path);
+        trainer.Step(x, y);
+
+        var copy = new HalfUsed(new Generator(5));
+        var other = new SGD(copy.Parameters(), 0.1, momentum: 0.9);
+        Checkpoint.Load(path).Restore(copy, other);
+        Assert.Null(other.StateDict().Buffers["momentum_buffer"][^1]);
+        new Trainer(copy, other, (o, t) => Losses.Mse(o, t)).Step(x, y);
+        Assert.Equal(model.StateDict().Select(kv => kv.Value.ToArray<float>()), copy.StateDict().Select(kv => kv.Value.ToArray<float>()));
+    }
 }
