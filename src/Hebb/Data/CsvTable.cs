@@ -69,6 +69,10 @@ public sealed class CsvTable
         Trim = SepTrim.All,
     });
 
+    /// <summary>The first characters of a cell, control characters written as \uXXXX, for a one-line message.</summary>
+    private static string Escaped(string cell) =>
+        string.Concat(cell.Take(60).Select(ch => char.IsControl(ch) ? $"\\u{(int)ch:X4}" : ch.ToString())) + (cell.Length > 60 ? "..." : "");
+
     private static CsvTable Read(SepReader reader, string source)
     {
         string[]? header = null;
@@ -79,6 +83,12 @@ public sealed class CsvTable
             if (row.ColCount == 1 && row[0].Span.IsEmpty) continue; // a blank line
             var cells = new string[row.ColCount];
             for (int c = 0; c < cells.Length; c++) cells[c] = row[c].ToString();
+            // A line break (or another control character) inside a quoted cell is valid CSV but never a value a network
+            // reads; refusing it here also keeps every later message that quotes a cell on one line.
+            for (int c = 0; c < cells.Length; c++)
+                if (cells[c].Any(char.IsControl))
+                    throw new InvalidDataException($"{source}: line {row.LineNumberFrom}, column {c + 1}: the cell " +
+                        $"'{Escaped(cells[c])}' holds a line break or another control character; a cell holds one value");
             if (header is null)
             {
                 header = cells;

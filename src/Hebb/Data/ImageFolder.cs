@@ -126,11 +126,30 @@ public static class ImageFolder
     /// <paramref name="size"/>.</summary>
     public static float[] LoadImage(string path, int channels, int size) => LoadImage(path, channels, size, size);
 
+    /// <summary>The largest image read, in pixels (4096 x 4096): far beyond a training image, small enough that a damaged
+    /// header cannot make the decoder allocate more than about 50 MB.</summary>
+    public const long MaxPixels = 1L << 24;
+
     /// <summary>Decodes <paramref name="path"/> as <paramref name="channels"/> channel-first byte planes of the given size.</summary>
     internal static byte[] ReadPlanes(string path, int channels, int height, int width)
     {
         if (channels is not (1 or 3)) throw new ArgumentException($"channels must be 1 or 3, got {channels}", nameof(channels));
         byte[] bytes = File.ReadAllBytes(path);
+        if (JpegSegments.Problem(bytes) is { } damaged) throw new InvalidDataException($"image '{path}' is damaged: {damaged}");
+        // The header first: a few bytes claiming a huge image must not make the decoder allocate gigabytes.
+        ImageInfo? header;
+        try
+        {
+            header = ImageInfo.FromStream(new MemoryStream(bytes, writable: false));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            header = null;
+        }
+        if (header is not { } info) throw new InvalidDataException($"image '{path}' is not a PNG, JPEG or BMP image Hebb can decode");
+        if (info.Width <= 0 || info.Height <= 0 || (long)info.Width * info.Height > MaxPixels)
+            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"image '{path}' claims {info.Width} x {info.Height} pixels; Hebb reads images of at most {MaxPixels:N0} pixels"));
         ImageResult image;
         try
         {
@@ -167,8 +186,13 @@ public static class ImageFolder
         ImageInfo? info;
         try
         {
-            using var stream = File.OpenRead(path);
-            info = ImageInfo.FromStream(stream);
+            byte[] bytes = File.ReadAllBytes(path);
+            if (JpegSegments.Problem(bytes) is { } damaged) throw new InvalidDataException($"image '{path}' is damaged: {damaged}");
+            info = ImageInfo.FromStream(new MemoryStream(bytes, writable: false));
+        }
+        catch (InvalidDataException)
+        {
+            throw;
         }
         catch (Exception e) when (e is not (IOException or UnauthorizedAccessException or OutOfMemoryException))
         {

@@ -73,4 +73,13 @@ public class CsvTableTests
         Assert.Equal(150, iris.RowCount);
         Assert.Equal("species", iris.Columns[^1]);
     }
+
+    [Fact]
+    public void ACellWithALineBreakIsRefusedOnOneLine()
+    {
+        // Valid CSV, but no value a network reads; every later message that quotes a cell stays one line.
+        var error = Assert.Throws<InvalidDataException>(() => CsvTable.Parse("a,kind\n1,\"cat\nor dog\"\n2,dog\n", "t.csv"));
+        Assert.Equal("t.csv: line 2, column 2: the cell 'cat\\u000Aor dog' holds a line break or another control character; " +
+            "a cell holds one value", error.Message);
+    }
 }

@@ -57,6 +57,50 @@ internal static class FuzzTargets
                 [new FuzzSeed("vocab.utf16", Encoding.Unicode.GetBytes(Vocabulary), SeedFormat.Utf16Text)],
                 input => CharVocabulary.FromChars(new string(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(input.Bytes))),
                 [typeof(InvalidDataException)]),
+            new("csv", "CsvTable.Load(path)", TableSeeds(),
+                input => CsvTable.Load(input.Path), [typeof(InvalidDataException), typeof(FileNotFoundException)]),
+            new("table", "TablePreprocessor.Fit(CsvTable.Load(path), \"kind\").ToDataset(...)", TableSeeds(), input =>
+            {
+                var table = CsvTable.Load(input.Path);
+                var pre = TablePreprocessor.Fit(table, "kind");
+                _ = pre.ToDataset(table, [.. Enumerable.Range(0, table.RowCount)]);
+            }, [typeof(InvalidDataException), typeof(ArgumentException)]),
+            new("image", "ImageFolder.LoadImage(path, 1, 8, 8)", ImageSeeds(),
+                input => ImageFolder.LoadImage(input.Path, 1, 8, 8), [typeof(InvalidDataException), typeof(IOException)]),
+        ];
+    }
+
+    /// <summary>A small table as users have them: a header, numbers, a categorical column, a quoted cell with a comma,
+    /// and the target 'kind' last; and the same with semicolons.</summary>
+    private static List<FuzzSeed> TableSeeds()
+    {
+        const string csv = "weight,colour,note,kind\n4.5,black,\"small, shy\",cat\n30,brown,big,dog\n5.25,white,-,cat\n" +
+            "25,black,\"says \"\"woof\"\"\",dog\n-1e-3,white,x,cat\n";
+        return [new("table.csv", Encoding.UTF8.GetBytes(csv), SeedFormat.Utf8Text),
+            new("crlf.csv", Encoding.UTF8.GetBytes(csv.Replace("\n", "\r\n")), SeedFormat.Utf8Text)];
+    }
+
+    /// <summary>An 8x8 image with a gradient and an edge, written as PNG (gray and RGB), JPEG and BMP.</summary>
+    private static List<FuzzSeed> ImageSeeds()
+    {
+        var gray = new byte[64];
+        for (int i = 0; i < 64; i++) gray[i] = (byte)(i % 8 < 4 ? i * 4 : 255 - i);
+        var rgb = gray.SelectMany(v => new[] { v, (byte)(255 - v), (byte)(v / 2) }).ToArray();
+        var writer = new StbImageWriteSharp.ImageWriter();
+        byte[] Write(Action<Stream> write)
+        {
+            using var stream = new MemoryStream();
+            write(stream);
+            return stream.ToArray();
+        }
+        const StbImageWriteSharp.ColorComponents Grey = StbImageWriteSharp.ColorComponents.Grey;
+        const StbImageWriteSharp.ColorComponents Rgb = StbImageWriteSharp.ColorComponents.RedGreenBlue;
+        return
+        [
+            new("gray.png", Write(s => writer.WritePng(gray, 8, 8, Grey, s)), SeedFormat.Binary),
+            new("rgb.png", Write(s => writer.WritePng(rgb, 8, 8, Rgb, s)), SeedFormat.Binary),
+            new("gray.jpg", Write(s => writer.WriteJpg(gray, 8, 8, Grey, s, 90)), SeedFormat.Binary),
+            new("rgb.bmp", Write(s => writer.WriteBmp(rgb, 8, 8, Rgb, s)), SeedFormat.Binary),
         ];
     }
 
