@@ -71,7 +71,8 @@ public sealed class CsvTable
 
     /// <summary>The first characters of a cell, control characters written as \uXXXX, for a one-line message.</summary>
     private static string Escaped(string cell) =>
-        string.Concat(cell.Take(60).Select(ch => char.IsControl(ch) ? $"\\u{(int)ch:X4}" : ch.ToString())) + (cell.Length > 60 ? "..." : "");
+        string.Concat(cell.Take(60).Select(ch => char.IsControl(ch) ? $"\\u{(int)ch:X4}" : ch.ToString()))
+        + (cell.Length > 60 ? "..." : "");
 
     private static CsvTable Read(SepReader reader, string source)
     {

@@ -37,7 +37,8 @@ public sealed class HostileImageTests : IDisposable
     public void APngClaimingAHugeImageIsRefusedBeforeTheDecoderAllocatesIt()
     {
         byte[] png = Encode((w, p, s) => w.WritePng(p, 8, 8, ColorComponents.Grey, s));
-        // IHDR's width and height (bytes 16..23) set to 8,000 x 8,000: 64 MB of pixels from a 100-byte file, within the decoder's own limit.
+        // IHDR's width and height (bytes 16..23) set to 8,000 x 8,000: 64 MB of pixels from a 100-byte file
+        // (within the decoder's own limit).
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(16), 8_000);
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(png.AsSpan(20), 8_000);
         string path = _temp.Write("huge.png", png);
