@@ -130,12 +130,15 @@ public static class ImageFolder
     /// header cannot make the decoder allocate more than about 50 MB.</summary>
     public const long MaxPixels = 1L << 24;
 
+    /// <summary>The most pixels a file may claim per byte it holds (beyond a 1,024 x 1,024 image, which any file may claim).</summary>
+    private const long PixelsPerByte = 4096;
+
     /// <summary>Decodes <paramref name="path"/> as <paramref name="channels"/> channel-first byte planes of the given size.</summary>
     internal static byte[] ReadPlanes(string path, int channels, int height, int width)
     {
         if (channels is not (1 or 3)) throw new ArgumentException($"channels must be 1 or 3, got {channels}", nameof(channels));
         byte[] bytes = File.ReadAllBytes(path);
-        if (JpegSegments.Problem(bytes) is { } damaged) throw new InvalidDataException($"image '{path}' is damaged: {damaged}");
+        if (ImageHeaders.Problem(bytes) is { } damaged) throw new InvalidDataException($"image '{path}' is damaged: {damaged}");
         // The header first: a few bytes claiming a huge image must not make the decoder allocate gigabytes.
         ImageInfo? header;
         try
@@ -147,9 +150,16 @@ public static class ImageFolder
             header = null;
         }
         if (header is not { } info) throw new InvalidDataException($"image '{path}' is not a PNG, JPEG or BMP image Hebb can decode");
-        if (info.Width <= 0 || info.Height <= 0 || (long)info.Width * info.Height > MaxPixels)
+        long pixels = (long)info.Width * info.Height;
+        if (info.Width <= 0 || info.Height <= 0 || pixels > MaxPixels)
             throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"image '{path}' claims {info.Width} x {info.Height} pixels; Hebb reads images of at most {MaxPixels:N0} pixels"));
+        // No PNG, JPEG or BMP packs more than about a thousand pixels into a byte (deflate's limit is 1032:1, a JPEG
+        // block takes at least two bits): a small file claiming a large image is damaged, and would make the decoder
+        // allocate for the claim.
+        if (pixels > Math.Max(1L << 20, PixelsPerByte * bytes.Length))
+            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"image '{path}' claims {info.Width} x {info.Height} pixels but holds only {bytes.Length:N0} bytes: it is damaged"));
         ImageResult image;
         try
         {
@@ -158,7 +168,7 @@ public static class ImageFolder
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // stb reports damage with whatever exception its decoder met (InvalidOperation, IndexOutOfRange, ...).
-            throw new InvalidDataException($"image '{path}' cannot be decoded ({e.Message.TrimEnd('.')})", e);
+            throw new InvalidDataException($"image '{path}' cannot be decoded ({DecoderMessage(e)})", e);
         }
         if (image.Width <= 0 || image.Height <= 0 || image.Data.Length < image.Width * image.Height * channels)
             throw new InvalidDataException($"image '{path}' decodes to no pixels");
@@ -169,6 +179,13 @@ public static class ImageFolder
             for (int c = 0; c < channels; c++)
                 planes[c * pixelsPerPlane + p] = image.Data[p * channels + c];
         return ImageResize.Resize(planes, channels, image.Height, image.Width, height, width);
+    }
+
+    /// <summary>The decoder's reason in printable characters (it sometimes gives blanks or control characters).</summary>
+    private static string DecoderMessage(Exception e)
+    {
+        string text = new string([.. e.Message.Where(c => !char.IsControl(c))]).Trim().TrimEnd('.');
+        return text.Length > 0 ? text : "the data is damaged";
     }
 
     /// <summary>A grayscale file, or a colour one whose three channels are equal everywhere (JPEG writers often store
@@ -187,7 +204,7 @@ public static class ImageFolder
         try
         {
             byte[] bytes = File.ReadAllBytes(path);
-            if (JpegSegments.Problem(bytes) is { } damaged) throw new InvalidDataException($"image '{path}' is damaged: {damaged}");
+            if (ImageHeaders.Problem(bytes) is { } damaged) throw new InvalidDataException($"image '{path}' is damaged: {damaged}");
             info = ImageInfo.FromStream(new MemoryStream(bytes, writable: false));
         }
         catch (InvalidDataException)

@@ -45,4 +45,18 @@ public sealed class HostileImageTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => ImageFolder.LoadImage(path, 1, 8));
         Assert.Equal($"image '{path}' claims 8000 x 8000 pixels; Hebb reads images of at most 16,777,216 pixels", e.Message);
     }
+
+    [Fact]
+    public void APngChunkClaimingMoreThanTheFileHoldsIsRefusedBeforeTheDecoderAllocatesIt()
+    {
+        // The chunk after IHDR (at byte 33) claiming 256 MB made the decoder allocate half a gigabyte (found by fuzzing).
+        byte[] png = Encode((w, p, s) => w.WritePng(p, 8, 8, ColorComponents.Grey, s));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(33), 268_435_489);
+        string path = _temp.Write("bomb.png", png);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => ImageFolder.LoadImage(path, 1, 8));
+        Assert.Equal($"image '{path}' is damaged: the PNG chunk at byte 33 claims 268435489 bytes but the file ends at byte {png.Length}",
+            e.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+    }
 }
