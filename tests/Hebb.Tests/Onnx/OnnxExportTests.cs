@@ -1,7 +1,9 @@
 using Hebb.Data;
+using Hebb.IO;
 using Hebb.Models;
 using Hebb.NN;
 using Hebb.Onnx;
+using Hebb.Tests.Cli;
 using Hebb.Tests.Data;
 using Microsoft.ML.OnnxRuntime;
 using Xunit.Abstractions;
@@ -182,5 +184,38 @@ public class OnnxExportTests(ITestOutputHelper output)
         Assert.Contains("'other'", e.Message);
         var wrong = new Sequential(new Linear(3, 2, new Generator(1)));
         Assert.Throws<ArgumentException>(() => OnnxExport.ToBytes(MlpConfig.Seed, wrong, out _));
+    }
+
+    [Fact]
+    public void CliExportWritesAFileOnnxRuntimeRuns()
+    {
+        string dir = Directory.CreateTempSubdirectory("hebb-onnx-").FullName;
+        try
+        {
+            var config = new CharRnnConfig(RecurrentCell.Lstm, 65, EmbeddingDim: 8, Hidden: 16);
+            var model = config.Build(new Generator(2));
+            string file = Path.Combine(dir, "m.safetensors"), onnx = Path.Combine(dir, "m.onnx");
+            model.Save(file, config.ToMetadata());
+            var (code, stdout, stderr) = CliTests.Hebb("export", "--model", file, "--out", onnx);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("opset 17", stdout);
+            Assert.Contains("ids: int64 [batch, sequence]", stdout);
+            Assert.Contains("logits: float [batch, sequence, 65]", stdout);
+            using var input = OrtValue.CreateTensorValueFromMemory(new long[] { 1, 2, 3 }, [1, 3]);
+            var (values, shape) = RunOnnx(File.ReadAllBytes(onnx), "ids", input);
+            Assert.Equal([1L, 3, 65], shape);
+            Assert.Equal(3 * 65, values.Length);
+
+            var perceptron = Path.Combine(dir, "p.safetensors");
+            new Sequential(new Linear(2, 1, new Generator(1))).Save(perceptron, new Dictionary<string, string> { ["model"] = "mlp-ish" });
+            (code, stdout, stderr) = CliTests.Hebb("export", "--model", perceptron, "--out", Path.Combine(dir, "p.onnx"));
+            Assert.Equal(1, code);
+            Assert.Single(stderr.Trim().Split('\n'));
+            Assert.False(File.Exists(Path.Combine(dir, "p.onnx")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }
