@@ -11,8 +11,8 @@ namespace Hebb.Onnx;
 /// <summary>
 /// Writes a Hebb model as an ONNX file (opset 17, IR version 8) that ONNX Runtime and other ONNX tools run, with
 /// the same outputs as Hebb's own forward pass (in evaluation mode: dropout is left out). Exports the kinds
-/// mlp, lenet5, char-rnn (RNN, LSTM, GRU as the ONNX ops of the same name) and gpt; the batch (and for the
-/// language models the sequence length) is a dynamic axis.
+/// mlp, lenet5, char-rnn (RNN, LSTM, GRU as the ONNX ops of the same name) and gpt, and the encoder-decoder
+/// <see cref="Seq2SeqTransformer"/>; the batch (and for the sequence models the sequence lengths) are dynamic axes.
 /// </summary>
 public static class OnnxExport
 {
@@ -44,7 +44,8 @@ public static class OnnxExport
         return info;
     }
 
-    /// <summary>The ONNX file's bytes for <paramref name="model"/>, as <see cref="Save"/> would write them.</summary>
+    /// <summary>The ONNX file's bytes for <paramref name="model"/>, as <see cref="Save(IModelConfig, Module, string)"/>
+    /// would write them.</summary>
     /// <param name="config">The model's config.</param>
     /// <param name="model">The network with its trained weights.</param>
     /// <param name="info">What the bytes hold: the opset and the graph's inputs and outputs.</param>
@@ -55,6 +56,45 @@ public static class OnnxExport
         var (proto, i) = Build(config, model);
         info = i;
         return Google.Protobuf.MessageExtensions.ToByteArray(proto);
+    }
+
+    /// <summary>Writes an encoder-decoder <see cref="Seq2SeqTransformer"/> as an ONNX file at <paramref name="path"/>
+    /// (atomically). Inputs source_ids [batch, source_sequence] and target_ids [batch, target_sequence] (int64, each
+    /// sequence up to the model's max length); output logits [batch, target_sequence, target vocabulary], as
+    /// <see cref="Seq2SeqTransformer.Forward(Tensor, Tensor)"/>.</summary>
+    /// <param name="model">The network with its trained weights.</param>
+    /// <param name="path">The file to write (replaced if it exists).</param>
+    /// <returns>What was written: the opset and the graph's inputs and outputs with their shapes.</returns>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static OnnxExportInfo Save(Seq2SeqTransformer model, string path)
+    {
+        var (proto, info) = Build(model);
+        AtomicFile.Write(path, stream => Google.Protobuf.MessageExtensions.WriteTo(proto, stream), 1 << 16);
+        return info;
+    }
+
+    /// <summary>The ONNX file's bytes for an encoder-decoder, as <see cref="Save(Seq2SeqTransformer, string)"/> would write them.</summary>
+    /// <param name="model">The network with its trained weights.</param>
+    /// <param name="info">What the bytes hold: the opset and the graph's inputs and outputs.</param>
+    public static byte[] ToBytes(Seq2SeqTransformer model, out OnnxExportInfo info)
+    {
+        var (proto, i) = Build(model);
+        info = i;
+        return Google.Protobuf.MessageExtensions.ToByteArray(proto);
+    }
+
+    private static (ModelProto, OnnxExportInfo) Build(Seq2SeqTransformer model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var g = new OnnxGraph();
+        var (inputs, output) = Seq2SeqGraph(g, model);
+        return Assemble(g, inputs, output, "seq2seq-transformer", new()
+        {
+            ["model"] = "seq2seq-transformer",
+            ["source_vocab"] = model.SourceVocab.ToString(CultureInfo.InvariantCulture),
+            ["target_vocab"] = model.TargetVocab.ToString(CultureInfo.InvariantCulture),
+            ["max_length"] = model.MaxLength.ToString(CultureInfo.InvariantCulture),
+        });
     }
 
     private static (ModelProto, OnnxExportInfo) Build(IModelConfig config, Module model)
@@ -76,20 +116,26 @@ public static class OnnxExport
             _ => throw new NotSupportedException(
                 $"cannot export a '{config.Kind}' model to ONNX (exportable kinds: {string.Join(", ", Kinds)})"),
         };
-        g.Graph.Input.Add(io.Input);
-        g.Graph.Output.Add(io.Output);
+        return Assemble(g, [io.Input], io.Output, config.Kind, config.ToMetadata());
+    }
+
+    private static (ModelProto, OnnxExportInfo) Assemble(
+        OnnxGraph g, ValueInfoProto[] inputs, ValueInfoProto output, string kind, Dictionary<string, string> metadata)
+    {
+        g.Graph.Input.AddRange(inputs);
+        g.Graph.Output.Add(output);
         var proto = new ModelProto
         {
             IrVersion = IrVersion,
             ProducerName = "Hebb",
             ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString(3) ?? "",
-            DocString = $"Hebb '{config.Kind}' model",
+            DocString = $"Hebb '{kind}' model",
             Graph = g.Graph,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        foreach (var (key, value) in config.ToMetadata())
+        foreach (var (key, value) in metadata)
             proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
-        return (proto, new OnnxExportInfo(Opset, [Describe(io.Input)], [Describe(io.Output)]));
+        return (proto, new OnnxExportInfo(Opset, [.. inputs.Select(Describe)], [Describe(output)]));
     }
 
     private static OnnxTensorSpec Describe(ValueInfoProto v) => new(v.Name,
@@ -211,49 +257,19 @@ public static class OnnxExport
     /// <summary>nanoGPT's forward: wte + wpe[:T], pre-norm causal blocks, ln_f, unembedding (wteᵀ when tied).</summary>
     private static (ValueInfoProto, ValueInfoProto) GptGraph(OnnxGraph g, GptConfig c, Gpt m)
     {
-        int e = c.EmbeddingDim, heads = c.Heads, hd = e / heads, block = c.BlockSize;
+        var modules = m.NamedModules().ToDictionary(kv => kv.Key, kv => kv.Value);
         string wte = g.Float("transformer.wte.weight", m.TokenEmbedding.Weight);
-        var tok = g.Node("Gather", [wte, "ids"]);
-        // T as a 1-D tensor, from the ids' shape: the sequence axis is dynamic (up to the block size).
-        var t = g.Node("Shape", ["ids"], Int("start", 1), Int("end", 2));
-        string zero = g.Int64("zero_1", [0], 1), zeros2 = g.Int64("zeros_2", [0, 0], 2), axes01 = g.Int64("axes_01", [0, 1], 2);
-        var pos = g.Node("Slice", [g.Float("transformer.wpe.weight", m.PositionEmbedding.Weight), zero, t, zero]);
-        var x = g.Node("Add", [tok, pos]);
-        // The causal mask: 0 on and below the diagonal, -inf above, precomputed for the block and cut to (T, T).
-        var mask = new float[block * block];
-        for (int i = 0; i < block; i++)
-            for (int j = i + 1; j < block; j++) mask[i * block + j] = float.NegativeInfinity;
-        var tt = g.Node("Concat", [t, t], Int("axis", 0));
-        var causal = g.Node("Slice", [g.Float("causal_mask", mask, block, block), zeros2, tt, axes01]);
-        string headShape = g.Int64("shape_heads", [0, 0, heads, hd], 4), mergeShape = g.Int64("shape_merge", [0, 0, e], 3);
-        string scale = g.Scalar("scale", (float)(1 / Math.Sqrt(hd)));
+        var (x, t) = Embed(g, "ids", wte, m.PositionEmbedding.Weight, "transformer.wpe.weight");
+        var causal = CausalMask(g, c.BlockSize, t);
         for (int b = 0; b < m.Blocks.Count; b++)
         {
             var blk = m.Blocks[b];
             string p = $"transformer.h.{b}";
             var a = LayerNorm(g, x, p + ".ln_1", blk.Ln1);
-            var attn = blk.Attn;
-            Tensor Rows(Tensor w, int i) => w.Narrow(0, i * e, e);
-            string Project(int i, string part)
-            {
-                if (attn.CAttn is { } fused)
-                    return Linear3(g, a, $"{p}.attn.c_attn.{part}", Rows(fused.Weight, i), fused.Bias is null ? null : Rows(fused.Bias, i));
-                var lin = i switch { 0 => attn.QProj!, 1 => attn.KProj!, _ => attn.VProj! };
-                return Linear3(g, a, $"{p}.attn.{part}_proj", lin.Weight, lin.Bias);
-            }
-            var q = g.Node("Transpose", [g.Node("Reshape", [Project(0, "q"), headShape])], Ints("perm", 0, 2, 1, 3));   // (B, nh, T, hd)
-            var kT = g.Node("Transpose", [g.Node("Reshape", [Project(1, "k"), headShape])], Ints("perm", 0, 2, 3, 1));  // (B, nh, hd, T)
-            var v = g.Node("Transpose", [g.Node("Reshape", [Project(2, "v"), headShape])], Ints("perm", 0, 2, 1, 3));   // (B, nh, T, hd)
-            var scores = g.Node("Add", [g.Node("Mul", [g.Node("MatMul", [q, kT]), scale]), causal]);
-            var weights = g.Node("Softmax", [scores], Int("axis", -1));
-            var y = g.Node("Transpose", [g.Node("MatMul", [weights, v])], Ints("perm", 0, 2, 1, 3));                   // (B, T, nh, hd)
-            y = Linear3(g, g.Node("Reshape", [y, mergeShape]), p + ".attn.c_proj", attn.CProj.Weight, attn.CProj.Bias);
-            x = g.Node("Add", [x, y]);
-            var mlp = blk.Mlp;
-            var hidden = Gelu(g, Linear3(g, LayerNorm(g, x, p + ".ln_2", blk.Ln2), p + ".mlp.c_fc", mlp.CFc.Weight, mlp.CFc.Bias));
-            x = g.Node("Add", [x, Linear3(g, hidden, p + ".mlp.c_proj", mlp.CProj.Weight, mlp.CProj.Bias)]);
+            x = g.Node("Add", [x, Attention(g, p + ".attn", blk.Attn, a, a, causal)]);
+            x = g.Node("Add", [x, Mlp(g, p, "ln_2", blk.Ln2, blk.Mlp, x)]);
         }
-        var final = LayerNorm(g, x, "transformer.ln_f", FinalNorm(m));
+        var final = LayerNorm(g, x, "transformer.ln_f", (LayerNorm)modules["transformer.ln_f"]);
         var head = m.NamedParameters().FirstOrDefault(kv => kv.Key == "lm_head.weight").Value;
         // Tied: the unembedding reads wte itself through a Transpose (one copy of the weights in the file).
         var logits = head is null
@@ -263,8 +279,97 @@ public static class OnnxExport
         return (Value("ids", DataType.Int64, "batch", "sequence"), Value("logits", DataType.Float, "batch", "sequence", c.VocabSize));
     }
 
-    private static LayerNorm FinalNorm(Gpt m) =>
-        (LayerNorm)m.NamedModules().First(kv => kv.Key == "transformer.ln_f").Value;
+    /// <summary>Token plus position embeddings of the ids (B, T): Gather from wte, plus the first T rows of wpe (T read
+    /// from the ids' shape, so the sequence axis is dynamic up to wpe's rows). Returns the sum and T as a 1-D tensor.</summary>
+    private static (string X, string T) Embed(OnnxGraph g, string ids, string wte, Tensor wpe, string wpeName)
+    {
+        var tok = g.Node("Gather", [wte, ids]);
+        var t = g.Node("Shape", [ids], Int("start", 1), Int("end", 2));
+        string zero = g.Int64(g.Fresh("zero"), [0], 1);
+        var pos = g.Node("Slice", [g.Float(wpeName, wpe), zero, t, zero]);
+        return (g.Node("Add", [tok, pos]), t);
+    }
+
+    /// <summary>The additive causal mask: 0 on and below the diagonal, -inf above, a (block, block) constant cut to (T, T).</summary>
+    private static string CausalMask(OnnxGraph g, int block, string t)
+    {
+        var mask = new float[block * block];
+        for (int i = 0; i < block; i++)
+            for (int j = i + 1; j < block; j++) mask[i * block + j] = float.NegativeInfinity;
+        var tt = g.Node("Concat", [t, t], Int("axis", 0));
+        string zeros2 = g.Int64(g.Fresh("zeros"), [0, 0], 2), axes01 = g.Int64(g.Fresh("axes"), [0, 1], 2);
+        return g.Node("Slice", [g.Float(g.Fresh("causal_mask"), mask, block, block), zeros2, tt, axes01]);
+    }
+
+    /// <summary>Multi-head attention of queries from <paramref name="xq"/> (B, T, E) over keys and values from
+    /// <paramref name="xkv"/> (B, S, E): softmax(Q·Kᵀ/√d + mask)·V per head, heads merged, then c_proj.</summary>
+    private static string Attention(OnnxGraph g, string p, MultiheadAttention attn, string xq, string xkv, string? mask)
+    {
+        int e = attn.EmbedDim, heads = attn.NumHeads, hd = attn.HeadDim;
+        Tensor Rows(Tensor w, int i) => w.Narrow(0, i * e, e);
+        string Project(int i, string part, string x)
+        {
+            if (attn.CAttn is { } fused) // rows 0..E project queries, E..2E keys, 2E..3E values
+                return Linear3(g, x, $"{p}.c_attn.{part}", Rows(fused.Weight, i), fused.Bias is null ? null : Rows(fused.Bias, i));
+            var lin = i switch { 0 => attn.QProj!, 1 => attn.KProj!, _ => attn.VProj! };
+            return Linear3(g, x, $"{p}.{part}_proj", lin.Weight, lin.Bias);
+        }
+        string headShape = g.Int64(g.Fresh("shape_heads"), [0, 0, heads, hd], 4);
+        string Split(string x, params long[] perm) => g.Node("Transpose", [g.Node("Reshape", [x, headShape])], Ints("perm", perm));
+        var q = Split(Project(0, "q", xq), 0, 2, 1, 3);   // (B, nh, T, hd)
+        var kT = Split(Project(1, "k", xkv), 0, 2, 3, 1); // (B, nh, hd, S)
+        var v = Split(Project(2, "v", xkv), 0, 2, 1, 3);  // (B, nh, S, hd)
+        var scores = g.Node("Mul", [g.Node("MatMul", [q, kT]), g.Scalar("scale", (float)(1 / Math.Sqrt(hd)))]);
+        if (mask is not null) scores = g.Node("Add", [scores, mask]);
+        var weights = g.Node("Softmax", [scores], Int("axis", -1));
+        var y = g.Node("Transpose", [g.Node("MatMul", [weights, v])], Ints("perm", 0, 2, 1, 3)); // (B, T, nh, hd)
+        y = g.Node("Reshape", [y, g.Int64(g.Fresh("shape_merge"), [0, 0, e], 3)]);
+        return Linear3(g, y, p + ".c_proj", attn.CProj.Weight, attn.CProj.Bias);
+    }
+
+    /// <summary>The MLP branch of a block: c_proj(GELU(c_fc(LayerNorm(x)))).</summary>
+    private static string Mlp(OnnxGraph g, string p, string normName, LayerNorm norm, Hebb.NN.Mlp mlp, string x)
+    {
+        string ln = LayerNorm(g, x, $"{p}.{normName}", norm);
+        var hidden = Gelu(g, Linear3(g, ln, p + ".mlp.c_fc", mlp.CFc.Weight, mlp.CFc.Bias));
+        return Linear3(g, hidden, p + ".mlp.c_proj", mlp.CProj.Weight, mlp.CProj.Bias);
+    }
+
+    /// <summary>The encoder-decoder: encoder blocks (self-attention, not causal), ln_f; decoder blocks (causal
+    /// self-attention, cross-attention over the encoder's output, MLP), ln_f, lm_head.</summary>
+    private static (ValueInfoProto[], ValueInfoProto) Seq2SeqGraph(OnnxGraph g, Seq2SeqTransformer m)
+    {
+        var modules = m.NamedModules().ToDictionary(kv => kv.Key, kv => kv.Value);
+        var (x, _) = Embed(g, "source_ids", g.Float("encoder.wte.weight", ((Embedding)modules["encoder.wte"]).Weight),
+            ((Embedding)modules["encoder.wpe"]).Weight, "encoder.wpe.weight");
+        for (int b = 0; modules.TryGetValue($"encoder.h.{b}", out var block); b++)
+        {
+            var blk = (TransformerBlock)block;
+            string p = $"encoder.h.{b}";
+            var a = LayerNorm(g, x, p + ".ln_1", blk.Ln1);
+            x = g.Node("Add", [x, Attention(g, p + ".attn", blk.Attn, a, a, null)]);
+            x = g.Node("Add", [x, Mlp(g, p, "ln_2", blk.Ln2, blk.Mlp, x)]);
+        }
+        var memory = LayerNorm(g, x, "encoder.ln_f", (LayerNorm)modules["encoder.ln_f"]);
+        var (y, t) = Embed(g, "target_ids", g.Float("decoder.wte.weight", ((Embedding)modules["decoder.wte"]).Weight),
+            ((Embedding)modules["decoder.wpe"]).Weight, "decoder.wpe.weight");
+        var causal = CausalMask(g, m.MaxLength, t);
+        for (int b = 0; modules.TryGetValue($"decoder.h.{b}", out var block); b++)
+        {
+            var blk = (DecoderBlock)block;
+            string p = $"decoder.h.{b}";
+            var a = LayerNorm(g, y, p + ".ln_1", blk.Ln1);
+            y = g.Node("Add", [y, Attention(g, p + ".attn", blk.Attn, a, a, causal)]);
+            y = g.Node("Add", [y, Attention(g, p + ".cross_attn", blk.CrossAttn, LayerNorm(g, y, p + ".ln_2", blk.Ln2), memory, null)]);
+            y = g.Node("Add", [y, Mlp(g, p, "ln_3", blk.Ln3, blk.Mlp, y)]);
+        }
+        var final = LayerNorm(g, y, "decoder.ln_f", (LayerNorm)modules["decoder.ln_f"]);
+        var logits = Linear3(g, final, "lm_head", ((Linear)modules["lm_head"]).Weight, null);
+        g.RenameOutput(logits, "logits");
+        return ([Value("source_ids", DataType.Int64, "batch", "source_sequence"),
+                Value("target_ids", DataType.Int64, "batch", "target_sequence")],
+            Value("logits", DataType.Float, "batch", "target_sequence", m.TargetVocab));
+    }
 
     private static string LayerNorm(OnnxGraph g, string x, string name, LayerNorm ln)
     {

@@ -167,6 +167,34 @@ public class OnnxExportTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void Seq2SeqTransformerMatchesHebbOnShakespeare()
+    {
+        int vocab = Shakespeare.Value.Vocabulary.Count;
+        var model = Perturbed(new Seq2SeqTransformer(vocab, vocab, 32, 4, 2, 2, maxLength: 40, new Generator(9), dropout: 0.1), 90);
+        model.Eval();
+        byte[] bytes = OnnxExport.ToBytes(model, out var info);
+        Assert.Equal(["source_ids: int64 [batch, source_sequence]", "target_ids: int64 [batch, target_sequence]"],
+            info.Inputs.Select(i => i.ToString()));
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 1 };
+        using var session = new InferenceSession(bytes, options);
+        foreach (var (batch, s, t) in new[] { (1, 11, 6), (1, 40, 40), (4, 11, 6), (4, 23, 40) })
+        {
+            var source = TextWindows(batch, s);
+            var target = TextWindows(batch, t + 3).Skip(3).ToArray()[..(batch * t)];
+            var hebb = model.Forward(Tensor.FromArray(source, batch, s), Tensor.FromArray(target, batch, t)).ToFloatArray();
+            using var src = OrtValue.CreateTensorValueFromMemory(source.Select(i => (long)i).ToArray(), [batch, s]);
+            using var tgt = OrtValue.CreateTensorValueFromMemory(target.Select(i => (long)i).ToArray(), [batch, t]);
+            using var run = new RunOptions();
+            using var outputs = session.Run(run, new Dictionary<string, OrtValue> { ["source_ids"] = src, ["target_ids"] = tgt },
+                session.OutputNames);
+            Assert.Equal([batch, t, vocab], outputs[0].GetTensorTypeAndShape().Shape);
+            double rel = RelativeDifference(outputs[0].GetTensorDataAsSpan<float>().ToArray(), hebb);
+            output.WriteLine($"seq2seq, batch {batch}, source {s}, target {t}: relative difference {rel:E2}");
+            Assert.True(rel <= Tolerance, $"seq2seq, batch {batch}, source {s}, target {t}: relative difference {rel:E2}");
+        }
+    }
+
     private sealed record OtherConfig : IModelConfig
     {
         public string Kind => "other";
