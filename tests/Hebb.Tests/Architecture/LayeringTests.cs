@@ -20,7 +20,7 @@ public class LayeringTests
         ("layers, data, optimisers", "Hebb", ["Hebb.NN", "Hebb.Data", "Hebb.Optim"]),
         ("files", "Hebb", ["Hebb.IO"]),
         ("models", "Hebb", ["Hebb.Models"]),
-        ("training", "Hebb", ["Hebb.Training"]),
+        ("training, export", "Hebb", ["Hebb.Training", "Hebb.Onnx"]),
         ("apps", "Hebb.Cli", ["Hebb.Cli"]),
     ];
 
