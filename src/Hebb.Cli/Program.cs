@@ -34,6 +34,7 @@ public static partial class Program
             WeightsCommand.Create(),
             AttentionCommand.Create(),
             PredictCommand.Create(),
+            ConvertCommand.Create(),
             new HelpOption(),
             new VersionOption(),
             Threads,

@@ -101,8 +101,9 @@ public sealed class Gpt : Module, ILanguageModel
             _drop = RegisterModule("drop", new Dropout(c.Dropout, generator));
             _blocks = RegisterModule("h", new ModuleList<TransformerBlock>());
             for (int i = 0; i < c.Layers; i++)
-                _blocks.Add(new TransformerBlock(c.EmbeddingDim, c.Heads, generator, causal: true, bias: c.Bias, dropout: c.Dropout));
-            _lnF = RegisterModule("ln_f", new LayerNorm(c.EmbeddingDim, bias: c.Bias));
+                _blocks.Add(new TransformerBlock(c.EmbeddingDim, c.Heads, generator, causal: true, bias: c.Bias, dropout: c.Dropout,
+                    activation: c.Activation, layerNormEps: c.LayerNormEps));
+            _lnF = RegisterModule("ln_f", new LayerNorm(c.EmbeddingDim, c.LayerNormEps, bias: c.Bias));
         }
 
         public Tensor Forward(Tensor ids, List<Tensor>? attention)

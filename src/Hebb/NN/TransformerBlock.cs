@@ -60,15 +60,16 @@ public sealed class TransformerBlock : Module
     /// <param name="dropout">Dropout probability in training, in [0, 1) (default 0).</param>
     /// <param name="fusedProjections">One q|k|v Linear (default) or three separate ones; see <see cref="MultiheadAttention"/>.</param>
     /// <param name="activation">The MLP's activation (default GELU).</param>
+    /// <param name="layerNormEps">The LayerNorms' epsilon (default 1e-5).</param>
     /// <exception cref="ArgumentException"><paramref name="embedDim"/> is not a positive multiple of
     /// <paramref name="numHeads"/>.</exception>
     public TransformerBlock(int embedDim, int numHeads, Generator generator, bool causal = true, bool bias = true, double dropout = 0,
-        bool fusedProjections = true, Activation activation = Activation.Gelu)
+        bool fusedProjections = true, Activation activation = Activation.Gelu, double layerNormEps = 1e-5)
     {
         Causal = causal;
-        Ln1 = RegisterModule("ln_1", new LayerNorm(embedDim, bias: bias));
+        Ln1 = RegisterModule("ln_1", new LayerNorm(embedDim, layerNormEps, bias: bias));
         Attn = RegisterModule("attn", new MultiheadAttention(embedDim, numHeads, generator, bias, dropout, fusedProjections));
-        Ln2 = RegisterModule("ln_2", new LayerNorm(embedDim, bias: bias));
+        Ln2 = RegisterModule("ln_2", new LayerNorm(embedDim, layerNormEps, bias: bias));
         Mlp = RegisterModule("mlp", new Mlp(embedDim, generator, activation: activation, bias: bias, dropout: dropout));
     }
 
