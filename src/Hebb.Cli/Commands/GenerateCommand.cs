@@ -1,5 +1,6 @@
 using Hebb.Cli.Recipes;
 using System.CommandLine;
+using Hebb.Models;
 using Hebb.Training;
 
 namespace Hebb.Cli.Commands;
@@ -9,7 +10,11 @@ public static class GenerateCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "a model saved by 'hebb train text --out'", Required = true };
+        var model = new Option<string>("--model")
+        {
+            Description = "a model saved by 'hebb train text --out', or a Hugging Face GPT-2 folder (config.json + model.safetensors)",
+            Required = true,
+        };
         var prompt = new Option<string>("--prompt")
         {
             Description = "text to start from (every character must be in the model's vocabulary)", DefaultValueFactory = _ => "\n",
@@ -36,6 +41,8 @@ public static class GenerateCommand
             Sampling.CheckTemperature(t); // before loading anything: a bad value fails fast
             Sampling.CheckTopK(k);
             if (n < 0 || n > 10_000_000) throw new ArgumentException($"--length must be between 0 and 10000000, got {n}");
+            if (HuggingFaceGpt2.IsModelFolder(parse.GetValue(model)!))
+                return HuggingFace(parse.GetValue(model)!, parse.GetValue(prompt)!, n, t, k, parse.GetValue(seed));
             var loaded = LanguageModelRecipe.Load(parse.GetValue(model)!);
             string text = parse.GetValue(prompt)!;
             var ids = loaded.Vocabulary.Encode(text);
@@ -45,5 +52,19 @@ public static class GenerateCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>A Hugging Face GPT-2 folder: its BPE tokenizer in and out, --length counted in tokens.</summary>
+    private static int HuggingFace(string dir, string text, int length, double temperature, int topK, int seed)
+    {
+        var hf = HuggingFaceGpt2.Load(dir);
+        var ids = hf.Tokenizer.Encode(text);
+        foreach (int id in ids)
+            if (id >= hf.Config.VocabSize)
+                throw new ArgumentException($"the prompt's token {id} is outside the model's vocabulary of {hf.Config.VocabSize}");
+        var generated = Sampling.Generate(hf.Model, ids, length, temperature, topK, new Generator(seed));
+        Console.Out.Write(text + hf.Tokenizer.Decode(generated));
+        Console.Out.WriteLine();
+        return 0;
     }
 }
