@@ -83,6 +83,14 @@ public sealed class TransformerBlock : Module
         return x.Add(Mlp.Forward(Ln2.Forward(x)));
     }
 
+    /// <summary>The block on new positions past..past+n-1 of a causal sequence whose keys and values so far are in
+    /// <paramref name="keysValues"/> (see <see cref="MultiheadAttention.ForwardCached"/>); inference only.</summary>
+    public Tensor ForwardCached(Tensor x, Tensor keysValues, int past)
+    {
+        x = x.Add(Attn.ForwardCached(Ln1.Forward(x), keysValues, past));
+        return x.Add(Mlp.Forward(Ln2.Forward(x)));
+    }
+
     /// <summary>Forward that also returns this block's attention weights (B, heads, T, T).</summary>
     public Tensor Forward(Tensor x, out Tensor weights, Tensor? mask = null)
     {
