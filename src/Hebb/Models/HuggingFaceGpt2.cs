@@ -45,14 +45,30 @@ public static class HuggingFaceGpt2
             throw new FileNotFoundException($"{dir}: no model.safetensors", weightsPath);
         }
         var meta = ReadConfig(configPath);
-        var file = Safetensors.Load(weightsPath);
+        // The network first, from config.json alone: the garbage its random initialisation leaves is collected before
+        // the weights file is read, so a 124M-parameter checkpoint peaks at about the weights twice (file and model).
+        GptConfig built;
+        try
+        {
+            built = GptConfig.FromMetadata(meta, configPath);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{configPath}: {e.Message}", e);
+        }
+        var prebuilt = new Gpt(built, new Generator(0));
+        GC.Collect();
+        SafetensorsFile? file = Safetensors.Load(weightsPath);
         var tensors = new Dictionary<string, SafetensorsTensor>(StringComparer.Ordinal);
         foreach (var t in file.Tensors)
         {
             string name = t.Name.StartsWith("transformer.", StringComparison.Ordinal) ? t.Name["transformer.".Length..] : t.Name;
             tensors[name == "lm_head.weight" ? name : "transformer." + name] = t;
         }
-        var imported = PyTorchImport.BuildGpt(tensors, meta, weightsPath, transposed: true);
+        var imported = PyTorchImport.BuildGpt(tensors, meta, weightsPath, transposed: true, prebuilt);
+        file = null;
+        tensors.Clear();
+        GC.Collect(); // the file's copy of the weights
         string vocab = Path.Combine(dir, "vocab.json"), merges = Path.Combine(dir, "merges.txt");
         var tokenizer = File.Exists(vocab) && File.Exists(merges) ? Gpt2Tokenizer.FromFiles(vocab, merges) : Gpt2Tokenizer.Builtin();
         var config = (GptConfig)imported.Config;
@@ -87,6 +103,9 @@ public static class HuggingFaceGpt2
         meta["activation"] = act;
         double eps = root.TryGetProperty("layer_norm_epsilon", out var e) ? e.GetDouble() : 1e-5;
         meta["layer_norm_eps"] = eps.ToString("R", CultureInfo.InvariantCulture);
+        meta["bias"] = "true";
+        meta["dropout"] = "0";
+        meta["tied"] = root.TryGetProperty("tie_word_embeddings", out var tie) && tie.ValueKind == JsonValueKind.False ? "false" : "true";
         if (root.TryGetProperty("n_inner", out var inner) && inner.ValueKind == JsonValueKind.Number
             && inner.GetInt32() != 4 * int.Parse(meta["n_embd"], CultureInfo.InvariantCulture))
             throw new InvalidDataException($"{path}: n_inner {inner.GetInt32()}; Hebb's GPT has an MLP of 4 x n_embd");

@@ -221,7 +221,7 @@ public static class PyTorchImport
     /// <summary>A GPT from nanoGPT-named tensors (transformer.h.0.attn.c_attn.weight, ...). With
     /// <paramref name="transposed"/>, the four projection weights are stored [in, out] (Hugging Face's Conv1D).</summary>
     internal static ImportedModel BuildGpt(Dictionary<string, SafetensorsTensor> tensors, Dictionary<string, string> meta, string source,
-        bool transposed)
+        bool transposed, Gpt? prebuilt = null)
     {
         // Buffers nanoGPT and Hugging Face keep in the state dict: the causal mask and the masked value. Not weights.
         foreach (var name in tensors.Keys.ToList())
@@ -249,7 +249,9 @@ public static class PyTorchImport
         if (meta.TryGetValue("activation", out var act)) meta["activation"] = Activations.Parse(act).ToString().ToLowerInvariant();
         var config = GptConfig.FromMetadata(meta, source);
         var map = new Dictionary<string, Source>(StringComparer.Ordinal);
-        var model = new Gpt(config, new Generator(0));
+        if (prebuilt is not null && prebuilt.Config != config)
+            throw new InvalidDataException($"{source}: the weights describe {config}, the config file {prebuilt.Config}");
+        var model = prebuilt ?? new Gpt(config, new Generator(0));
         foreach (var (name, _) in model.StateDict())
         {
             if (!tensors.TryGetValue(name, out var t))
