@@ -78,6 +78,8 @@ public static class Sampling
             var cache = cached?.NewCache();
             for (int n = 0; n < length; n++)
             {
+                // A step's tensors go back to the pool at its end (a recurrent state lives on to the next step: not pooled).
+                using var step = model is IRecurrentLanguageModel ? null : TensorScope.Begin();
                 if (model is IRecurrentLanguageModel recurrent)
                 {
                     int[] feed = n == 0 ? [.. context] : [context[^1]];
