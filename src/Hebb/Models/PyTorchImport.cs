@@ -228,6 +228,9 @@ public static class PyTorchImport
             if (name.EndsWith(".attn.masked_bias", StringComparison.Ordinal)
                 || name.EndsWith(".attn.bias", StringComparison.Ordinal) && tensors[name].Shape.Length == 4)
                 tensors.Remove(name);
+        // safetensors' save_model keeps one name of tied tensors, which may be lm_head's: it is then wte too.
+        if (!tensors.ContainsKey("transformer.wte.weight") && tensors.Remove("lm_head.weight", out var onlyHead))
+            tensors["transformer.wte.weight"] = onlyHead;
         var wte = Require(tensors, "transformer.wte.weight", 2, source);
         var wpe = Require(tensors, "transformer.wpe.weight", 2, source);
         int layers = 0;

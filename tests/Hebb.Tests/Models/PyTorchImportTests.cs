@@ -95,6 +95,31 @@ public class PyTorchImportTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>safetensors' save_model drops one name of each set of shared tensors: a tied GPT may keep only
+    /// lm_head.weight, or only transformer.wte.weight.</summary>
+    [Theory]
+    [InlineData("lm_head.weight")]
+    [InlineData("transformer.wte.weight")]
+    public void ATiedGptSavedUnderOneNameOnlyLoads(string kept)
+    {
+        var file = Safetensors.Load(Path.Combine(Dir, "nanogpt.safetensors"));
+        string dropped = kept == "lm_head.weight" ? "transformer.wte.weight" : "lm_head.weight";
+        using var stream = new MemoryStream();
+        Safetensors.Write(stream, file.Tensors.Where(t => t.Name != dropped));
+        stream.Position = 0;
+        var config = new Dictionary<string, JsonElement>
+        {
+            ["model"] = JsonDocument.Parse("\"gpt\"").RootElement,
+            ["n_head"] = JsonDocument.Parse("2").RootElement,
+        };
+        var imported = PyTorchImport.Load(Safetensors.Read(stream, "one-name"), config, "one-name");
+        Assert.True(((GptConfig)imported.Config).TiedWeights);
+        var expected = Expected("nanogpt");
+        using var _ = GradMode.NoGrad();
+        var logits = imported.Model.Forward(Input(expected.GetProperty("input"), ids: true));
+        Assert.True(MaxDiff(expected.GetProperty("logits"), logits) <= Tolerance);
+    }
+
     [Theory]
     [InlineData("nanogpt", """{"model": "gpt"}""", "n_head")]
     [InlineData("nanogpt", """{"model": "gpt", "n_head": 2, "n_embd": 32}""", "n_embd is 32 but the weights say 16")]
