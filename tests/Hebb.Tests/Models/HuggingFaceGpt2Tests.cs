@@ -55,6 +55,27 @@ public class HuggingFaceGpt2Tests(ITestOutputHelper output)
         Assert.Equal([64], tokenizer.Encode("a"));
     }
 
+    /// <summary>A folder's own vocab.json + merges.txt (byte-level: a space is stored as 'Ġ').</summary>
+    [Fact]
+    public void TheTokenizerReadsAFoldersFiles()
+    {
+        var dir = Directory.CreateTempSubdirectory("hebb-bpe-");
+        try
+        {
+            string vocab = Path.Combine(dir.FullName, "vocab.json"), merges = Path.Combine(dir.FullName, "merges.txt");
+            File.WriteAllText(vocab, """{"a": 0, "b": 1, "Ġ": 2, "ab": 3, "Ġab": 4}""");
+            File.WriteAllText(merges, "#version: 0.2\na b\nĠ ab\n");
+            var tokenizer = Gpt2Tokenizer.FromFiles(vocab, merges);
+            Assert.Equal(5, tokenizer.Count);
+            Assert.Equal([3, 4, 4], tokenizer.Encode("ab ab ab"));
+            Assert.Equal("ab ab ab", tokenizer.Decode([3, 4, 4]));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public void HebbGenerateTakesTheFolder()
     {
