@@ -43,7 +43,12 @@ public static class GenerateCommand
             if (n < 0 || n > 10_000_000) throw new ArgumentException($"--length must be between 0 and 10000000, got {n}");
             if (HuggingFaceGpt2.IsModelFolder(parse.GetValue(model)!))
                 return HuggingFace(parse.GetValue(model)!, parse.GetValue(prompt)!, n, t, k, parse.GetValue(seed));
-            var loaded = LanguageModelRecipe.Load(parse.GetValue(model)!);
+            string path = parse.GetValue(model)!;
+            var file = ModelFactory.Load(path);
+            // A GPT-2 converted by 'hebb convert --from-huggingface' (character models say "char", or nothing).
+            if (file.Metadata.TryGetValue("tokenizer", out var tokenizer) && tokenizer == "gpt2" && file.Model is ILanguageModel bpe)
+                return Bpe(bpe, Hebb.Data.Gpt2Tokenizer.Builtin(), parse.GetValue(prompt)!, n, t, k, parse.GetValue(seed));
+            var loaded = LanguageModelRecipe.FromLoaded(file, path);
             string text = parse.GetValue(prompt)!;
             var ids = loaded.Vocabulary.Encode(text);
             var generated = Sampling.Generate(loaded.Model, ids, n, t, k, new Generator(parse.GetValue(seed)));
@@ -58,12 +63,19 @@ public static class GenerateCommand
     private static int HuggingFace(string dir, string text, int length, double temperature, int topK, int seed)
     {
         var hf = HuggingFaceGpt2.Load(dir);
-        var ids = hf.Tokenizer.Encode(text);
+        return Bpe(hf.Model, hf.Tokenizer, text, length, temperature, topK, seed);
+    }
+
+    /// <summary>A model whose tokens are GPT-2's byte-level BPE.</summary>
+    private static int Bpe(ILanguageModel model, Hebb.Data.Gpt2Tokenizer tokenizer, string text, int length, double temperature,
+        int topK, int seed)
+    {
+        var ids = tokenizer.Encode(text);
         foreach (int id in ids)
-            if (id >= hf.Config.VocabSize)
-                throw new ArgumentException($"the prompt's token {id} is outside the model's vocabulary of {hf.Config.VocabSize}");
-        var generated = Sampling.Generate(hf.Model, ids, length, temperature, topK, new Generator(seed));
-        Console.Out.Write(text + hf.Tokenizer.Decode(generated));
+            if (id >= model.VocabSize)
+                throw new ArgumentException($"the prompt's token {id} is outside the model's vocabulary of {model.VocabSize}");
+        var generated = Sampling.Generate(model, ids, length, temperature, topK, new Generator(seed));
+        Console.Out.Write(text + tokenizer.Decode(generated));
         Console.Out.WriteLine();
         return 0;
     }

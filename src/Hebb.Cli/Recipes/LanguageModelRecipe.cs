@@ -351,9 +351,11 @@ public static class LanguageModelRecipe
     public sealed record LoadedLanguageModel(
         Module Module, ILanguageModel Model, CharVocabulary Vocabulary, IReadOnlyDictionary<string, string> Metadata);
 
-    public static LoadedLanguageModel Load(string path)
+    public static LoadedLanguageModel Load(string path) => FromLoaded(ModelFactory.Load(path), path);
+
+    /// <summary>A character-level language model from a file already read.</summary>
+    public static LoadedLanguageModel FromLoaded(ModelFactory.LoadedModel loaded, string path)
     {
-        var loaded = ModelFactory.Load(path);
         if (loaded.Model is not ILanguageModel lm)
             throw new InvalidDataException($"{path}: holds a '{loaded.Config.Kind}' model, not a language model");
         if (!loaded.Metadata.TryGetValue("vocab", out var chars))

@@ -346,6 +346,7 @@ public static class PyTorchImport
         var result = config.ToMetadata();
         foreach (var key in CommonKeys)
             if (key != "model" && meta.TryGetValue(key, out var v)) result[key] = v;
+        if (result.ContainsKey("vocab")) result["tokenizer"] = "char"; // as a model trained by hebb train text says
         return new ImportedModel(model, config, result);
     }
 

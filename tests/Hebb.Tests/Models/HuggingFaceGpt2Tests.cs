@@ -85,6 +85,22 @@ public class HuggingFaceGpt2Tests(ITestOutputHelper output)
         var greedy = global::Hebb.Training.Sampling.Generate(hf.Model, [64], 6, 0, 0, new Generator(0));
         Assert.Equal("a" + hf.Tokenizer.Decode(greedy) + "\n", stdout.Replace("\r\n", "\n"));
 
+        // Converted to one Hebb file, the model generates the same (the file records GPT-2's tokenizer).
+        var dir = Directory.CreateTempSubdirectory("hebb-hf-");
+        try
+        {
+            string file = Path.Combine(dir.FullName, "gpt2-tiny.safetensors");
+            var (converted, _, error) = CliTests.Hebb("convert", "--from-huggingface", Folder, "--out", file);
+            Assert.True(converted == 0, error);
+            var fromFile = CliTests.Hebb("generate", "--model", file, "--prompt", "a", "--length", "6", "--temperature", "0");
+            Assert.True(fromFile.ExitCode == 0, fromFile.Stderr);
+            Assert.Equal(stdout, fromFile.Stdout);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+
         (code, _, stderr) = CliTests.Hebb("generate", "--model", Folder, "--prompt", "Hello", "--length", "2");
         Assert.Equal(1, code);
         Assert.Contains("outside the model's vocabulary of 101", stderr);
