@@ -35,6 +35,7 @@ public static partial class Program
             AttentionCommand.Create(),
             PredictCommand.Create(),
             ExportCommand.Create(),
+            ConvertCommand.Create(),
             new HelpOption(),
             new VersionOption(),
             Threads,

@@ -356,9 +356,11 @@ public static class LanguageModelRecipe
     /// <exception cref="SafetensorsFormatException">The file is not valid safetensors.</exception>
     /// <exception cref="InvalidDataException">The file is damaged, holds no language model, or its vocabulary is missing,
     /// malformed or does not fit the model.</exception>
-    public static LoadedLanguageModel Load(string path)
+    public static LoadedLanguageModel Load(string path) => FromLoaded(ModelFactory.Load(path), path);
+
+    /// <summary>A character-level language model from a file already read.</summary>
+    public static LoadedLanguageModel FromLoaded(ModelFactory.LoadedModel loaded, string path)
     {
-        var loaded = ModelFactory.Load(path);
         if (loaded.Model is not ILanguageModel lm)
             throw new InvalidDataException($"{path}: holds a '{loaded.Config.Kind}' model, not a language model");
         if (!loaded.Metadata.TryGetValue("vocab", out var chars))

@@ -18,6 +18,7 @@ internal static class Conv2dOp
     public static Tensor Forward(Tensor input, Tensor weight, Tensor? bias, Options o, Activation activation = Activation.None)
     {
         if (activation == Activation.Gelu) return Forward(input, weight, bias, o).Gelu(); // its backward needs the input: not fused
+        if (activation == Activation.GeluTanh) return Forward(input, weight, bias, o).Gelu(tanhApproximation: true);
         Pointwise.CheckSameFloat(input, weight, "Conv2d");
         if (input.Rank != 4) throw new ArgumentException($"Conv2d: input must be (N, C, H, W), got {ShapeUtil.Format(input.Shape)}");
         if (weight.Rank != 4)

@@ -16,6 +16,7 @@ internal static class LinearOp
     public static Tensor Forward(Tensor input, Tensor weight, Tensor? bias, Activation activation = Activation.None)
     {
         if (activation == Activation.Gelu) return Forward(input, weight, bias).Gelu(); // its backward needs the input: not fused
+        if (activation == Activation.GeluTanh) return Forward(input, weight, bias).Gelu(tanhApproximation: true);
         Pointwise.CheckSameFloat(input, weight, "Linear");
         int inFeatures = weight.ShapeArray[1], outFeatures = weight.ShapeArray[0];
         if (input.Rank == 0 || input.ShapeArray[^1] != inFeatures)

@@ -25,7 +25,9 @@ public static class ModelFile
     /// <summary>Reads the file and copies its tensors into <paramref name="model"/> (names and shapes must match).</summary>
     public static void LoadInto(SafetensorsFile file, Module model, string source)
     {
-        var state = file.Tensors.ToDictionary(t => t.Name, t => Tensor.FromArray(t.Data, t.Shape));
+        // The file's arrays are wrapped, not cloned (LoadStateDict copies them into the model's own tensors), so a large
+        // model is not held three times over while it loads.
+        var state = file.Tensors.ToDictionary(t => t.Name, t => Tensor.Wrap(t.Data, [.. t.Shape]));
         try
         {
             using var _ = GradMode.NoGrad();

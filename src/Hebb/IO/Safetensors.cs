@@ -606,6 +606,14 @@ public static class Safetensors
 
     private static string Kind(JsonElement e) => e.ValueKind.ToString().ToLowerInvariant();
 
+    /// <summary>Why a pickle is refused and how to convert it, for the messages about PyTorch's .pt/.pth/.bin files.</summary>
+    private const string PickleAdvice =
+        "and loading a pickle runs whatever code it holds, so Hebb never opens one): convert it once, in Python, where you trust " +
+        "the file: python3 -c \"import torch; from safetensors.torch import save_file; " +
+        "save_file({k: v.contiguous().clone() for k, v in torch.load('m.pt', weights_only=True).items()}, 'm.safetensors')\" " +
+        "(for a checkpoint that holds more than the state dict, take its ['model'] entry; without the safetensors package, " +
+        "scripts/torch_import_reference.py's save_safetensors writes the same format in a dozen lines)";
+
     /// <summary>What a file that is not safetensors looks like from its first eight bytes, when it is a common kind.</summary>
     private static string? ForeignFormat(ReadOnlySpan<byte> start)
     {
@@ -613,10 +621,9 @@ public static class Safetensors
         if (start[0] == 0xFF && start[1] == 0xD8 && start[2] == 0xFF) return "a JPEG image";
         if (start[0] == 0x1F && start[1] == 0x8B) return "a gzip archive";
         if (start.StartsWith("PK\x03\x04"u8))
-            return "a zip archive (a PyTorch .pt/.pth file is a zip of pickles, which can run code when loaded: " +
-                   "convert it to safetensors in Python, e.g. safetensors.torch.save_file(model.state_dict(), path))";
+            return "a zip archive (a PyTorch .pt/.pth/.bin file is a zip of pickles, " + PickleAdvice;
         if (start[0] == 0x80 && start[1] is >= 2 and <= 5)
-            return "a Python pickle (which can run code when loaded: save the state dict as safetensors instead)";
+            return "a Python pickle (as an older PyTorch .pt/.pth/.bin file; " + PickleAdvice;
         int printable = 0;
         foreach (byte b in start) if (b is (>= 0x20 and < 0x7F) or (byte)'\n' or (byte)'\r' or (byte)'\t') printable++;
         if (printable == start.Length)

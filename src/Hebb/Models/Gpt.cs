@@ -10,7 +10,7 @@ namespace Hebb.Models;
 /// transformer.h.0.ln_1.weight, transformer.h.0.attn.c_attn.weight, ..., lm_head.weight when untied.
 /// Weights start as in nanoGPT: N(0, 0.02), with the residual projections (c_proj) at 0.02/sqrt(2·n_layer).
 /// </summary>
-public sealed class Gpt : Module, ILanguageModel
+public sealed class Gpt : Module, ICachedLanguageModel
 {
     private readonly Trunk _transformer;
     private readonly Linear? _lmHead;
@@ -73,6 +73,36 @@ public sealed class Gpt : Module, ILanguageModel
         return logits;
     }
 
+    /// <summary>An empty key-value cache for <paramref name="batch"/> sequences of up to the block size: per block, the
+    /// keys and values of every position so far, (batch, block_size, 2·n_embd).</summary>
+    public KeyValueCache NewCache(int batch = 1)
+    {
+        if (batch < 1) throw new ArgumentException($"GPT: a cache needs a batch of at least 1, got {batch}");
+        return new KeyValueCache([.. Enumerable.Range(0, Config.Layers)
+            .Select(_ => Tensor.Zeros(DType.Float32, batch, Config.BlockSize, 2 * Config.EmbeddingDim))]);
+    }
+
+    /// <summary>Logits (B, n, vocab) for ids (B, n) that continue the sequence held in <paramref name="cache"/> (at positions
+    /// cache.Length..), whose keys and values it appends: a new token costs one position's work. Inference only (eval
+    /// mode, no gradient). Equal to the last n positions of <see cref="Forward(Tensor)"/> on the whole sequence.</summary>
+    /// <exception cref="ArgumentException">The sequence would pass the block size, or ids do not fit the cache's batch.</exception>
+    public Tensor Forward(Tensor ids, KeyValueCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        if (ids.DType != DType.Int32 || ids.Rank != 2)
+            throw new ArgumentException(
+                $"GPT: ids must be an int32 (batch, time) tensor, got {ids.DType.Name()} of shape {ShapeUtil.Format(ids.Shape)}");
+        int n = ids.ShapeArray[1], past = cache.Length;
+        if (n < 1 || past + n > Config.BlockSize)
+            throw new ArgumentException($"GPT: {past} cached + {n} new positions exceed the block size {Config.BlockSize}");
+        if (cache.KeysValues.Count != Config.Layers) throw new ArgumentException("GPT: the cache was made for another model");
+        using var _ = Autograd.GradMode.NoGrad();
+        var x = _transformer.Wte.Forward(ids).Add(_transformer.Wpe.Weight.Narrow(0, past, n));
+        for (int i = 0; i < Config.Layers; i++) x = _transformer.Blocks[i].ForwardCached(x, cache.KeysValues[i], past);
+        cache.Length = past + n;
+        return Unembed(_transformer.LnF.Forward(x));
+    }
+
     private Tensor Unembed(Tensor x) => _lmHead is null ? Functional.Linear(x, _transformer.Wte.Weight) : _lmHead.Forward(x);
 
     /// <summary>One line: layers, heads, embedding width, block size and vocabulary, e.g.
@@ -92,6 +122,7 @@ public sealed class Gpt : Module, ILanguageModel
         public Embedding Wte { get; }
         public Embedding Wpe { get; }
         public IReadOnlyList<TransformerBlock> Blocks => _blocks;
+        public LayerNorm LnF => _lnF;
 
         public Trunk(GptConfig c, Generator generator)
         {
@@ -101,8 +132,9 @@ public sealed class Gpt : Module, ILanguageModel
             _drop = RegisterModule("drop", new Dropout(c.Dropout, generator));
             _blocks = RegisterModule("h", new ModuleList<TransformerBlock>());
             for (int i = 0; i < c.Layers; i++)
-                _blocks.Add(new TransformerBlock(c.EmbeddingDim, c.Heads, generator, causal: true, bias: c.Bias, dropout: c.Dropout));
-            _lnF = RegisterModule("ln_f", new LayerNorm(c.EmbeddingDim, bias: c.Bias));
+                _blocks.Add(new TransformerBlock(c.EmbeddingDim, c.Heads, generator, causal: true, bias: c.Bias, dropout: c.Dropout,
+                    activation: c.Activation, layerNormEps: c.LayerNormEps));
+            _lnF = RegisterModule("ln_f", new LayerNorm(c.EmbeddingDim, c.LayerNormEps, bias: c.Bias));
         }
 
         public Tensor Forward(Tensor ids, List<Tensor>? attention)

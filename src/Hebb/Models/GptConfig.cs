@@ -17,8 +17,13 @@ namespace Hebb.Models;
 /// <param name="Dropout">Dropout probability in training, in [0, 1) (default 0).</param>
 /// <param name="Bias">Whether the Linear and LayerNorm layers have biases (default true).</param>
 /// <param name="TiedWeights">Whether the unembedding reuses the token embedding's weights (default true).</param>
+/// <param name="Activation">The MLP's activation: Gelu (exact, nanoGPT's; the default) or GeluTanh (GPT-2's gelu_new).
+/// In metadata "activation" (gelu or gelutanh), written only when not the default.</param>
+/// <param name="LayerNormEps">The LayerNorms' epsilon (default 1e-5, nanoGPT's and GPT-2's). In metadata "layer_norm_eps",
+/// written only when not the default.</param>
 public sealed record GptConfig(
-    int VocabSize, int Layers, int Heads, int EmbeddingDim, int BlockSize, double Dropout = 0, bool Bias = true, bool TiedWeights = true)
+    int VocabSize, int Layers, int Heads, int EmbeddingDim, int BlockSize, double Dropout = 0, bool Bias = true, bool TiedWeights = true,
+    Activation Activation = Activation.Gelu, double LayerNormEps = 1e-5)
     : IModelConfig
 {
     /// <summary>The kind's name in a model file's metadata: "gpt".</summary>
@@ -56,6 +61,11 @@ public sealed record GptConfig(
         if (EmbeddingDim % Heads != 0)
             throw new ArgumentException($"GPT config: n_embd ({EmbeddingDim}) must be a multiple of n_head ({Heads})");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"GPT config: dropout must be in [0, 1), got {Dropout}");
+        if (Activation is not (Activation.Gelu or Activation.GeluTanh or Activation.Relu))
+            throw new ArgumentException(
+                $"GPT config: activation must be gelu, gelutanh or relu, got {Activation.ToString().ToLowerInvariant()}");
+        if (!(LayerNormEps >= 0 && LayerNormEps <= 1))
+            throw new ArgumentException($"GPT config: layer_norm_eps must be between 0 and 1, got {LayerNormEps}");
         if (ParameterCount > MaxParameters)
             throw new ArgumentException($"GPT config: {ParameterCount:N0} parameters is more than the {MaxParameters:N0} allowed");
     }
@@ -65,8 +75,16 @@ public sealed record GptConfig(
     public Module Build(Generator generator) => new Gpt(this, generator);
 
     /// <summary>The config as metadata under nanoGPT's names (vocab_size, n_layer, n_head, n_embd, block_size,
-    /// dropout, bias, tied), plus model = "gpt".</summary>
-    public Dictionary<string, string> ToMetadata() => new()
+    /// dropout, bias, tied), plus model = "gpt", and activation and layer_norm_eps when not the defaults.</summary>
+    public Dictionary<string, string> ToMetadata()
+    {
+        var meta = Metadata();
+        if (Activation != Activation.Gelu) meta["activation"] = Activation.ToString().ToLowerInvariant();
+        if (LayerNormEps != 1e-5) meta["layer_norm_eps"] = LayerNormEps.ToString("R", CultureInfo.InvariantCulture);
+        return meta;
+    }
+
+    private Dictionary<string, string> Metadata() => new()
     {
         ["model"] = KindName,
         ["vocab_size"] = VocabSize.ToString(CultureInfo.InvariantCulture),
@@ -86,7 +104,9 @@ public sealed record GptConfig(
         var read = new MetadataReader(meta, source);
         int Int(string key) => read.Int(key, 0, int.MaxValue);   // ranges and consistency: Validate below
         var config = new GptConfig(Int("vocab_size"), Int("n_layer"), Int("n_head"), Int("n_embd"), Int("block_size"),
-            read.Fraction("dropout"), read.Bool("bias"), read.Bool("tied"));
+            read.Fraction("dropout"), read.Bool("bias"), read.Bool("tied"),
+            meta.ContainsKey("activation") ? read.Parsed("activation", Activations.Parse) : Activation.Gelu,
+            meta.ContainsKey("layer_norm_eps") ? read.Double("layer_norm_eps", 0, 1) : 1e-5);
         try
         {
             config.Validate();

@@ -29,6 +29,9 @@ public sealed class ReLU : Module
 /// form, as torch's approximate='tanh' (default false).</param>
 public sealed class GELU(bool tanhApproximation = false) : Module
 {
+    /// <summary>Whether the tanh approximation is used rather than the exact form.</summary>
+    public bool TanhApproximation => tanhApproximation;
+
     /// <summary>GELU of every element; the output has the input's shape.</summary>
     public override Tensor Forward(Tensor input) => input.Gelu(tanhApproximation);
     /// <inheritdoc/>
@@ -80,7 +83,7 @@ public sealed class Flatten(int startDim = 1, int endDim = -1) : Module
 public static class Activations
 {
     /// <summary>A new layer that applies <paramref name="activation"/>: <see cref="Sigmoid"/>, <see cref="Tanh"/>,
-    /// <see cref="ReLU"/>, <see cref="GELU"/> (exact form), or <see cref="Identity"/> for None.</summary>
+    /// <see cref="ReLU"/>, <see cref="GELU"/> (exact or tanh form), or <see cref="Identity"/> for None.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a defined activation.</exception>
     public static Module Create(Activation activation) => activation switch
     {
@@ -88,12 +91,13 @@ public static class Activations
         Activation.Tanh => new Tanh(),
         Activation.Relu => new ReLU(),
         Activation.Gelu => new GELU(),
+        Activation.GeluTanh => new GELU(tanhApproximation: true),
         Activation.None => new Identity(),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
     };
 
-    /// <summary>The activation called <paramref name="name"/>, in any case: sigmoid, tanh, relu, gelu, or none
-    /// (also identity).</summary>
+    /// <summary>The activation called <paramref name="name"/>, in any case: sigmoid, tanh, relu, gelu, gelu_tanh (also
+    /// gelutanh, and Hugging Face's gelu_new and gelu_pytorch_tanh), or none (also identity).</summary>
     /// <exception cref="ArgumentException">The name is none of these.</exception>
     public static Activation Parse(string name) => name.ToLowerInvariant() switch
     {
@@ -101,7 +105,8 @@ public static class Activations
         "tanh" => Activation.Tanh,
         "relu" => Activation.Relu,
         "gelu" => Activation.Gelu,
+        "gelu_tanh" or "gelutanh" or "gelu_new" or "gelu_pytorch_tanh" => Activation.GeluTanh,
         "none" or "identity" => Activation.None,
-        _ => throw new ArgumentException($"unknown activation '{name}' (expected sigmoid, tanh, relu, gelu or none)"),
+        _ => throw new ArgumentException($"unknown activation '{name}' (expected sigmoid, tanh, relu, gelu, gelu_tanh or none)"),
     };
 }

@@ -140,6 +140,44 @@ public sealed class MultiheadAttention : Module
         return _residDropout.Forward(CProj.Forward(y));
     }
 
+    /// <summary>
+    /// Causal self-attention of new positions against a key-value cache, for generation (inference only: no graph).
+    /// <paramref name="x"/> (B, n, E) holds positions past..past+n-1; their keys and values are written into
+    /// <paramref name="keysValues"/> (B, maxLength, 2E: keys in the first E columns, values in the rest) at those rows, and
+    /// each new position attends to rows 0 up to itself. The result equals the rows past..past+n-1 of a causal
+    /// <see cref="Forward(Tensor, Tensor?, Tensor?, Tensor?, bool)"/> over all past+n positions, for one position's work.
+    /// Needs fused projections.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The projections are separate.</exception>
+    /// <exception cref="ArgumentException">The cache's shape does not fit, or past + n exceeds its length.</exception>
+    public Tensor ForwardCached(Tensor x, Tensor keysValues, int past)
+    {
+        if (CAttn is null) throw new InvalidOperationException("MultiheadAttention: a key-value cache needs fused projections (c_attn)");
+        int e = EmbedDim, n = x.ShapeArray[1];
+        if (keysValues.Rank != 3 || keysValues.ShapeArray[0] != x.ShapeArray[0] || keysValues.ShapeArray[2] != 2 * e)
+            throw new ArgumentException($"MultiheadAttention: cache of shape {ShapeUtil.Format(keysValues.Shape)} does not fit " +
+                $"input {ShapeUtil.Format(x.Shape)}");
+        if (past < 0 || past + n > keysValues.ShapeArray[1])
+            throw new ArgumentException($"MultiheadAttention: positions {past}..{past + n - 1} lie outside the cache's " +
+                $"{keysValues.ShapeArray[1]}");
+        var qkv = CAttn.Forward(x);
+        keysValues.Narrow(1, past, n).CopyFrom(qkv.Narrow(2, e, 2 * e));
+        var kv = keysValues.Narrow(1, 0, past + n);
+        // New position i (absolute past + i) sees keys 0..past + i: plain causality when the cache was empty, nothing
+        // hidden for a single new position, an offset triangle otherwise.
+        Tensor? mask = null;
+        if (past > 0 && n > 1)
+        {
+            var m = new int[n * (past + n)];
+            for (int i = 0; i < n; i++)
+                for (int j = past + i + 1; j < past + n; j++) m[i * (past + n) + j] = 1;
+            mask = Tensor.FromArray(m, n, past + n);
+        }
+        var y = AttentionOp.MultiHead(qkv, 0, kv, 0, kv, e, NumHeads, HeadDim, mask, causal: past == 0 && n > 1, 0, _generator,
+            out _, needWeights: false);
+        return CProj.Forward(y);
+    }
+
     private static Tensor Project(Tensor x, Linear fused, int start, int rows) =>
         Functional.Linear(x, fused.Weight.Narrow(0, start, rows), fused.Bias?.Narrow(0, start, rows));
 

@@ -7,6 +7,9 @@ public sealed class Mlp : Module
     private readonly Module _activation;
     private readonly Dropout _dropout;
 
+    /// <summary>The activation between the two Linear layers (GELU for GPT, exact or tanh form; ReLU also possible).</summary>
+    public Module ActivationLayer => _activation;
+
     /// <summary>The expansion, EmbedDim to the hidden width, registered as "c_fc".</summary>
     public Linear CFc { get; }
     /// <summary>The projection back, hidden width to EmbedDim, registered as "c_proj".</summary>
@@ -60,15 +63,16 @@ public sealed class TransformerBlock : Module
     /// <param name="dropout">Dropout probability in training, in [0, 1) (default 0).</param>
     /// <param name="fusedProjections">One q|k|v Linear (default) or three separate ones; see <see cref="MultiheadAttention"/>.</param>
     /// <param name="activation">The MLP's activation (default GELU).</param>
+    /// <param name="layerNormEps">The LayerNorms' epsilon (default 1e-5).</param>
     /// <exception cref="ArgumentException"><paramref name="embedDim"/> is not a positive multiple of
     /// <paramref name="numHeads"/>.</exception>
     public TransformerBlock(int embedDim, int numHeads, Generator generator, bool causal = true, bool bias = true, double dropout = 0,
-        bool fusedProjections = true, Activation activation = Activation.Gelu)
+        bool fusedProjections = true, Activation activation = Activation.Gelu, double layerNormEps = 1e-5)
     {
         Causal = causal;
-        Ln1 = RegisterModule("ln_1", new LayerNorm(embedDim, bias: bias));
+        Ln1 = RegisterModule("ln_1", new LayerNorm(embedDim, layerNormEps, bias: bias));
         Attn = RegisterModule("attn", new MultiheadAttention(embedDim, numHeads, generator, bias, dropout, fusedProjections));
-        Ln2 = RegisterModule("ln_2", new LayerNorm(embedDim, bias: bias));
+        Ln2 = RegisterModule("ln_2", new LayerNorm(embedDim, layerNormEps, bias: bias));
         Mlp = RegisterModule("mlp", new Mlp(embedDim, generator, activation: activation, bias: bias, dropout: dropout));
     }
 
@@ -79,6 +83,14 @@ public sealed class TransformerBlock : Module
     public Tensor Forward(Tensor x, Tensor? mask)
     {
         x = x.Add(Attn.Forward(Ln1.Forward(x), mask: mask, isCausal: Causal));
+        return x.Add(Mlp.Forward(Ln2.Forward(x)));
+    }
+
+    /// <summary>The block on new positions past..past+n-1 of a causal sequence whose keys and values so far are in
+    /// <paramref name="keysValues"/> (see <see cref="MultiheadAttention.ForwardCached"/>); inference only.</summary>
+    public Tensor ForwardCached(Tensor x, Tensor keysValues, int past)
+    {
+        x = x.Add(Attn.ForwardCached(Ln1.Forward(x), keysValues, past));
         return x.Add(Mlp.Forward(Ln2.Forward(x)));
     }
 

@@ -161,7 +161,7 @@ public static class OnnxExport
                 ReLU => g.Node("Relu", [x]),
                 Sigmoid => g.Node("Sigmoid", [x]),
                 Tanh => g.Node("Tanh", [x]),
-                GELU => Gelu(g, x),
+                GELU gelu => Gelu(g, x, gelu.TanhApproximation),
                 Dropout or Identity => x,
                 _ => throw Unexpected(layer),
             };
@@ -184,9 +184,17 @@ public static class OnnxExport
             Ints("pads", padding, padding, padding, padding), Ints("strides", 1, 1));
     }
 
-    /// <summary>Hebb's GELU, the exact form x·Φ(x) = 0.5·x·(1 + erf(x/√2)).</summary>
-    private static string Gelu(OnnxGraph g, string x)
+    /// <summary>Hebb's GELU: the exact form x·Φ(x) = 0.5·x·(1 + erf(x/√2)), or the tanh form
+    /// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) of GPT-2's gelu_new (opset 17 has no Gelu operator).</summary>
+    private static string Gelu(OnnxGraph g, string x, bool tanhApproximation)
     {
+        if (tanhApproximation)
+        {
+            var cube = g.Node("Mul", [g.Node("Mul", [x, x]), x]);
+            var inner = g.Node("Add", [x, g.Node("Mul", [cube, g.Scalar("gelu_c", 0.044715f)])]);
+            var t = g.Node("Tanh", [g.Node("Mul", [inner, g.Scalar("sqrt_2_over_pi", (float)Math.Sqrt(2 / Math.PI))])]);
+            return g.Node("Mul", [g.Node("Mul", [x, g.Node("Add", [t, g.Scalar("one", 1f)])]), g.Scalar("half", 0.5f)]);
+        }
         var erf = g.Node("Erf", [g.Node("Mul", [x, g.Scalar("inv_sqrt2", (float)(1 / Math.Sqrt(2)))])]);
         var onePlus = g.Node("Add", [erf, g.Scalar("one", 1f)]);
         return g.Node("Mul", [g.Node("Mul", [x, onePlus]), g.Scalar("half", 0.5f)]);
@@ -331,7 +339,13 @@ public static class OnnxExport
     private static string Mlp(OnnxGraph g, string p, string normName, LayerNorm norm, Hebb.NN.Mlp mlp, string x)
     {
         string ln = LayerNorm(g, x, $"{p}.{normName}", norm);
-        var hidden = Gelu(g, Linear3(g, ln, p + ".mlp.c_fc", mlp.CFc.Weight, mlp.CFc.Bias));
+        var projected = Linear3(g, ln, p + ".mlp.c_fc", mlp.CFc.Weight, mlp.CFc.Bias);
+        var hidden = mlp.ActivationLayer switch
+        {
+            GELU gelu => Gelu(g, projected, gelu.TanhApproximation),
+            ReLU => g.Node("Relu", [projected]),
+            _ => throw Unexpected(mlp.ActivationLayer),
+        };
         return Linear3(g, hidden, p + ".mlp.c_proj", mlp.CProj.Weight, mlp.CProj.Bias);
     }
 

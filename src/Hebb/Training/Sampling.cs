@@ -50,10 +50,13 @@ public static class Sampling
     /// <summary>
     /// Continues <paramref name="prompt"/> by <paramref name="length"/> tokens (returned without the prompt).
     /// A recurrent model reads the prompt once and then one token per step, carrying its state; any
-    /// other model reruns on the last MaxContext tokens for each new token. Runs in eval mode, no graph.
+    /// model with a key-value cache (a GPT) reads the prompt once and then one position per token, until the context
+    /// fills its block size, from where it rereads the last MaxContext tokens for each new one, as an uncached model
+    /// does for every token (<paramref name="useCache"/> false forces that). Runs in eval mode, no graph.
     /// </summary>
     public static int[] Generate(
-        ILanguageModel model, IReadOnlyList<int> prompt, int length, double temperature, int topK, Generator generator)
+        ILanguageModel model, IReadOnlyList<int> prompt, int length, double temperature, int topK, Generator generator,
+        bool useCache = true)
     {
         CheckTemperature(temperature);
         CheckTopK(topK);
@@ -71,15 +74,26 @@ public static class Sampling
             var sampler = new Sampler(); // its buffers serve every token
             RecurrentState? state = null;
             Tensor? logits = null;
+            var cached = useCache ? model as ICachedLanguageModel : null;
+            var cache = cached?.NewCache();
             for (int n = 0; n < length; n++)
             {
+                // A step's tensors go back to the pool at its end (a recurrent state lives on to the next step: not pooled).
+                using var step = model is IRecurrentLanguageModel ? null : TensorScope.Begin();
                 if (model is IRecurrentLanguageModel recurrent)
                 {
                     int[] feed = n == 0 ? [.. context] : [context[^1]];
                     (logits, state) = recurrent.Forward(Tensor.FromArray(feed, 1, feed.Length), state);
                 }
+                else if (cached is not null && context.Count <= (model.MaxContext ?? int.MaxValue))
+                {
+                    // The prompt once, then only the newest token: what the cache does not hold yet.
+                    int[] feed = context.GetRange(cache!.Length, context.Count - cache.Length).ToArray();
+                    logits = cached.Forward(Tensor.FromArray(feed, 1, feed.Length), cache);
+                }
                 else
                 {
+                    // Past the block size the window slides: every position moves, so a cache is of no use.
                     int window = Math.Min(context.Count, model.MaxContext ?? int.MaxValue);
                     logits = model.Forward(Tensor.FromArray(context.GetRange(context.Count - window, window).ToArray(), 1, window));
                 }

@@ -12,7 +12,7 @@ public class ForeignFileTests
         ["hello, this is a text file\n"u8.ToArray(), "a text file"],
         [new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13 }, "a PNG image"],
         [new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)'J', (byte)'F', (byte)'I', (byte)'F' }, "a JPEG image"],
-        [new byte[] { (byte)'P', (byte)'K', 3, 4, 20, 0, 0, 0, 8, 0 }, "a zip archive (a PyTorch .pt/.pth file"],
+        [new byte[] { (byte)'P', (byte)'K', 3, 4, 20, 0, 0, 0, 8, 0 }, "a zip archive (a PyTorch .pt/.pth/.bin file"],
         [new byte[] { 0x80, 0x04, 0x95, 0x10, 0, 0, 0, 0, 0, 0, 0 }, "a Python pickle"],
         [new byte[] { 0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3 }, "a gzip archive"],
     ];

@@ -108,6 +108,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     [InlineData(Activation.Relu, Activation.None)]
     [InlineData(Activation.Tanh, Activation.Sigmoid)]
     [InlineData(Activation.Gelu, Activation.Tanh)]
+    [InlineData(Activation.GeluTanh, Activation.None)]
     public void MlpMatchesHebbOnMnist(Activation hidden, Activation outputActivation)
     {
         var config = new MlpConfig([784, 64, 32, 10], hidden, outputActivation);
@@ -152,12 +153,14 @@ public class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(true, true)]
-    [InlineData(false, false)]
-    public void GptMatchesHebbOnShakespeare(bool tied, bool bias)
+    [InlineData(true, true, Activation.Gelu)]
+    [InlineData(false, false, Activation.Gelu)]
+    [InlineData(true, true, Activation.GeluTanh)] // GPT-2's gelu_new
+    [InlineData(true, false, Activation.Relu)]
+    public void GptMatchesHebbOnShakespeare(bool tied, bool bias, Activation activation)
     {
         var config = new GptConfig(Shakespeare.Value.Vocabulary.Count, Layers: 2, Heads: 4, EmbeddingDim: 32, BlockSize: 48,
-            Dropout: 0.1, Bias: bias, TiedWeights: tied);
+            Dropout: 0.1, Bias: bias, TiedWeights: tied, Activation: activation);
         var model = Perturbed(config.Build(new Generator(5)), 50);
         foreach (var (batch, t) in new[] { (1, 7), (1, 48), (5, 7), (5, 48) })
         {
