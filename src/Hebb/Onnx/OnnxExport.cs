@@ -252,7 +252,8 @@ public static class OnnxExport
         return (Value("ids", DataType.Int64, "batch", "sequence"), Value("logits", DataType.Float, "batch", "sequence", c.VocabSize));
     }
 
-    /// <summary>The rows of a (G·H, cols) weight (or (G·H) bias, cols 1), its G blocks of H rows put in <paramref name="order"/>.</summary>
+    /// <summary>The rows of a (G·H, cols) weight (or (G·H) bias, cols 1), its G blocks of H rows put in
+    /// <paramref name="order"/>.</summary>
     private static float[] Reorder(Tensor t, int[] order, int h, int cols)
     {
         var src = t.Contiguous().ToFloatArray();
