@@ -240,7 +240,8 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
         if (resumeFrom is not null) RestoreFit(resumeFrom, position, earlyStopping);
 
         // Made once, not per step: the training loop allocates nothing of its own per step.
-        Action afterStep = () => AfterStep(Save);
+        Action save = Save;
+        Action afterStep = () => AfterStep(save);
         void Save() => SaveCheckpoint(c =>
         {
             c.Progress["fit.epoch"] = Invariant(position.Epoch);
