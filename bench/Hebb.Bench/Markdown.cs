@@ -38,6 +38,7 @@ internal static class Markdown
         W4(sb, records);
         W5(sb, records);
         W6(sb, records);
+        W7(sb, records);
 
         var errors = records.Where(r => r.ContainsKey("error")).ToList();
         if (errors.Count > 0 || notes.Count > 0)
@@ -233,6 +234,49 @@ internal static class Markdown
                 $"(other load {F(g.Max(r => r.Num("other_load_cores")), 2)})");
         sb.AppendLine().AppendLine(
             $"Max RSS per W6 process, and the cores other processes on this shared machine used meanwhile: {string.Join(", ", rss)}.");
+    }
+
+    private static void W7(StringBuilder sb, IReadOnlyList<JsonObject> records)
+    {
+        var rows = Ok(records, "w7").ToList();
+        if (rows.Count == 0) return;
+        var r0 = rows[0];
+        sb.AppendLine().AppendLine($"## W7 gpt2-generate: GPT-2-small-sized model ({F(r0.Num("parameters") / 1e6, 1)}M parameters, " +
+            $"random weights), greedy, {F(r0.Num("prompt_tokens"), 0)}-token prompt + {F(r0.Num("new_tokens"), 0)} new tokens, " +
+            "key-value cache, batch 1").AppendLine();
+        sb.AppendLine("12 layers, 12 heads, n_embd 768, vocab 50,257, block 1,024, biases, tanh GELU, tied head. " +
+                      "The harness writes the model once (Hebb, fixed seed) as a Hugging Face GPT-2 folder (config.json + " +
+                      "model.safetensors, F32, Conv1D weights [in, out]) in a temporary folder; every process loads that same file. " +
+                      "Load s: `HuggingFaceGpt2.Load(dir)` for Hebb (it builds the network, reads the file, copies the weights in, " +
+                      "and makes GPT-2's tokenizer); for PyTorch, reading the file without the safetensors package " +
+                      "(header length + JSON + raw F32 into one buffer, tensors as views of it). " +
+                      "Tokens/s: new tokens / wall time of a whole generation (prompt included), median of 5 after one warm-up. " +
+                      "`hebb`: `Sampling.Generate(model, prompt, 64, temperature: 0, ..., useCache: true)`. " +
+                      "PyTorch: GPT-2's forward in plain torch (`addmm` on the Conv1D weights as stored, tied head), " +
+                      "its own preallocated key-value cache fed one token at a time, argmax, under `torch.inference_mode()`. " +
+                      "Ratio = peer time / Hebb time (above 1: Hebb faster).").AppendLine();
+        var hebbByThreads = rows.Where(r => r.Str("impl") == "hebb").ToDictionary(r => (int)r.Num("threads")!.Value);
+        sb.AppendLine("| impl | threads | load s | tokens/s | s per generation | same greedy tokens as Hebb | " +
+            "max RSS MB | other load (cores) | ratio |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---|---:|---:|---:|");
+        foreach (var r in rows.OrderBy(r => r.Num("threads")))
+        {
+            hebbByThreads.TryGetValue((int)r.Num("threads")!.Value, out var h);
+            bool isHebb = r.Str("impl") == "hebb";
+            string same = isHebb || h is null ? "—" : SameTokens(r, h);
+            string ratio = isHebb ? "—" : F(r.Num("generate_seconds") / h?.Num("generate_seconds"), 2);
+            sb.AppendLine($"| {r.Str("impl")} | {r.Num("threads")} | {F(r.Num("load_seconds"), 2)} | {F(r.Num("tokens_per_second"), 1)} | " +
+                          $"{F(r.Num("generate_seconds"), 3)} | {same} | {F(r.Num("max_rss_mb"), 0)} | " +
+                          $"{F(r.Num("other_load_cores"), 2)} | {ratio} |");
+        }
+    }
+
+    private static string SameTokens(JsonObject a, JsonObject b)
+    {
+        if (a["tokens"] is not JsonArray ta || b["tokens"] is not JsonArray tb) return "?";
+        int n = Math.Min(ta.Count, tb.Count), i = 0;
+        while (i < n && ta[i]!.GetValue<int>() == tb[i]!.GetValue<int>()) i++;
+        return i == n && ta.Count == tb.Count ? $"yes, all {n}" : $"no: first {i} of {Math.Max(ta.Count, tb.Count)} agree";
     }
 
     private static string Dims(JsonNode? node) =>
