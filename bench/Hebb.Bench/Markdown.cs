@@ -39,6 +39,7 @@ internal static class Markdown
         W5(sb, records);
         W6(sb, records);
         W7(sb, records);
+        W8(sb, records);
 
         var errors = records.Where(r => r.ContainsKey("error")).ToList();
         if (errors.Count > 0 || notes.Count > 0)
@@ -269,6 +270,48 @@ internal static class Markdown
                           $"{F(r.Num("generate_seconds"), 3)} | {same} | {F(r.Num("max_rss_mb"), 0)} | " +
                           $"{F(r.Num("other_load_cores"), 2)} | {ratio} |");
         }
+    }
+
+    private static void W8(StringBuilder sb, IReadOnlyList<JsonObject> records)
+    {
+        var rows = Ok(records, "w8").ToList();
+        if (rows.Count == 0) return;
+        sb.AppendLine().AppendLine("## W8 onnx-infer: forward passes (inference), ms per forward; batch 1 latency, batch 64 throughput")
+            .AppendLine();
+        sb.AppendLine("LeNet-5 on a random (B,1,28,28) input; the small GPT (`hebb train text --model gpt`'s default: 4 layers, " +
+                      "4 heads, n_embd 128, block 64, vocab 65, no biases) on (B,64) token ids, all logits. " +
+                      "`hebb`: `model.Forward(x)` in eval mode under `GradMode.NoGrad()` in a `TensorScope`; " +
+                      "`onnxruntime`: ONNX Runtime 1.31.1 (C#) running Hebb's own export of the same model (`OnnxExport.ToBytes`), " +
+                      "default graph optimisations, `IntraOpNumThreads` = threads, `InterOpNumThreads` = 1, input preallocated; " +
+                      "`pytorch`: the same layers in torch (default init; timing does not depend on the weights) under " +
+                      "`torch.inference_mode()`. Warm-up, then best of 3 repetitions of ≥ 0.5 s. " +
+                      "In brackets: samples per second. Ratio = peer time / Hebb time.").AppendLine();
+        string[] candidates = ["hebb", "onnxruntime", "pytorch"];
+        var impls = candidates.Where(i => rows.Any(r => r.Str("impl") == i)).ToList();
+        var peers = impls.Where(i => i != "hebb").ToList();
+        sb.Append("| model | batch | threads |");
+        foreach (var i in impls) sb.Append($" {i} ms |");
+        foreach (var i in peers) sb.Append($" ratio {i} |");
+        sb.AppendLine();
+        sb.Append("|---|---:|---:|").Append(string.Concat(Enumerable.Repeat("---:|", impls.Count + peers.Count))).AppendLine();
+        var keys = rows.Select(r => (T: (int)r.Num("threads")!.Value, Model: r.Str("model")!, B: (int)r.Num("batch")!.Value))
+            .Distinct().ToList();
+        foreach (var key in keys.OrderBy(k => k.T).ThenBy(k => keys.IndexOf(k)))
+        {
+            JsonObject? Get(string impl) => rows.FirstOrDefault(r =>
+                r.Str("impl") == impl && r.Num("threads") == key.T && r.Str("model") == key.Model && r.Num("batch") == key.B);
+            sb.Append($"| {key.Model} | {key.B} | {key.T} |");
+            foreach (var i in impls)
+            {
+                var r = Get(i);
+                sb.Append(r is null ? " — |" : $" {F(r.Num("ms_per_forward"), 3)} ({F(r.Num("samples_per_second"), 0)}/s) |");
+            }
+            foreach (var i in peers) sb.Append($" {F(Get(i)?.Num("ms_per_forward") / Get("hebb")?.Num("ms_per_forward"), 2)} |");
+            sb.AppendLine();
+        }
+        var rss = rows.GroupBy(r => (Impl: r.Str("impl"), T: (int)r.Num("threads")!.Value))
+            .Select(g => $"{g.Key.Impl} {g.Key.T}t {F(g.Max(r => r.Num("max_rss_mb")), 0)} MB");
+        sb.AppendLine().AppendLine($"Max RSS per W8 process: {string.Join(", ", rss)}.");
     }
 
     private static string SameTokens(JsonObject a, JsonObject b)

@@ -25,7 +25,7 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
         int exit = 0;
         string w = o.Workload!;
         var list = w == "all" ? [.. BenchCli.Implemented, .. BenchCli.Planned] : new[] { w };
-        if (o.Peers && list.Any(x => x is "w1" or "w2" or "w3" or "w4" or "w5" or "w6" or "w7")) SetUpPeers();
+        if (o.Peers && list.Any(x => x is "w1" or "w2" or "w3" or "w4" or "w5" or "w6" or "w7" or "w8")) SetUpPeers();
         foreach (var workload in list)
         {
             if (BenchCli.Planned.Contains(workload))
@@ -44,6 +44,7 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
                 case "w5": W5(); break;
                 case "w6": W6(); break;
                 case "w7": W7(); break;
+                case "w8": W8(); break;
             }
         }
         if (_records.Count > 0) Report();
@@ -142,6 +143,17 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
     }
 
     private string? _w7Dir;
+
+    /// <summary>Inference: Hebb, ONNX Runtime on Hebb's export (both from this harness), PyTorch; at 1 thread and at N.</summary>
+    private void W8()
+    {
+        foreach (int t in ThreadCounts)
+        {
+            RunHebb("w8", t);
+            RunHebb("w8-ort", t);
+            if (o.Peers) RunPython("w8", t);
+        }
+    }
 
     // ---- the three kinds of child ----
 

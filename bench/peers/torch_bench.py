@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch peer of the Hebb benchmarks (bench/Hebb.Bench starts it; it can also run alone).
 
-    /usr/bin/python3 bench/peers/torch_bench.py w1|w2|w3|w4|w5|w6|w7 [--threads N] [--epochs E] [--steps S]
+    /usr/bin/python3 bench/peers/torch_bench.py w1|w2|w3|w4|w5|w6|w7|w8 [--threads N] [--epochs E] [--steps S]
                      [--shapes MxKxN,...] [--min-time S]
 
 One JSON line per measurement on stdout, progress on stderr. Same workloads, same data files
@@ -582,9 +582,33 @@ def w7(args):
           "tokens": tokens, "version": torch.__version__, "max_rss_mb": max_rss_mb()})
 
 
+# ---- w8: inference of LeNet-5 and the small GPT at batch 1 and 64 (Hebb's harness adds ONNX Runtime) ----
+
+def w8(args):
+    torch.manual_seed(0)
+    nn = torch.nn
+    lenet = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    gpt = Gpt(65)  # hebb train text --model gpt's default: 4 layers, 4 heads, n_embd 128, block 64, no biases
+    for name, model in (("lenet5", lenet), ("gpt-small", gpt)):
+        model.eval()
+        for batch in (1, 64):
+            if name == "lenet5":
+                x = torch.randn(batch, 1, 28, 28)
+            else:
+                x = (torch.arange(batch * 64) * 31 + 7).remainder(65).view(batch, 64)
+            with torch.inference_mode():
+                s = best_seconds(lambda: model(x), args.min_time)
+            log(f"pytorch w8 {name} batch {batch} threads {args.threads}: {s * 1e3:.3f} ms")
+            emit({"workload": "w8", "threads": args.threads, "model": name, "batch": batch,
+                  "ms_per_forward": round(s * 1e3, 4), "samples_per_second": round(batch / s, 1),
+                  "version": torch.__version__, "max_rss_mb": max_rss_mb()})
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("workload", choices=["w1", "w2", "w3", "w4", "w5", "w6", "w7"])
+    p.add_argument("workload", choices=["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8"])
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--epochs", type=int, default=None, help="default: w1 5, w2 1")
     p.add_argument("--steps", type=int, default=0,
@@ -610,6 +634,8 @@ def main():
         w3(args)
     elif args.workload == "w4":
         w4(args)
+    elif args.workload == "w8":
+        w8(args)
     elif args.workload == "w7":
         w7(args)
     elif args.workload == "w6":
