@@ -30,6 +30,10 @@ internal static class HebbWorkloads
             case "w4": W4(o); return 0;
             case "w5": W5(o); return 0;
             case "w6": W6(o); return 0;
+            case "w7": GenerateWorkload.Run(o); return 0;
+            case "w8": InferenceWorkload.Run(o, ort: false); return 0;
+            case "w8-ort": InferenceWorkload.Run(o, ort: true); return 0;
+            case "w7-prepare": GenerateWorkload.Prepare(Environment.GetEnvironmentVariable(GenerateWorkload.DirEnv)!); return 0;
             default: Console.Error.WriteLine($"hebb child: unknown workload '{o.Workload}'"); return 2;
         }
     }

@@ -38,6 +38,8 @@ internal static class Markdown
         W4(sb, records);
         W5(sb, records);
         W6(sb, records);
+        W7(sb, records);
+        W8(sb, records);
 
         var errors = records.Where(r => r.ContainsKey("error")).ToList();
         if (errors.Count > 0 || notes.Count > 0)
@@ -233,6 +235,91 @@ internal static class Markdown
                 $"(other load {F(g.Max(r => r.Num("other_load_cores")), 2)})");
         sb.AppendLine().AppendLine(
             $"Max RSS per W6 process, and the cores other processes on this shared machine used meanwhile: {string.Join(", ", rss)}.");
+    }
+
+    private static void W7(StringBuilder sb, IReadOnlyList<JsonObject> records)
+    {
+        var rows = Ok(records, "w7").ToList();
+        if (rows.Count == 0) return;
+        var r0 = rows[0];
+        sb.AppendLine().AppendLine($"## W7 gpt2-generate: GPT-2-small-sized model ({F(r0.Num("parameters") / 1e6, 1)}M parameters, " +
+            $"random weights), greedy, {F(r0.Num("prompt_tokens"), 0)}-token prompt + {F(r0.Num("new_tokens"), 0)} new tokens, " +
+            "key-value cache, batch 1").AppendLine();
+        sb.AppendLine("12 layers, 12 heads, n_embd 768, vocab 50,257, block 1,024, biases, tanh GELU, tied head. " +
+                      "The harness writes the model once (Hebb, fixed seed) as a Hugging Face GPT-2 folder (config.json + " +
+                      "model.safetensors, F32, Conv1D weights [in, out]) in a temporary folder; every process loads that same file. " +
+                      "Load s: `HuggingFaceGpt2.Load(dir)` for Hebb (it builds the network, reads the file, copies the weights in, " +
+                      "and makes GPT-2's tokenizer); for PyTorch, reading the file without the safetensors package " +
+                      "(header length + JSON + raw F32 into one buffer, tensors as views of it). " +
+                      "Tokens/s: new tokens / wall time of a whole generation (prompt included), median of 5 after one warm-up. " +
+                      "`hebb`: `Sampling.Generate(model, prompt, 64, temperature: 0, ..., useCache: true)`. " +
+                      "PyTorch: GPT-2's forward in plain torch (`addmm` on the Conv1D weights as stored, tied head), " +
+                      "its own preallocated key-value cache fed one token at a time, argmax, under `torch.inference_mode()`. " +
+                      "Ratio = peer time / Hebb time (above 1: Hebb faster).").AppendLine();
+        var hebbByThreads = rows.Where(r => r.Str("impl") == "hebb").ToDictionary(r => (int)r.Num("threads")!.Value);
+        sb.AppendLine("| impl | threads | load s | tokens/s | s per generation | same greedy tokens as Hebb | " +
+            "max RSS MB | other load (cores) | ratio |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---|---:|---:|---:|");
+        foreach (var r in rows.OrderBy(r => r.Num("threads")))
+        {
+            hebbByThreads.TryGetValue((int)r.Num("threads")!.Value, out var h);
+            bool isHebb = r.Str("impl") == "hebb";
+            string same = isHebb || h is null ? "—" : SameTokens(r, h);
+            string ratio = isHebb ? "—" : F(r.Num("generate_seconds") / h?.Num("generate_seconds"), 2);
+            sb.AppendLine($"| {r.Str("impl")} | {r.Num("threads")} | {F(r.Num("load_seconds"), 2)} | {F(r.Num("tokens_per_second"), 1)} | " +
+                          $"{F(r.Num("generate_seconds"), 3)} | {same} | {F(r.Num("max_rss_mb"), 0)} | " +
+                          $"{F(r.Num("other_load_cores"), 2)} | {ratio} |");
+        }
+    }
+
+    private static void W8(StringBuilder sb, IReadOnlyList<JsonObject> records)
+    {
+        var rows = Ok(records, "w8").ToList();
+        if (rows.Count == 0) return;
+        sb.AppendLine().AppendLine("## W8 onnx-infer: forward passes (inference), ms per forward; batch 1 latency, batch 64 throughput")
+            .AppendLine();
+        sb.AppendLine("LeNet-5 on a random (B,1,28,28) input; the small GPT (`hebb train text --model gpt`'s default: 4 layers, " +
+                      "4 heads, n_embd 128, block 64, vocab 65, no biases) on (B,64) token ids, all logits. " +
+                      "`hebb`: `model.Forward(x)` in eval mode under `GradMode.NoGrad()` in a `TensorScope`; " +
+                      "`onnxruntime`: ONNX Runtime 1.31.1 (C#) running Hebb's own export of the same model (`OnnxExport.ToBytes`), " +
+                      "default graph optimisations, `IntraOpNumThreads` = threads, `InterOpNumThreads` = 1, input preallocated; " +
+                      "`pytorch`: the same layers in torch (default init; timing does not depend on the weights) under " +
+                      "`torch.inference_mode()`. Warm-up, then best of 3 repetitions of ≥ 0.5 s. " +
+                      "In brackets: samples per second. Ratio = peer time / Hebb time.").AppendLine();
+        string[] candidates = ["hebb", "onnxruntime", "pytorch"];
+        var impls = candidates.Where(i => rows.Any(r => r.Str("impl") == i)).ToList();
+        var peers = impls.Where(i => i != "hebb").ToList();
+        sb.Append("| model | batch | threads |");
+        foreach (var i in impls) sb.Append($" {i} ms |");
+        foreach (var i in peers) sb.Append($" ratio {i} |");
+        sb.AppendLine();
+        sb.Append("|---|---:|---:|").Append(string.Concat(Enumerable.Repeat("---:|", impls.Count + peers.Count))).AppendLine();
+        var keys = rows.Select(r => (T: (int)r.Num("threads")!.Value, Model: r.Str("model")!, B: (int)r.Num("batch")!.Value))
+            .Distinct().ToList();
+        foreach (var key in keys.OrderBy(k => k.T).ThenBy(k => keys.IndexOf(k)))
+        {
+            JsonObject? Get(string impl) => rows.FirstOrDefault(r =>
+                r.Str("impl") == impl && r.Num("threads") == key.T && r.Str("model") == key.Model && r.Num("batch") == key.B);
+            sb.Append($"| {key.Model} | {key.B} | {key.T} |");
+            foreach (var i in impls)
+            {
+                var r = Get(i);
+                sb.Append(r is null ? " — |" : $" {F(r.Num("ms_per_forward"), 3)} ({F(r.Num("samples_per_second"), 0)}/s) |");
+            }
+            foreach (var i in peers) sb.Append($" {F(Get(i)?.Num("ms_per_forward") / Get("hebb")?.Num("ms_per_forward"), 2)} |");
+            sb.AppendLine();
+        }
+        var rss = rows.GroupBy(r => (Impl: r.Str("impl"), T: (int)r.Num("threads")!.Value))
+            .Select(g => $"{g.Key.Impl} {g.Key.T}t {F(g.Max(r => r.Num("max_rss_mb")), 0)} MB");
+        sb.AppendLine().AppendLine($"Max RSS per W8 process: {string.Join(", ", rss)}.");
+    }
+
+    private static string SameTokens(JsonObject a, JsonObject b)
+    {
+        if (a["tokens"] is not JsonArray ta || b["tokens"] is not JsonArray tb) return "?";
+        int n = Math.Min(ta.Count, tb.Count), i = 0;
+        while (i < n && ta[i]!.GetValue<int>() == tb[i]!.GetValue<int>()) i++;
+        return i == n && ta.Count == tb.Count ? $"yes, all {n}" : $"no: first {i} of {Math.Max(ta.Count, tb.Count)} agree";
     }
 
     private static string Dims(JsonNode? node) =>

@@ -25,7 +25,7 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
         int exit = 0;
         string w = o.Workload!;
         var list = w == "all" ? [.. BenchCli.Implemented, .. BenchCli.Planned] : new[] { w };
-        if (o.Peers && list.Any(x => x is "w1" or "w2" or "w3" or "w4" or "w5" or "w6")) SetUpPeers();
+        if (o.Peers && list.Any(x => x is "w1" or "w2" or "w3" or "w4" or "w5" or "w6" or "w7" or "w8")) SetUpPeers();
         foreach (var workload in list)
         {
             if (BenchCli.Planned.Contains(workload))
@@ -43,6 +43,8 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
                 case "w4": TrainingRun("w4"); break;
                 case "w5": W5(); break;
                 case "w6": W6(); break;
+                case "w7": W7(); break;
+                case "w8": W8(); break;
             }
         }
         if (_records.Count > 0) Report();
@@ -108,6 +110,51 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
         }
     }
 
+    /// <summary>GPT-2-small-sized greedy generation: the model is written once (by a Hebb child) as a Hugging Face folder
+    /// in a temporary directory, which every implementation loads; at 1 thread and at N. No TorchSharp peer.</summary>
+    private void W7()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"hebb-bench-w7-{Environment.ProcessId}");
+        _w7Dir = dir;
+        try
+        {
+            Console.Error.WriteLine($"--- writing the w7 model to {dir}");
+            var env = BaseEnv();
+            env[GenerateWorkload.DirEnv] = dir;
+            var psi = new ProcessStartInfo(DotnetHost()) { UseShellExecute = false };
+            foreach (var a in new[] { typeof(Orchestrator).Assembly.Location, "--child", "w7-prepare" }) psi.ArgumentList.Add(a);
+            foreach (var (k, v) in env) psi.Environment[k] = v;
+            using (var p = Process.Start(psi)!)
+            {
+                p.WaitForExit();
+                if (p.ExitCode != 0) { Fail("hebb", "w7", o.Threads, $"writing the model failed (exit code {p.ExitCode})"); return; }
+            }
+            foreach (int t in ThreadCounts)
+            {
+                RunHebb("w7", t);
+                if (o.Peers) RunPython("w7", t);
+            }
+        }
+        finally
+        {
+            _w7Dir = null;
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private string? _w7Dir;
+
+    /// <summary>Inference: Hebb, ONNX Runtime on Hebb's export (both from this harness), PyTorch; at 1 thread and at N.</summary>
+    private void W8()
+    {
+        foreach (int t in ThreadCounts)
+        {
+            RunHebb("w8", t);
+            RunHebb("w8-ort", t);
+            if (o.Peers) RunPython("w8", t);
+        }
+    }
+
     // ---- the three kinds of child ----
 
     private string[] ChildArgs(string workload, int threads) =>
@@ -141,6 +188,7 @@ internal sealed class Orchestrator(BenchOptions o, string[] rawArgs)
     private Dictionary<string, string?> BaseEnv()
     {
         var env = new Dictionary<string, string?>();
+        if (_w7Dir is not null) env[GenerateWorkload.DirEnv] = _w7Dir;
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("HEBB_DATASETS")))
         {
             // Same rule as the tests: a shared/datasets folder above the checkout.

@@ -6,7 +6,7 @@
 //
 // or: dotnet run -c Release --project bench/Hebb.Bench -- fuzz [--cases 10000] [--seed S] [--target NAME] [--repro TARGET:SEED]
 //
-// WORKLOAD: peak, w1 ... w6, all. Every implementation x workload x thread count runs in its own
+// WORKLOAD: peak, w1 ... w8, all. Every implementation x workload x thread count runs in its own
 // process (so max RSS is per workload): Hebb in a child of this program (--child), PyTorch through
 // bench/peers/torch_bench.py, TorchSharp through bench/Hebb.Bench.TorchSharp. Each measurement is
 // one JSON line on standard output; tables go to standard error and to PREFIX.md / PREFIX.json.
@@ -17,7 +17,7 @@ return BenchCli.Run(args);
 
 internal static class BenchCli
 {
-    public static readonly string[] Implemented = ["peak", "w1", "w2", "w3", "w4", "w5", "w6"];
+    public static readonly string[] Implemented = ["peak", "w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8"];
     public static readonly string[] Planned = [];
 
     public static readonly (int, int, int)[] FullShapes =
@@ -38,7 +38,7 @@ internal static class BenchCli
             if (error is not null)
             {
                 Console.Error.WriteLine(error);
-                Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Hebb.Bench -- peak|w1|w2|w3|w4|w5|w6|all " +
+                Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Hebb.Bench -- peak|w1|w2|w3|w4|w5|w6|w7|w8|all " +
                     "[--threads N] [--peers] [--quick] [--epochs E] [--steps S] [--shapes MxKxN,...] [--min-time S] [--out PREFIX] " +
                     "[--no-save] [--keep-openblas-env] [--wait-quiet SECONDS] [--retries N]");
                 return 2;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch peer of the Hebb benchmarks (bench/Hebb.Bench starts it; it can also run alone).
 
-    /usr/bin/python3 bench/peers/torch_bench.py w1|w2|w3|w4|w5|w6 [--threads N] [--epochs E] [--steps S]
+    /usr/bin/python3 bench/peers/torch_bench.py w1|w2|w3|w4|w5|w6|w7|w8 [--threads N] [--epochs E] [--steps S]
                      [--shapes MxKxN,...] [--min-time S]
 
 One JSON line per measurement on stdout, progress on stderr. Same workloads, same data files
@@ -471,9 +471,144 @@ def w6(args):
                   "max_rss_mb": max_rss_mb()})
 
 
+# ---- w7: GPT-2-small-sized greedy generation with a key-value cache ----
+
+W7_PROMPT_LENGTH, W7_NEW_TOKENS, W7_TIMED_RUNS = 16, 64, 5
+
+
+def read_safetensors(path):
+    """A safetensors file without the safetensors package: 8-byte little-endian header length, JSON, raw bytes.
+    The tensors are views of one buffer (no copy); only F32 is expected (Hebb writes F32)."""
+    with open(path, "rb") as f:
+        n = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(n))
+        size = os.fstat(f.fileno()).st_size - 8 - n
+        buf = bytearray(size)
+        f.readinto(memoryview(buf))
+    data = np.frombuffer(buf, dtype=np.uint8)
+    out = {}
+    for name, e in header.items():
+        if name == "__metadata__":
+            continue
+        if e["dtype"] != "F32":
+            raise ValueError(f"{path}: {name} is {e['dtype']}, expected F32")
+        b, end = e["data_offsets"]
+        out[name] = torch.from_numpy(data[b:end].view(np.float32)).view(e["shape"])
+    return out
+
+
+class Gpt2:
+    """GPT-2's forward in plain torch (nanoGPT's GPT with biases, tanh GELU, tied head), on Hugging Face's tensors
+    as stored (Conv1D weights [in, out]: x @ W + b, as transformers' Conv1D computes it), with its own key-value
+    cache: one preallocated (1, heads, block, head_dim) key and value buffer per layer."""
+
+    def __init__(self, sd, cfg):
+        self.sd, self.n_layer, self.n_head, self.n_embd = sd, cfg["n_layer"], cfg["n_head"], cfg["n_embd"]
+        self.block, self.eps = cfg["n_positions"], cfg["layer_norm_epsilon"]
+
+    def new_cache(self):
+        hd = self.n_embd // self.n_head
+        return [(torch.empty(1, self.n_head, self.block, hd), torch.empty(1, self.n_head, self.block, hd))
+                for _ in range(self.n_layer)], [0]
+
+    def ln(self, x, p):
+        return torch.nn.functional.layer_norm(x, (self.n_embd,), self.sd[p + ".weight"], self.sd[p + ".bias"], self.eps)
+
+    def conv1d(self, x, p):
+        return torch.addmm(self.sd[p + ".bias"], x, self.sd[p + ".weight"])
+
+    def forward(self, idx, cache):
+        """Logits of the last position for the new tokens idx (a list), after the cache's positions."""
+        kv, length = cache
+        pos, t, C, H = length[0], len(idx), self.n_embd, self.n_head
+        hd = C // H
+        x = self.sd["wte.weight"][idx] + self.sd["wpe.weight"][pos:pos + t]  # (t, C)
+        for i in range(self.n_layer):
+            p = f"h.{i}."
+            q, k, v = self.conv1d(self.ln(x, p + "ln_1"), p + "attn.c_attn").split(C, dim=1)
+            kc, vc = kv[i]
+            kc[0, :, pos:pos + t] = k.view(t, H, hd).transpose(0, 1)
+            vc[0, :, pos:pos + t] = v.view(t, H, hd).transpose(0, 1)
+            q = q.view(t, H, hd).transpose(0, 1)  # (H, t, hd)
+            keys, values = kc[0, :, :pos + t], vc[0, :, :pos + t]
+            att = (q @ keys.transpose(-2, -1)) * (1.0 / math.sqrt(hd))  # (H, t, pos + t)
+            if t > 1:
+                mask = torch.ones(t, pos + t, dtype=torch.bool).tril(diagonal=pos)
+                att = att.masked_fill(~mask, float("-inf"))
+            y = torch.softmax(att, dim=-1) @ values  # (H, t, hd)
+            x = x + self.conv1d(y.transpose(0, 1).reshape(t, C), p + "attn.c_proj")
+            h = torch.nn.functional.gelu(self.conv1d(self.ln(x, p + "ln_2"), p + "mlp.c_fc"), approximate="tanh")
+            x = x + self.conv1d(h, p + "mlp.c_proj")
+        length[0] = pos + t
+        last = self.ln(x[-1:], "ln_f")
+        return (last @ self.sd["wte.weight"].t())[0]  # tied head
+
+    def generate(self, prompt, n):
+        cache = self.new_cache()
+        out, feed = [], list(prompt)
+        for _ in range(n):
+            logits = self.forward(feed, cache)
+            nxt = int(torch.argmax(logits))
+            out.append(nxt)
+            feed = [nxt]
+        return out
+
+
+def w7(args):
+    d = os.environ["HEBB_BENCH_W7_DIR"]
+    t0 = time.perf_counter()
+    with open(os.path.join(d, "config.json")) as f:
+        cfg = json.load(f)
+    model = Gpt2(read_safetensors(os.path.join(d, "model.safetensors")), cfg)
+    load = time.perf_counter() - t0
+    vocab = cfg["vocab_size"]
+    prompt = [(i * 7919 + 11) % vocab for i in range(W7_PROMPT_LENGTH)]
+    with torch.inference_mode():
+        tokens = model.generate(prompt, W7_NEW_TOKENS)  # warm-up
+        times = []
+        for _ in range(W7_TIMED_RUNS):
+            t0 = time.perf_counter()
+            again = model.generate(prompt, W7_NEW_TOKENS)
+            times.append(time.perf_counter() - t0)
+            if again != tokens:
+                raise RuntimeError("w7: greedy generation is not repeatable")
+    med = statistics.median(times)
+    log(f"pytorch w7 threads {args.threads}: load {load:.2f} s, {W7_NEW_TOKENS / med:.1f} tokens/s "
+        f"(median of {W7_TIMED_RUNS}: {', '.join(f'{t:.3f}' for t in times)} s)")
+    n_params = sum(v.numel() for v in model.sd.values())
+    emit({"workload": "w7", "threads": args.threads, "parameters": n_params, "prompt_tokens": W7_PROMPT_LENGTH,
+          "new_tokens": W7_NEW_TOKENS, "load_seconds": round(load, 3), "generate_seconds": round(med, 4),
+          "tokens_per_second": round(W7_NEW_TOKENS / med, 2), "generate_seconds_all": [round(t, 4) for t in times],
+          "tokens": tokens, "version": torch.__version__, "max_rss_mb": max_rss_mb()})
+
+
+# ---- w8: inference of LeNet-5 and the small GPT at batch 1 and 64 (Hebb's harness adds ONNX Runtime) ----
+
+def w8(args):
+    torch.manual_seed(0)
+    nn = torch.nn
+    lenet = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+    gpt = Gpt(65)  # hebb train text --model gpt's default: 4 layers, 4 heads, n_embd 128, block 64, no biases
+    for name, model in (("lenet5", lenet), ("gpt-small", gpt)):
+        model.eval()
+        for batch in (1, 64):
+            if name == "lenet5":
+                x = torch.randn(batch, 1, 28, 28)
+            else:
+                x = (torch.arange(batch * 64) * 31 + 7).remainder(65).view(batch, 64)
+            with torch.inference_mode():
+                s = best_seconds(lambda: model(x), args.min_time)
+            log(f"pytorch w8 {name} batch {batch} threads {args.threads}: {s * 1e3:.3f} ms")
+            emit({"workload": "w8", "threads": args.threads, "model": name, "batch": batch,
+                  "ms_per_forward": round(s * 1e3, 4), "samples_per_second": round(batch / s, 1),
+                  "version": torch.__version__, "max_rss_mb": max_rss_mb()})
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("workload", choices=["w1", "w2", "w3", "w4", "w5", "w6"])
+    p.add_argument("workload", choices=["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8"])
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--epochs", type=int, default=None, help="default: w1 5, w2 1")
     p.add_argument("--steps", type=int, default=0,
@@ -499,6 +634,10 @@ def main():
         w3(args)
     elif args.workload == "w4":
         w4(args)
+    elif args.workload == "w8":
+        w8(args)
+    elif args.workload == "w7":
+        w7(args)
     elif args.workload == "w6":
         w6(args)
         emit({"workload": "w6-info", "threads": args.threads, "version": torch.__version__, **info,
