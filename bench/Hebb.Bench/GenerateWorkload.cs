@@ -85,7 +85,8 @@ internal static class GenerateWorkload
         Json.Emit(Record("hebb", o.Threads, loadSeconds, times, tokens));
     }
 
-    public static Dictionary<string, object?> Record(string impl, int threads, double loadSeconds, List<double> times, int[] tokens) => new()
+    public static Dictionary<string, object?> Record(string impl, int threads, double loadSeconds, List<double> times, int[] tokens) =>
+        new()
     {
         ["workload"] = "w7", ["impl"] = impl, ["threads"] = threads, ["parameters"] = Config.ParameterCount,
         ["prompt_tokens"] = PromptLength, ["new_tokens"] = NewTokens, ["load_seconds"] = Math.Round(loadSeconds, 3),

@@ -35,7 +35,8 @@ internal static class InferenceWorkload
                 if (name == "lenet5")
                 {
                     var x = Tensor.Randn(gen, batch, 1, 28, 28);
-                    seconds = ort ? OrtSeconds(session!, "input", OrtValue.CreateTensorValueFromMemory(x.ToArray<float>(), [batch, 1, 28, 28]), o)
+                    seconds = ort
+                        ? OrtSeconds(session!, "input", OrtValue.CreateTensorValueFromMemory(x.ToArray<float>(), [batch, 1, 28, 28]), o)
                         : HebbSeconds(model, x, o);
                 }
                 else
@@ -43,7 +44,8 @@ internal static class InferenceWorkload
                     int t = SmallGpt.BlockSize;
                     int[] ids = [.. Enumerable.Range(0, batch * t).Select(i => (i * 31 + 7) % SmallGpt.VocabSize)];
                     seconds = ort
-                        ? OrtSeconds(session!, "ids", OrtValue.CreateTensorValueFromMemory(ids.Select(i => (long)i).ToArray(), [batch, t]), o)
+                        ? OrtSeconds(
+                            session!, "ids", OrtValue.CreateTensorValueFromMemory(ids.Select(i => (long)i).ToArray(), [batch, t]), o)
                         : HebbSeconds(model, Tensor.FromArray(ids, batch, t), o);
                 }
                 string impl = ort ? "onnxruntime" : "hebb";

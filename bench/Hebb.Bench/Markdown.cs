@@ -266,7 +266,8 @@ internal static class Markdown
             bool isHebb = r.Str("impl") == "hebb";
             string same = isHebb || h is null ? "—" : SameTokens(r, h);
             string ratio = isHebb ? "—" : F(r.Num("generate_seconds") / h?.Num("generate_seconds"), 2);
-            sb.AppendLine($"| {r.Str("impl")} | {r.Num("threads")} | {F(r.Num("load_seconds"), 2)} | {F(r.Num("tokens_per_second"), 1)} | " +
+            sb.AppendLine($"| {r.Str("impl")} | {r.Num("threads")} | {F(r.Num("load_seconds"), 2)} | " +
+                $"{F(r.Num("tokens_per_second"), 1)} | " +
                           $"{F(r.Num("generate_seconds"), 3)} | {same} | {F(r.Num("max_rss_mb"), 0)} | " +
                           $"{F(r.Num("other_load_cores"), 2)} | {ratio} |");
         }
