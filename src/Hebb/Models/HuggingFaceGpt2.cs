@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Hebb.Data;
 using Hebb.IO;
+using Hebb.NN;
 
 namespace Hebb.Models;
 
@@ -56,7 +57,8 @@ public static class HuggingFaceGpt2
         {
             throw new InvalidDataException($"{configPath}: {e.Message}", e);
         }
-        var prebuilt = new Gpt(built, new Generator(0));
+        Gpt prebuilt;
+        using (Init.SkipRandom()) prebuilt = new Gpt(built, new Generator(0)); // every weight comes from the file
         GC.Collect();
         SafetensorsFile? file = Safetensors.Load(weightsPath);
         var tensors = new Dictionary<string, SafetensorsTensor>(StringComparer.Ordinal);

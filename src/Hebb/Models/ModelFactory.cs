@@ -77,7 +77,8 @@ public static class ModelFactory
         if (stored < config.ParameterCount)
             throw new InvalidDataException($"{path}: the metadata describes a '{kind}' network of {config.ParameterCount:N0} parameters " +
                 $"but the file holds only {stored:N0} values");
-        var model = config.Build(new Generator(0));
+        Module model;
+        using (Init.SkipRandom()) model = config.Build(new Generator(0)); // every weight comes from the file
         ModelFile.LoadInto(file, model, path);
         return new LoadedModel(model, file.Metadata, config);
     }
