@@ -44,7 +44,7 @@ internal sealed class CheckpointOptions
         return new RunControl
         {
             CheckpointPath = path,
-            CheckpointEvery = path is null && resume is null ? 0 : every,
+            CheckpointEvery = every,
             Resume = resume,
             StopPath = fallback,
             Cancellation = cancellation,

@@ -21,12 +21,12 @@ internal static class ImagePrediction
     public static int Run(Module model, IClassifierConfig config, ImagePreprocessing images, IReadOnlyDictionary<string, string> metadata,
         string input, string? outPath)
     {
-        var files = Directory.Exists(input)
-            ? Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                .Where(f => ImageFolder.Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+        bool folder = Directory.Exists(input);
+        var files = folder
+            ? Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories).Where(ImageFolder.IsImageFile)
                 .Order(StringComparer.Ordinal).ToList()
             : File.Exists(input) ? [input] : throw new FileNotFoundException($"--input '{input}' is neither an image file nor a folder");
-        if (!Directory.Exists(input) && !ImageFolder.Extensions.Contains(Path.GetExtension(input), StringComparer.OrdinalIgnoreCase))
+        if (!folder && !ImageFolder.IsImageFile(input))
             throw new InvalidDataException($"--input '{input}' is not an image: the model is an image classifier, which reads " +
                 ".png, .jpg, .jpeg or .bmp files, or a folder of them");
         if (files.Count == 0) throw new InvalidDataException($"folder '{input}' holds no .png, .jpg, .jpeg or .bmp images");
@@ -34,14 +34,13 @@ internal static class ImagePrediction
         // A model trained on the squared error has sigmoid outputs, not logits: its scores are shown as they are.
         bool logits = !metadata.TryGetValue("loss", out var loss) || loss == "ce";
         var names = images.ClassNames;
-        int right = 0, known = 0;
+        int right = 0, known = 0, size = images.Channels * images.Height * images.Width;
         var rows = new List<string>();
         model.Eval();
         using var _ = GradMode.NoGrad();
         for (int start = 0; start < files.Count; start += BatchSize)
         {
             var batch = files.Skip(start).Take(BatchSize).ToList();
-            int size = images.Channels * images.Height * images.Width;
             var values = new float[batch.Count * size];
             for (int i = 0; i < batch.Count; i++) images.LoadImage(batch[i]).CopyTo(values, i * size);
             using var scope = TensorScope.Begin();
@@ -55,12 +54,12 @@ internal static class ImagePrediction
                 string Name(int c) => c < names.Count ? names[c] : c.ToString(CultureInfo.InvariantCulture);
                 string line = $"{Markup.Escape(batch[i])}: [bold]{Markup.Escape(Name(top[0]))}[/] (" +
                     string.Join(", ", top.Select(c => $"{Markup.Escape(Name(c))} {F(p[c], "F4")}")) + ")";
-                string folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(batch[i])))!;
-                if (Directory.Exists(input) && names.Contains(folder))
+                string parent = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(batch[i])))!;
+                if (folder && names.Contains(parent))
                 {
-                    bool ok = folder == Name(top[0]);
+                    bool ok = parent == Name(top[0]);
                     (known, right) = (known + 1, right + (ok ? 1 : 0));
-                    line += $"  true: {Markup.Escape(folder)}, " + (ok ? "[green]right[/]" : "[red]wrong[/]");
+                    line += $"  true: {Markup.Escape(parent)}, " + (ok ? "[green]right[/]" : "[red]wrong[/]");
                 }
                 AnsiConsole.MarkupLine(line);
                 rows.Add(string.Join(",", [Csv(batch[i]), Csv(Name(top[0])), .. p.Select(v => F(v, "R"))]));

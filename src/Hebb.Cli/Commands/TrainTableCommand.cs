@@ -135,15 +135,8 @@ public static class TrainTableCommand
         }
         catch (TrainingInterruptedException stopped)
         {
-            // A table model's file carries its preprocessing too, so it is saved by the model itself.
-            int code = TrainCommand.Stopped(stopped, null, () => []);
-            if (outPath is not null && started is not null)
-            {
-                string step = stopped.Step.ToString(CultureInfo.InvariantCulture);
-                started.Save(outPath, new Dictionary<string, string> { ["stopped_at_step"] = step });
-                AnsiConsole.MarkupLine($"saved the model as it stands to {Markup.Escape(outPath)}");
-            }
-            return code;
+            // A table model's file carries its preprocessing too (the network trained is the model's).
+            return TrainCommand.Stopped(stopped, started is null ? null : outPath, () => started!.ToMetadata());
         }
 
         var pre = result.Model.Preprocessor;

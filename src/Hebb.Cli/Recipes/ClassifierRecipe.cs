@@ -168,10 +168,6 @@ public static class ClassifierRecipe
         return (train, test);
     }
 
-    /// <summary>The network for samples of <paramref name="inputs"/> values: an MLP takes them flat, LeNet-5 as one
-    /// square grayscale image.</summary>
-    public static IClassifierConfig ConfigFor(ClassifierOptions options, int inputs) => ConfigFor(options, [inputs]);
-
     /// <summary>The network for samples of shape <paramref name="sampleShape"/>: [channels, height, width] for images,
     /// or [pixels] for square grayscale ones (MNIST's [784]); options.Classes outputs.</summary>
     /// <exception cref="ArgumentException">LeNet-5 with images that are not square, or smaller than 12x12.</exception>

@@ -10,12 +10,19 @@ internal sealed record EpochRecord(int Epoch, double TrainLoss, EvaluationRecord
         new EpochRecord(e.Epoch, e.TrainLoss, EvaluationRecord.From(e.Validation), EvaluationRecord.From(e.Test)!, e.Seconds)));
 
     /// <exception cref="InvalidDataException">The text is not a history this class wrote.</exception>
-    public static IEnumerable<EpochResult> Parse(string json)
+    public static IEnumerable<EpochResult> Parse(string json) => CheckpointHistory.Read<EpochRecord, EpochResult>(json,
+        r => new EpochResult(r.Epoch, r.TrainLoss, r.Validation?.ToEvaluation(), r.Test.ToEvaluation(), r.Seconds));
+}
+
+/// <summary>A recipe's history of epochs read back from a checkpoint: JSON records, each turned back into a result.</summary>
+internal static class CheckpointHistory
+{
+    /// <exception cref="InvalidDataException">The text is not a history of <typeparamref name="TRecord"/>.</exception>
+    public static List<TResult> Read<TRecord, TResult>(string json, Func<TRecord, TResult> restore)
     {
         try
         {
-            return (JsonSerializer.Deserialize<List<EpochRecord>>(json) ?? []).Select(r =>
-                new EpochResult(r.Epoch, r.TrainLoss, r.Validation?.ToEvaluation(), r.Test.ToEvaluation(), r.Seconds)).ToList();
+            return [.. (JsonSerializer.Deserialize<List<TRecord>>(json) ?? []).Select(restore)];
         }
         catch (Exception e) when (e is JsonException or ArgumentException or NullReferenceException)
         {

@@ -40,7 +40,7 @@ public sealed record RunControl
         Action<Checkpoint> onSave)
     {
         string? path = CheckpointPath ?? Resume?.Source ?? StopPath;
-        int every = CheckpointPath is null && Resume is null ? 0 : CheckpointEvery; // the fallback is written only on a stop
+        int every = Checkpointing ? CheckpointEvery : 0; // the fallback is written only on a stop
         return path is null
             ? null
             : new CheckpointPolicy(path, every) { Identity = identity, Generators = generators, OnSave = onSave };

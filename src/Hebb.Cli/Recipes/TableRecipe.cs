@@ -107,11 +107,12 @@ public static class TableRecipe
         var history = new List<TableEpoch>();
         var identity = Identity(options, config, train);
         control.Resume?.CheckIdentity(identity);
-        if (control.Resume?.Progress.GetValueOrDefault("recipe.history") is { } saved) history.AddRange(ParseHistory(saved));
+        if (control.Resume?.Progress.GetValueOrDefault("recipe.history") is { } saved)
+            history.AddRange(CheckpointHistory.Read<ScoreRecord, TableEpoch>(saved, r => r.ToEpoch()));
         var trainer = new Trainer(network, MakeOptimizer(options, network), loss)
         {
             Checkpoints = control.Policy(identity, new Dictionary<string, Generator> { ["data"] = generator },
-                c => c.Progress["recipe.history"] = JsonSerializer.Serialize(history.Select(EpochRecord.From))),
+                c => c.Progress["recipe.history"] = JsonSerializer.Serialize(history.Select(ScoreRecord.From))),
             Cancellation = control.Cancellation,
         };
         var loader = new DataLoader(train, options.BatchSize, shuffle: true, generator);
@@ -164,27 +165,15 @@ public static class TableRecipe
     };
 
     /// <summary>A <see cref="TableEpoch"/> as a checkpoint keeps it.</summary>
-    private sealed record EpochRecord(int Epoch, double TrainLoss, double? Loss, double? Accuracy, double? RSquared, double? Rmse,
+    private sealed record ScoreRecord(int Epoch, double TrainLoss, double? Loss, double? Accuracy, double? RSquared, double? Rmse,
         long[][]? Confusion, double Seconds)
     {
-        public static EpochRecord From(TableEpoch e) => new(e.Epoch, e.TrainLoss, e.Test?.Loss, e.Test?.Accuracy, e.Test?.RSquared,
+        public static ScoreRecord From(TableEpoch e) => new(e.Epoch, e.TrainLoss, e.Test?.Loss, e.Test?.Accuracy, e.Test?.RSquared,
             e.Test?.Rmse, e.Test?.Confusion?.ToArray(), e.Seconds);
 
         public TableEpoch ToEpoch() => new(Epoch, TrainLoss, Loss is double loss
             ? new TableScore(loss, Accuracy, RSquared, Rmse, Confusion is null ? null : new ConfusionMatrix(Confusion))
             : null, Seconds);
-    }
-
-    private static IEnumerable<TableEpoch> ParseHistory(string json)
-    {
-        try
-        {
-            return (JsonSerializer.Deserialize<List<EpochRecord>>(json) ?? []).Select(r => r.ToEpoch()).ToList();
-        }
-        catch (Exception e) when (e is JsonException or ArgumentException or NullReferenceException)
-        {
-            throw new InvalidDataException($"the checkpoint's history of epochs cannot be read: {e.Message}", e);
-        }
     }
 
     private static Optimizer MakeOptimizer(TableOptions options, Module model) => options.Optimizer switch

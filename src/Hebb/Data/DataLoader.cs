@@ -72,8 +72,13 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
             throw new ArgumentOutOfRangeException(nameof(startBatch), $"an epoch has batches 0..{Count}, got start {startBatch}");
         if (Shuffle != orderState.HasValue)
             throw new ArgumentException(Shuffle ? "a shuffled epoch needs its order state" : "an order state needs a shuffling loader");
-        using var batches = Enumerate(orderState, startBatch);
-        while (batches.MoveNext()) yield return batches.Current;
+        return Rest(); // checked above when called, not when first enumerated
+
+        IEnumerable<(Tensor Input, Tensor Target)> Rest()
+        {
+            using var batches = Enumerate(orderState, startBatch);
+            while (batches.MoveNext()) yield return batches.Current;
+        }
     }
 
     private IEnumerator<(Tensor Input, Tensor Target)> Enumerate(GeneratorState? orderState, int startBatch)

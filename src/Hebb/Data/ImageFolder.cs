@@ -15,6 +15,9 @@ public static class ImageFolder
     /// <summary>The file extensions read as images (any case): .png, .jpg, .jpeg and .bmp. Other files are ignored.</summary>
     public static IReadOnlyList<string> Extensions { get; } = [".png", ".jpg", ".jpeg", ".bmp"];
 
+    /// <summary>Whether <paramref name="path"/> ends in one of the <see cref="Extensions"/> (any case).</summary>
+    public static bool IsImageFile(string path) => Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The class names under <paramref name="root"/>: its subfolders' names, in ordinal order.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="InvalidDataException">It has no subfolders.</exception>
@@ -79,8 +82,7 @@ public static class ImageFolder
         {
             string dir = Path.Combine(root, folder);
             var images = Directory.EnumerateFiles(dir)
-                .Where(f => !Path.GetFileName(f).StartsWith('.')
-                    && Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                .Where(f => !Path.GetFileName(f).StartsWith('.') && IsImageFile(f))
                 .Order(StringComparer.Ordinal).ToArray();
             if (images.Length == 0)
                 throw new InvalidDataException($"class folder '{dir}' has no images ({string.Join(", ", Extensions)})");
@@ -138,28 +140,7 @@ public static class ImageFolder
     {
         if (channels is not (1 or 3)) throw new ArgumentException($"channels must be 1 or 3, got {channels}", nameof(channels));
         byte[] bytes = File.ReadAllBytes(path);
-        if (ImageHeaders.Problem(bytes) is { } damaged) throw new InvalidDataException($"image '{path}' is damaged: {damaged}");
-        // The header first: a few bytes claiming a huge image must not make the decoder allocate gigabytes.
-        ImageInfo? header;
-        try
-        {
-            header = ImageInfo.FromStream(new MemoryStream(bytes, writable: false));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            header = null;
-        }
-        if (header is not { } info) throw new InvalidDataException($"image '{path}' is not a PNG, JPEG or BMP image Hebb can decode");
-        long pixels = (long)info.Width * info.Height;
-        if (info.Width <= 0 || info.Height <= 0 || pixels > MaxPixels)
-            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"image '{path}' claims {info.Width} x {info.Height} pixels; Hebb reads images of at most {MaxPixels:N0} pixels"));
-        // No PNG, JPEG or BMP packs more than about a thousand pixels into a byte (deflate's limit is 1032:1, a JPEG
-        // block takes at least two bits): a small file claiming a large image is damaged, and would make the decoder
-        // allocate for the claim.
-        if (pixels > Math.Max(1L << 20, PixelsPerByte * bytes.Length))
-            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"image '{path}' claims {info.Width} x {info.Height} pixels but holds only {bytes.Length:N0} bytes: it is damaged"));
+        Header(path, bytes); // a few bytes claiming a huge image must not make the decoder allocate gigabytes
         ImageResult image;
         try
         {
@@ -198,26 +179,34 @@ public static class ImageFolder
         return rgb.AsSpan(0, plane).SequenceEqual(rgb.AsSpan(plane, plane)) && rgb.AsSpan(0, plane).SequenceEqual(rgb.AsSpan(2 * plane));
     }
 
-    private static ImageInfo ReadInfo(string path)
+    private static ImageInfo ReadInfo(string path) => Header(path, File.ReadAllBytes(path));
+
+    /// <summary>The image's header, once its structure is known whole (<see cref="ImageHeaders"/>) and its size believable
+    /// (at most <see cref="MaxPixels"/>, and no more pixels than its bytes can hold): only then may the decoder see it.</summary>
+    private static ImageInfo Header(string path, byte[] bytes)
     {
-        ImageInfo? info;
+        if (ImageHeaders.Problem(bytes) is { } damaged) throw new InvalidDataException($"image '{path}' is damaged: {damaged}");
+        ImageInfo? header;
         try
         {
-            byte[] bytes = File.ReadAllBytes(path);
-            if (ImageHeaders.Problem(bytes) is { } damaged) throw new InvalidDataException($"image '{path}' is damaged: {damaged}");
-            info = ImageInfo.FromStream(new MemoryStream(bytes, writable: false));
+            header = ImageInfo.FromStream(new MemoryStream(bytes, writable: false));
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw;
+            header = null;
         }
-        catch (Exception e) when (e is not (IOException or UnauthorizedAccessException or OutOfMemoryException))
-        {
-            info = null;
-        }
-        if (info is not { Width: > 0, Height: > 0 } found)
-            throw new InvalidDataException($"image '{path}' is not a PNG, JPEG or BMP image that can be read (damaged, or another format)");
-        return found;
+        if (header is not { } info) throw new InvalidDataException($"image '{path}' is not a PNG, JPEG or BMP image Hebb can decode");
+        long pixels = (long)info.Width * info.Height;
+        if (info.Width <= 0 || info.Height <= 0 || pixels > MaxPixels)
+            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"image '{path}' claims {info.Width} x {info.Height} pixels; Hebb reads images of at most {MaxPixels:N0} pixels"));
+        // No PNG, JPEG or BMP packs more than about a thousand pixels into a byte (deflate's limit is 1032:1, a JPEG
+        // block takes at least two bits): a small file claiming a large image is damaged, and would make the decoder
+        // allocate for the claim.
+        if (pixels > Math.Max(1L << 20, PixelsPerByte * bytes.Length))
+            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"image '{path}' claims {info.Width} x {info.Height} pixels but holds only {bytes.Length:N0} bytes: it is damaged"));
+        return info;
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)

@@ -105,7 +105,7 @@ public abstract class Optimizer
         if (state.Buffers.Keys.FirstOrDefault(k => !names.Contains(k)) is { } extra)
             throw new InvalidDataException($"the {state.Kind} state has '{extra}' buffers, which {GetType().Name} does not keep");
         foreach (string name in names)
-            for (int i = 0; i < Parameters.Count; i++) SetBuffer(name, i, state.Buffers[name][i]?.ToArray());
+            for (int i = 0; i < Parameters.Count; i++) SetBuffer(name, i, state.Buffers[name][i]);
         StepCount = state.StepCount;
         LearningRate = state.LearningRate;
     }
@@ -116,7 +116,8 @@ public abstract class Optimizer
     /// <summary>Buffer <paramref name="name"/> of parameter <paramref name="index"/>, or null when it does not exist yet.</summary>
     protected virtual float[]? GetBuffer(string name, int index) => null;
 
-    /// <summary>Replaces buffer <paramref name="name"/> of parameter <paramref name="index"/> (already checked to fit).</summary>
+    /// <summary>Replaces buffer <paramref name="name"/> of parameter <paramref name="index"/> with a copy of
+    /// <paramref name="values"/> (already checked to fit; the state it comes from stays the caller's).</summary>
     protected virtual void SetBuffer(string name, int index, float[]? values) { }
 
     /// <summary>For a subclass's constructor: refuses a setting below 0 or NaN.</summary>

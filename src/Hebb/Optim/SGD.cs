@@ -49,7 +49,7 @@ public sealed class SGD : Optimizer
     protected override float[]? GetBuffer(string name, int index) => _velocity[index];
 
     /// <inheritdoc/>
-    protected override void SetBuffer(string name, int index, float[]? values) => _velocity[index] = values;
+    protected override void SetBuffer(string name, int index, float[]? values) => _velocity[index] = values?.ToArray();
 
     /// <inheritdoc/>
     protected override void Update(int index, Span<float> w, ReadOnlySpan<float> grad)

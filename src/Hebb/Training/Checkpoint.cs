@@ -182,10 +182,9 @@ public sealed class Checkpoint
         {
             throw new InvalidDataException(MessageText.OneLine($"checkpoint '{path}' is damaged: {e.Message}"), e);
         }
-        var (tensors, expected) = checkpoint.Serialize();
+        var (_, expected) = checkpoint.Serialize(); // what the content read back hashes to
         if (!meta.TryGetValue(ChecksumKey, out var checksum) || checksum != expected[ChecksumKey])
             throw new InvalidDataException($"checkpoint '{path}' is damaged: its checksum does not match its content");
-        _ = tensors;
         return checkpoint;
     }
 

@@ -200,7 +200,6 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
             }
             position.LossSum += value;
             position.Batch++;
-            position.Order = loader.EpochOrderState;
             onStep?.Invoke(new StepInfo(position.Batch, loader.Count, value));
             afterStep?.Invoke();
         }
@@ -212,7 +211,7 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
     {
         public int Epoch = 1, Batch;
         public double LossSum;
-        public GeneratorState? Order;
+        public GeneratorState? ResumeOrder; // the order of a resumed epoch; a running one's is the loader's EpochOrderState
         public List<EpochSummary> History = [];
     }
 
@@ -247,7 +246,7 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
             c.Progress["fit.epoch"] = Invariant(position.Epoch);
             c.Progress["fit.batch"] = Invariant(position.Batch);
             c.Progress["fit.loss_sum"] = position.LossSum.ToString("R", CultureInfo.InvariantCulture);
-            c.Progress["fit.order"] = position.Order is { } o ? CheckpointText.FormatState(o) : "-";
+            c.Progress["fit.order"] = loader.EpochOrderState is { } o ? CheckpointText.FormatState(o) : "-";
             c.Progress["fit.history"] = JsonSerializer.Serialize(position.History);
             earlyStopping?.SaveTo(c);
         });
@@ -255,14 +254,14 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
         for (; position.Epoch <= epochs; position.Epoch++)
         {
             long start = Stopwatch.GetTimestamp();
-            var batches = resumed ? loader.ResumeEpoch(position.Order, position.Batch) : loader;
+            var batches = resumed ? loader.ResumeEpoch(position.ResumeOrder, position.Batch) : loader;
             resumed = false;
             double trainLoss = RunEpoch(batches, loader, position, onStep, afterStep);
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             double? validation = validate?.Invoke();
             var summary = new EpochSummary(position.Epoch, trainLoss, validation, seconds);
             position.History.Add(summary);
-            (position.Batch, position.LossSum, position.Order) = (0, 0, null);
+            (position.Batch, position.LossSum) = (0, 0);
             onEpoch?.Invoke(summary);
             if (earlyStopping is not null)
             {
@@ -286,7 +285,8 @@ public sealed class Trainer(Module model, Optimizer optimizer, LossFunction loss
             position.Epoch = int.Parse(checkpoint.Progress["fit.epoch"], CultureInfo.InvariantCulture);
             position.Batch = int.Parse(checkpoint.Progress["fit.batch"], CultureInfo.InvariantCulture);
             position.LossSum = double.Parse(checkpoint.Progress["fit.loss_sum"], CultureInfo.InvariantCulture);
-            position.Order = checkpoint.Progress["fit.order"] is "-" ? null : CheckpointText.ParseState(checkpoint.Progress["fit.order"]);
+            position.ResumeOrder =
+                checkpoint.Progress["fit.order"] is "-" ? null : CheckpointText.ParseState(checkpoint.Progress["fit.order"]);
             position.History = JsonSerializer.Deserialize<List<EpochSummary>>(checkpoint.Progress["fit.history"]) ?? [];
             earlyStopping?.RestoreFrom(checkpoint);
         }

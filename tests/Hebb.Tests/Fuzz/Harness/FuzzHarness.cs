@@ -64,29 +64,7 @@ internal sealed class FuzzInput(byte[] bytes, FuzzSeed seed, string scratch)
     public Stream Stream() => new MemoryStream(bytes, writable: false);
 
     /// <summary>A stream that cannot seek and returns at most 7 bytes per read (a pipe, a socket).</summary>
-    public Stream TrickleStream() => new Trickle(bytes);
-
-    private sealed class Trickle(byte[] data) : Stream
-    {
-        private int _position;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-        public override int Read(Span<byte> buffer)
-        {
-            int n = Math.Min(Math.Min(buffer.Length, 7), data.Length - _position);
-            data.AsSpan(_position, n).CopyTo(buffer);
-            _position += n;
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
+    public Stream TrickleStream() => new Fuzzing.TrickleStream(bytes, 7);
 }
 
 /// <summary>What a case came to.</summary>
