@@ -362,11 +362,7 @@ public static class PyTorchImport
             t.Data.AsSpan().CopyTo(dst);
             return;
         }
-        int rows = t.Shape[0], cols = t.Shape[1]; // stored [rows, cols], wanted [cols, rows]
-        var src = t.Data;
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-                dst[c * rows + r] = src[r * cols + c];
+        p.CopyFrom(Tensor.FromArray(t.Data, t.Shape).T); // stored [rows, cols], wanted [cols, rows]
     }
 
     // ---------------------------------------------------------------- config helpers

@@ -203,18 +203,9 @@ public static class OnnxExport
     /// <summary>x (..., in) → x·Wᵀ + b (..., out) with MatMul and Add (Gemm takes only matrices).</summary>
     private static string Linear3(OnnxGraph g, string x, string name, Tensor weight, Tensor? bias)
     {
-        var y = g.Node("MatMul", [x, g.Float(name + ".weight_t", Transpose(weight), weight.ShapeArray[1], weight.ShapeArray[0])]);
+        var transposed = weight.T.Contiguous().ToFloatArray();
+        var y = g.Node("MatMul", [x, g.Float(name + ".weight_t", transposed, weight.ShapeArray[1], weight.ShapeArray[0])]);
         return bias is null ? y : g.Node("Add", [y, g.Float(name + ".bias", bias)]);
-    }
-
-    private static float[] Transpose(Tensor matrix)
-    {
-        var w = matrix.Contiguous().ToFloatArray();
-        int rows = matrix.ShapeArray[0], cols = matrix.ShapeArray[1];
-        var t = new float[w.Length];
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c];
-        return t;
     }
 
     /// <summary>Embedding as Gather, each recurrent layer as ONNX's RNN/LSTM/GRU on time-major input, the head as MatMul.</summary>
